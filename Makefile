@@ -1,0 +1,44 @@
+# The README's two commands: `make book` and `make test`. Both create .venv and install on first use.
+PYTHON   ?= python3
+VENV     ?= .venv
+PROFILE  ?= auto
+DEVICE   ?= auto
+NOTEBOOKS ?=
+PARAMS   ?=
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed-stamp
+
+.PHONY: setup book run html test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## make book: execute every notebook (PROFILE=smoke|cpu|gpu|paper|auto, DEVICE=auto|cpu|cuda,
+##            NOTEBOOKS="s1_small_models ...", PARAMS="-p n_boot 50") and build the HTML strictly.
+book: run html
+
+run: setup
+	$(BIN)/python -m rsa_utils.runner $(NOTEBOOKS) --profile $(PROFILE) --device $(DEVICE) $(PARAMS)
+
+html: setup
+	$(BIN)/jupyter-book build book -W -n --keep-going
+	@echo "The book: book/_build/html/index.html"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## make test: lint, unit tests and the smoke profile end to end (book build included).
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/rsa_core.py
+
+clean:
+	rm -rf book/_build

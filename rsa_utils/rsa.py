@@ -1,0 +1,260 @@
+"""Representational similarity analysis: RDMs, RDM comparison, rankings and resampling intervals.
+
+The method follows the authors' released code (SPEC §1): every feature is centred across the n
+images, RDM[i, j] = 1 - Pearson(image i, image j), and two RDMs are compared by the Spearman
+correlation of their off-diagonal upper triangles (ties get average ranks).
+
+Everything is vectorised torch on the CPU or a GPU; arrays go in and come out as numpy.
+Each RDM is ranked **once** and all pairs of a stack are compared in one matrix product.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+METHODS = ("spearman", "pearson")
+
+
+def _device(device: str | torch.device | None) -> torch.device:
+    return torch.device(device) if device is not None else torch.device("cpu")
+
+
+def _as_tensor(x, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    if isinstance(x, torch.Tensor):
+        return x.to(device=device, dtype=dtype)
+    return torch.as_tensor(np.asarray(x), dtype=dtype, device=device)
+
+
+def rdm(
+    features,
+    *,
+    dtype: torch.dtype = torch.float32,
+    device: str | torch.device | None = None,
+    as_numpy: bool = True,
+):
+    """Representational dissimilarity matrix of one (n, d) or a stack (T, n, d) of feature sets.
+
+    Each of the d features is centred across the n images; RDM[i, j] = 1 - Pearson correlation
+    between images i and j; the diagonal is exactly 0. Returns (n, n) or (T, n, n), float32 by
+    default (``dtype=torch.float64`` for double precision). Features of more than two trailing
+    dims per image must be flattened by the caller.
+
+    Raises ``ValueError`` naming the image when an image has a NaN/inf feature or a constant
+    (zero-variance after centring) feature vector, for which the correlation is undefined.
+    """
+    dev = _device(device)
+    x = _as_tensor(features, dtype, dev)
+    single = x.ndim == 2
+    if single:
+        x = x[None]
+    if x.ndim != 3:
+        raise ValueError(f"features must be (n, d) or (T, n, d); got shape {tuple(x.shape)}")
+    _, n, d = x.shape
+    if n < 3:
+        raise ValueError(f"an RDM needs at least 3 images; got n={n}")
+    bad = ~torch.isfinite(x).all(dim=2)
+    if bad.any():
+        t, i = (int(v) for v in bad.nonzero()[0])
+        raise ValueError(f"features of image {i} (feature set {t}) contain NaN or inf")
+    x = x - x.mean(dim=1, keepdim=True)  # centre each feature across images
+    x = x - x.mean(dim=2, keepdim=True)  # Pearson: centre each image across features
+    norm = x.norm(dim=2, keepdim=True)
+    tiny = norm.squeeze(2) <= torch.finfo(dtype).eps * max(1.0, float(d) ** 0.5) * x.abs().amax()
+    if tiny.any():
+        t, i = (int(v) for v in tiny.nonzero()[0])
+        raise ValueError(
+            f"image {i} (feature set {t}) has a constant feature vector after centring; "
+            "its correlation with other images is undefined"
+        )
+    x = x / norm
+    out = 1.0 - x @ x.transpose(1, 2)
+    out.diagonal(dim1=1, dim2=2).zero_()
+    out = out[0] if single else out
+    return out.cpu().numpy() if as_numpy else out
+
+
+def upper_triangle(rdms, *, device: str | torch.device | None = None, dtype=torch.float64) -> torch.Tensor:
+    """Off-diagonal upper triangles of (n, n) or (T, n, n) RDMs → (T, n(n-1)/2) torch tensor.
+
+    Already condensed input (T, m) is passed through. ``dtype=None`` keeps the input's dtype.
+    """
+    if not isinstance(rdms, torch.Tensor):
+        rdms = torch.as_tensor(np.asarray(rdms))
+    r = rdms.to(device=_device(device) if device is not None else rdms.device, dtype=dtype or rdms.dtype)
+    if r.ndim == 2 and r.shape[0] == r.shape[1] and r.shape[0] > 2 and torch.all(r.diagonal() == 0):
+        r = r[None]
+    if r.ndim == 3:
+        n = r.shape[-1]
+        iu = torch.triu_indices(n, n, offset=1, device=r.device)
+        return r[:, iu[0], iu[1]]
+    if r.ndim == 2:
+        return r
+    raise ValueError(f"RDMs must be (n, n), (T, n, n) or condensed (T, m); got {tuple(r.shape)}")
+
+
+def rank_rows(x: torch.Tensor) -> torch.Tensor:
+    """Ranks (1-based, float64) along the last axis with average ranks for ties, like
+    ``scipy.stats.rankdata(x, axis=-1)``. x: (T, m) → (T, m). One sort per row."""
+    t, m = x.shape
+    vals, order = torch.sort(x, dim=1)
+    pos = torch.arange(1, m + 1, device=x.device, dtype=torch.float64).expand(t, m)
+    starts = torch.ones_like(vals, dtype=torch.bool)
+    starts[:, 1:] = vals[:, 1:] != vals[:, :-1]
+    if bool(starts.all()):  # no ties: ranks are the sorted positions
+        avg = pos
+    else:  # a tie group's average rank is (first + last position) / 2
+        first = torch.cummax(torch.where(starts, pos, 0.0), dim=1).values
+        ends = torch.ones_like(starts)
+        ends[:, :-1] = starts[:, 1:]
+        last_rev = torch.cummin(torch.where(ends, pos, float(m + 1)).flip(1), dim=1).values
+        avg = (first + last_rev.flip(1)) / 2
+    ranks = torch.empty((t, m), device=x.device, dtype=torch.float64)
+    return ranks.scatter_(1, order, avg)
+
+
+def _correlate_rows(v: torch.Tensor) -> torch.Tensor:
+    """Pearson correlation between all rows of v (T, m), one matrix product → (T, T)."""
+    v = v.to(torch.float64)
+    v = v - v.mean(dim=1, keepdim=True)
+    norm = v.norm(dim=1, keepdim=True)
+    if (norm == 0).any():
+        raise ValueError("an RDM is constant over all image pairs; its correlation is undefined")
+    v = v / norm
+    return (v @ v.T).clamp(-1.0, 1.0)
+
+
+def similarity_matrix(
+    rdms,
+    names: Sequence[str] | None = None,
+    *,
+    method: str = "spearman",
+    device: str | torch.device | None = None,
+) -> pd.DataFrame:
+    """All-pairs RDM similarity of a stack of T RDMs (T, n, n) or condensed (T, m).
+
+    ``spearman`` (the paper): each RDM's upper triangle ranked once (average ranks for ties),
+    then Pearson between rank vectors. ``pearson``: Pearson on the raw dissimilarities.
+    Returns a (T, T) DataFrame labelled by ``names`` (default 0..T-1), values in [-1, 1].
+    """
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} is not allowed; allowed: {METHODS}")
+    v = upper_triangle(rdms, device=device, dtype=None)
+    if method == "spearman":
+        v = rank_rows(v)
+    s = _correlate_rows(v).cpu().numpy()
+    names = list(names) if names is not None else list(range(len(s)))
+    if len(names) != len(s):
+        raise ValueError(f"{len(names)} names for {len(s)} RDMs")
+    return pd.DataFrame(s, index=names, columns=names)
+
+
+def compare_rdms(a, b, *, method: str = "spearman", device: str | torch.device | None = None) -> float:
+    """Similarity of two RDMs (n, n) (or condensed): Spearman (default) or Pearson, in [-1, 1]."""
+    va, vb = upper_triangle(a, device=device), upper_triangle(b, device=device)
+    if va.shape != vb.shape:
+        raise ValueError(f"RDMs differ in size: {tuple(va.shape)} vs {tuple(vb.shape)}")
+    return float(similarity_matrix(torch.cat([va, vb]), method=method, device=device).iloc[0, 1])
+
+
+def ranking(similarity: pd.DataFrame, task: str, *, sort: bool = False) -> pd.Series:
+    """Task ``task``'s similarity scores to every other task (its row without itself).
+
+    In the matrix's order by default (so two rankings of the same tasks can be correlated);
+    ``sort=True`` sorts descending (the most similar task first).
+    """
+    if task not in similarity.index:
+        raise ValueError(f"unknown task {task!r}; the matrix has: {', '.join(map(str, similarity.index))}")
+    row = similarity.loc[task].drop(task)
+    return row.sort_values(ascending=False) if sort else row
+
+
+@dataclass
+class Resampled:
+    """A statistic on all images, its resampling distribution and a percentile interval."""
+
+    estimate: np.ndarray | float
+    samples: np.ndarray  # (n_draws, ...) the statistic on each draw
+    low: np.ndarray | float
+    high: np.ndarray | float
+    level: float
+
+    def __repr__(self) -> str:
+        return f"Resampled(estimate={self.estimate!r}, interval=[{self.low!r}, {self.high!r}] @ {self.level})"
+
+
+def _pair_mask_condensed(rdms: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """Condensed RDMs of the images ``idx`` (with repeats), dropping pairs of an image with itself."""
+    m = len(idx)
+    iu = torch.triu_indices(m, m, offset=1, device=rdms.device)
+    a, b = idx[iu[0]], idx[iu[1]]
+    keep = a != b
+    return rdms[:, a[keep], b[keep]]
+
+
+def _resample(rdms, statistic, n_draws, size, replace, seed, level, device) -> Resampled:
+    dev = _device(device)
+    r = _as_tensor(rdms, torch.float64, dev) if not isinstance(rdms, torch.Tensor) else rdms.to(dev, torch.float64)
+    if r.ndim == 2:
+        r = r[None]
+    n = r.shape[-1]
+    full = np.asarray(statistic(upper_triangle(r)))
+    g = torch.Generator().manual_seed(seed)
+    samples = []
+    for _ in range(n_draws):
+        idx = torch.randint(n, (size,), generator=g) if replace else torch.randperm(n, generator=g)[:size]
+        samples.append(np.asarray(statistic(_pair_mask_condensed(r, idx.to(dev)))))
+    samples = np.stack(samples)
+    alpha = (1 - level) / 2
+    low, high = np.nanquantile(samples, [alpha, 1 - alpha], axis=0)
+    return Resampled(full if full.ndim else float(full), samples, low, high, level)
+
+
+def bootstrap(
+    rdms,
+    statistic: Callable[[torch.Tensor], float | np.ndarray],
+    *,
+    n_boot: int = 100,
+    seed: int = 0,
+    level: float = 0.95,
+    device: str | torch.device | None = None,
+) -> Resampled:
+    """Bootstrap over images for any statistic built from RDMs.
+
+    rdms: (T, n, n) (or one (n, n)). ``statistic`` receives condensed RDMs (T, m) as a float64
+    torch tensor (pass it to :func:`similarity_matrix` etc.) and returns a number or array.
+    Each draw resamples the n images with replacement; pairs of an image with its own copy are
+    dropped. Returns the estimate on all images, the draws and a percentile interval.
+    """
+    n = np.shape(rdms)[-1]
+    return _resample(rdms, statistic, n_boot, n, True, seed, level, device)
+
+
+def subsample(
+    rdms,
+    statistic: Callable[[torch.Tensor], float | np.ndarray],
+    n: int,
+    *,
+    n_draws: int = 100,
+    seed: int = 0,
+    level: float = 0.95,
+    device: str | torch.device | None = None,
+) -> Resampled:
+    """Like :func:`bootstrap` but each draw takes ``n`` distinct images (without replacement)."""
+    total = np.shape(rdms)[-1]
+    if not 3 <= n <= total:
+        raise ValueError(f"subsample size n={n} must lie in [3, {total}] (the number of images)")
+    return _resample(rdms, statistic, n_draws, n, False, seed, level, device)
+
+
+def spearman_matrix_stat(names: Sequence[str] | None = None) -> Callable[[torch.Tensor], np.ndarray]:
+    """A statistic for :func:`bootstrap`: the Spearman similarity matrix as an array (T, T)."""
+
+    def stat(v: torch.Tensor) -> np.ndarray:
+        return similarity_matrix(v, names).to_numpy()
+
+    return stat

@@ -1,0 +1,229 @@
+"""Execute the book's notebooks: jupytext source → papermill (parameters checked) → book/<name>.ipynb.
+
+Usage (what ``make book`` calls)::
+
+    python -m rsa_utils.runner [NAME ...] [--profile P] [--device D] [-p name value ...]
+
+Each ``notebooks/<name>.py`` (jupytext py:percent) is converted to a notebook, executed by
+papermill with kernel ``python3`` and written to ``book/<name>.ipynb``. Unlike plain papermill,
+a notebook without a ``parameters`` cell, a ``-p`` name the notebook does not define, or a bad
+profile/device value is an error before anything runs. The injected-parameters cell is kept,
+collapsed, and the executed notebook's metadata record profile, device, wall time, git commit
+and package versions (key ``rsa_book``), which the book's reproducibility record reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import nbformat
+import papermill
+import yaml
+
+from .profiles import PROFILE_NAMES, REPO_ROOT, get_profile, resolve_device
+
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+BOOK_DIR = REPO_ROOT / "book"
+META_KEY = "rsa_book"
+PACKAGES = ("torch", "torchvision", "numpy", "scipy", "scikit-image", "pandas", "matplotlib",
+            "papermill", "jupytext", "jupyter-book", "myst-nb")  # fmt: skip
+
+
+class ParameterError(ValueError):
+    """A parameter the notebooks cannot take (raised before any notebook runs)."""
+
+
+def toc_notebooks() -> list[str]:
+    """Names of the notebooks in ``notebooks/`` in the order of the table of contents."""
+    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
+    files: list[str] = [toc["root"]]
+
+    def walk(entries):
+        for e in entries or []:
+            if "file" in e:
+                files.append(e["file"])
+            walk(e.get("sections"))
+            for part in e.get("parts", []) if isinstance(e, dict) else []:
+                walk(part.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    available = {p.stem for p in NOTEBOOK_DIR.glob("*.py")}
+    return [Path(f).stem for f in files if Path(f).stem in available]
+
+
+def parse_value(text: str) -> Any:
+    """A ``-p`` value: a Python/JSON literal (int, float, bool, None, list) or else the string."""
+    for conv in (ast.literal_eval, json.loads):
+        try:
+            return conv(text)
+        except (ValueError, SyntaxError, json.JSONDecodeError):
+            pass
+    return text
+
+
+def notebook_parameters(path: Path) -> dict[str, Any]:
+    """The names and defaults of a jupytext notebook's ``parameters`` cell (error if it has none)."""
+    nb = jupytext.read(path)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise ParameterError(
+            f"{path.name} has no parameters cell; add a cell starting with "
+            "'# %% tags=[\"parameters\"]' that defines the notebook's parameters"
+        )
+    names: dict[str, Any] = {}
+    for node in ast.parse(cells[0].source).body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    try:
+                        names[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        names[target.id] = ast.unparse(node.value)
+    return names
+
+
+def check_parameters(names: list[str], params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Validate notebooks and parameters before any work; returns the defaults of each notebook."""
+    known = {}
+    for name in names:
+        path = NOTEBOOK_DIR / f"{name}.py"
+        if not path.is_file():
+            avail = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.py"))
+            raise ParameterError(f"unknown notebook {name!r}; available: {', '.join(avail)}")
+        known[name] = notebook_parameters(path)
+    for pname in params:
+        missing = [n for n in names if pname not in known[n]]
+        if missing:
+            allowed = sorted(set.intersection(*(set(known[n]) for n in missing)))
+            raise ParameterError(
+                f"parameter {pname!r} is not defined by notebook(s) {', '.join(missing)}; "
+                f"parameters they define: {', '.join(allowed)}"
+            )
+    profile = params.get("profile", "auto")
+    if profile not in ("auto", *PROFILE_NAMES):
+        raise ParameterError(
+            f"parameter profile={profile!r} is not allowed; allowed values: auto, {', '.join(PROFILE_NAMES)}"
+        )
+    try:
+        dev = resolve_device(params.get("device", "auto"))
+        get_profile(profile, dev)
+    except ValueError as err:
+        raise ParameterError(str(err)) from None
+    return known
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True).stdout
+        return out.stdout.strip() + ("+dirty" if dirty.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = importlib_metadata.version(p)
+        except importlib_metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def _device_name(device: str) -> str:
+    import torch
+
+    dev = resolve_device(device)
+    if dev.type == "cuda":
+        return f"{dev} ({torch.cuda.get_device_name(dev)})"
+    return f"cpu ({os.cpu_count()} cores, {platform.machine()})"
+
+
+def run_notebook(name: str, params: dict[str, Any], *, timeout: int = 3600, outdir: Path = BOOK_DIR) -> float:
+    """Execute one notebook with ``params``; returns its wall time in seconds."""
+    src = NOTEBOOK_DIR / f"{name}.py"
+    out = outdir / f"{name}.ipynb"
+    nb = jupytext.read(src)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_in, tmp_out = Path(tmp) / f"{name}.ipynb", Path(tmp) / f"{name}.out.ipynb"
+        nbformat.write(nb, tmp_in)
+        os.environ["RSA_BOOK_DIR"] = str(outdir.resolve())  # figures land beside the notebook
+        start = time.perf_counter()
+        papermill.execute_notebook(
+            str(tmp_in), str(tmp_out), parameters=params, kernel_name="python3", cwd=str(outdir),
+            execution_timeout=timeout, progress_bar=True, log_output=False,
+        )  # fmt: skip
+        wall = time.perf_counter() - start
+        done = nbformat.read(tmp_out, as_version=4)
+    for cell in done.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if ("parameters" in tags or "injected-parameters" in tags) and "hide-cell" not in tags:
+            tags.append("hide-cell")
+    prof = get_profile(params.get("profile", "auto"), resolve_device(params.get("device", "auto")))
+    done.metadata[META_KEY] = {
+        "notebook": name,
+        "profile": prof.name,
+        "device": _device_name(params.get("device", "auto")),
+        "wall_time_s": round(wall, 1),
+        "git_commit": git_commit(),
+        "executed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "parameters": params,
+        "packages": package_versions(),
+    }
+    part = out.with_suffix(".ipynb.part")
+    nbformat.write(done, part)
+    os.replace(part, out)
+    return wall
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("notebooks", nargs="*", help="notebook names (default: all, in toc order)")
+    ap.add_argument("--profile", default=None, help=f"auto | {' | '.join(PROFILE_NAMES)}")
+    ap.add_argument("--device", default=None, help="auto | cpu | cuda | cuda:N")
+    ap.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    ap.add_argument("--timeout", type=int, default=3600, help="per-cell execution timeout, seconds")
+    ap.add_argument("--outdir", type=Path, default=BOOK_DIR)
+    args = ap.parse_args(argv)
+    params: dict[str, Any] = {k: parse_value(v) for k, v in args.parameter}
+    for key in ("profile", "device"):
+        value = getattr(args, key)
+        if value not in (None, ""):
+            params[key] = value
+    names = args.notebooks or toc_notebooks()
+    try:
+        check_parameters(names, params)
+    except ParameterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    timings = []
+    for name in names:
+        print(f"== {name} ({', '.join(f'{k}={v}' for k, v in params.items()) or 'defaults'})", flush=True)
+        timings.append((name, run_notebook(name, params, timeout=args.timeout, outdir=args.outdir)))
+    width = max(len(n) for n, _ in timings)
+    print("\nnotebook".ljust(width + 3) + "wall time")
+    for n, t in timings:
+        print(f"{n.ljust(width + 2)}{t / 60:6.1f} min")
+    print(f"{'total'.ljust(width + 2)}{sum(t for _, t in timings) / 60:6.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Task taxonomy: clustering of similarity matrices and Taskonomy's transfer affinities (AHP).
+
+Clustering follows SPEC §1: ``scipy.cluster.hierarchy.linkage(S, "single", "euclidean",
+optimal_ordering=True)`` on the rows of the similarity matrix. Affinities follow Taskonomy:
+per-image test losses of transfers from each source → pairwise win rates → analytic
+hierarchy process (principal eigenvector of W / Wᵀ, normalised to sum 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.cluster import hierarchy
+from scipy.special import comb
+from scipy.stats.contingency import crosstab
+
+from .tasks import TASKS
+
+#: Colours of the task types in every figure.
+TYPE_COLORS = {"2D": "tab:blue", "3D": "tab:orange", "geometric": "tab:green", "semantic": "tab:red"}
+
+
+def linkage(similarity: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """Single-linkage, Euclidean, optimally ordered linkage of the rows of a (T, T) matrix."""
+    s = np.asarray(similarity, dtype=float)
+    if s.ndim != 2 or s.shape[0] != s.shape[1]:
+        raise ValueError(f"similarity must be square (T, T); got shape {s.shape}")
+    return hierarchy.linkage(s, method="single", metric="euclidean", optimal_ordering=True)
+
+
+def clusters(similarity: pd.DataFrame, k: int) -> pd.Series:
+    """Flat cluster labels (1..k) of each task when the tree is cut into ``k`` clusters."""
+    labels = hierarchy.fcluster(linkage(similarity), t=k, criterion="maxclust")
+    return pd.Series(labels, index=similarity.index, name="cluster")
+
+
+def leaf_order(similarity: pd.DataFrame) -> list:
+    """The tasks in the dendrogram's (optimal) leaf order."""
+    return [similarity.index[i] for i in hierarchy.leaves_list(linkage(similarity))]
+
+
+def adjusted_rand_index(a: Sequence, b: Sequence) -> float:
+    """Adjusted Rand index between two flat clusterings of the same items (1 = identical)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(f"clusterings differ in length: {a.shape} vs {b.shape}")
+    table = crosstab(a, b).count
+    sum_cells = comb(table, 2).sum()
+    sum_a, sum_b = comb(table.sum(1), 2).sum(), comb(table.sum(0), 2).sum()
+    expected = sum_a * sum_b / comb(len(a), 2)
+    top = (sum_a + sum_b) / 2
+    if top == expected:
+        return 1.0
+    return float((sum_cells - expected) / (top - expected))
+
+
+def plot_dendrogram(similarity: pd.DataFrame, ax=None, *, title: str | None = None, orientation="left"):
+    """Dendrogram of :func:`linkage` with leaves labelled by paper label and coloured by task type."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    names = list(similarity.index)
+    labels = [TASKS[n].label if n in TASKS else str(n) for n in names]
+    hierarchy.dendrogram(
+        linkage(similarity), labels=labels, ax=ax, orientation=orientation,
+        color_threshold=0, above_threshold_color="0.3",
+    )  # fmt: skip
+    by_label = dict(zip(labels, names))
+    ticks = ax.get_yticklabels() if orientation in ("left", "right") else ax.get_xticklabels()
+    for tick in ticks:
+        name = by_label.get(tick.get_text())
+        if name in TASKS:
+            tick.set_color(TYPE_COLORS[TASKS[name].type])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def win_rates(losses: np.ndarray) -> np.ndarray:
+    """Pairwise win rates from per-image losses (S sources, N images) → (S, S).
+
+    W[i, j] = fraction of images on which source i has a lower loss than source j (ties count
+    one half); W[i, i] = 0.5.
+    """
+    x = np.asarray(losses, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"losses must be (sources, images); got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("losses contain NaN or inf")
+    less = (x[:, None, :] < x[None, :, :]).mean(axis=2)
+    equal = (x[:, None, :] == x[None, :, :]).mean(axis=2)
+    return less + 0.5 * equal
+
+
+def ahp_affinities(wins: np.ndarray, clip: tuple[float, float] = (0.001, 0.999)) -> np.ndarray:
+    """Analytic hierarchy process on a win-rate matrix (S, S) → affinities (S,) summing to 1.
+
+    W is clipped to ``clip``, W' = W / Wᵀ, and the result is the principal eigenvector of W'
+    (Perron vector, positive) normalised to sum 1.
+    """
+    w = np.clip(np.asarray(wins, dtype=float), *clip)
+    ratio = w / w.T
+    vals, vecs = np.linalg.eig(ratio)
+    v = np.abs(np.real(vecs[:, np.argmax(np.real(vals))]))
+    return v / v.sum()
+
+
+def affinity_matrix(losses: dict[str, np.ndarray], sources: Sequence[str]) -> pd.DataFrame:
+    """Affinities of every source for every target from per-image transfer losses.
+
+    ``losses[target]``: (S, N) test losses of the transfers from each of ``sources`` to that
+    target. Returns a DataFrame (sources × targets), each column summing to 1.
+    """
+    cols = {t: ahp_affinities(win_rates(l)) for t, l in losses.items()}
+    return pd.DataFrame(cols, index=list(sources))

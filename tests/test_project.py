@@ -1,0 +1,38 @@
+"""Project-level invariants: dependency lists agree, the book links its config, pins hold."""
+
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _norm(req: str) -> str:
+    return req.replace(" ", "").lower()
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_norm(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    listed = {_norm(r) for r in pip if not r.startswith("-e")}
+    assert listed == wanted, f"only in environment.yml: {listed - wanted}; only in pyproject: {wanted - listed}"
+
+
+def test_jupyter_book_pinned_to_1x_and_torch_not_above_local_wheels():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert "jupyter-book>=1.0.4.post1,<2" in deps
+    assert any(d.startswith("torch>=") for d in deps)
+
+
+def test_book_links_top_level_config():
+    for name in ("_config.yml", "_toc.yml"):
+        link = ROOT / "book" / name
+        assert link.is_symlink() and link.resolve() == (ROOT / name).resolve()
+
+
+def test_every_notebook_has_a_parameters_cell():
+    for nb in (ROOT / "notebooks").glob("*.py"):
+        assert 'tags=["parameters"]' in nb.read_text(), nb.name

@@ -1,0 +1,69 @@
+"""The notebook runner: parameters are checked before any work; executed notebooks carry metadata."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rsa_utils import runner
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, "-m", "rsa_utils.runner", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_unknown_parameter_fails_before_work():
+    res = _run("rsa_primer", "-p", "n_bootz", "3")
+    assert res.returncode == 2
+    assert "n_bootz" in res.stderr and "n_boot" in res.stderr  # names it and lists allowed ones
+    assert "Executing" not in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [(["--profile", "huge"], "profile='huge'"), (["--device", "tpu"], "device='tpu'"), (["nope"], "unknown notebook")],
+)
+def test_bad_profile_device_or_notebook(args, needle):
+    res = _run("rsa_primer", *args) if args[0] != "nope" else _run(*args)
+    assert res.returncode == 2 and needle in res.stderr
+    if "profile" in needle:
+        assert "smoke" in res.stderr and "paper" in res.stderr
+
+
+def test_notebook_without_parameters_cell_is_an_error(tmp_path, monkeypatch):
+    (tmp_path / "bare.py").write_text("# %%\nx = 1\n")
+    monkeypatch.setattr(runner, "NOTEBOOK_DIR", tmp_path)
+    with pytest.raises(runner.ParameterError, match="no parameters cell"):
+        runner.check_parameters(["bare"], {})
+
+
+def test_parse_value():
+    assert runner.parse_value("3") == 3 and runner.parse_value("0.5") == 0.5
+    assert runner.parse_value("None") is None and runner.parse_value("[1, 2]") == [1, 2]
+    assert runner.parse_value("cpu") == "cpu"
+
+
+def test_toc_lists_every_notebook():
+    names = runner.toc_notebooks()
+    assert set(names) == {p.stem for p in (ROOT / "notebooks").glob("*.py")}
+
+
+@pytest.mark.slow
+def test_runner_executes_with_parameters_and_metadata(tmp_path, monkeypatch):
+    monkeypatch.setenv("RSA_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "book").mkdir()
+    res = _run("rsa_primer", "--profile", "smoke", "--device", "cpu", "-p", "n_per_shape", "4",
+               "--outdir", str(tmp_path / "book"))  # fmt: skip
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "wall time" in res.stdout
+    nb = nbformat.read(tmp_path / "book" / "rsa_primer.ipynb", as_version=4)
+    meta = nb.metadata["rsa_book"]
+    assert meta["profile"] == "smoke" and meta["device"].startswith("cpu")
+    assert meta["wall_time_s"] > 0 and meta["git_commit"] and meta["parameters"]["n_per_shape"] == 4
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "hide-cell" in injected[0].metadata.tags and "n_per_shape = 4" in injected[0].source
+    assert (tmp_path / "book" / "figures" / "primer_rdms.png").stat().st_size > 0

@@ -1,0 +1,52 @@
+"""Clustering against scipy directly, AHP on a closed-form case, win rates and ARI."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.cluster import hierarchy
+
+from rsa_utils import taxonomy
+
+
+def _sim(seed=0, t=8):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((t, 5))
+    s = np.corrcoef(a)
+    names = [f"t{i}" for i in range(t)]
+    return pd.DataFrame(s, index=names, columns=names)
+
+
+def test_linkage_is_scipy_single_euclidean_optimal():
+    s = _sim()
+    z = taxonomy.linkage(s)
+    ref = hierarchy.linkage(s.to_numpy(), "single", "euclidean", optimal_ordering=True)
+    np.testing.assert_array_equal(z, ref)
+    assert taxonomy.leaf_order(s) == [s.index[i] for i in hierarchy.leaves_list(ref)]
+    labels = taxonomy.clusters(s, 3)
+    assert labels.nunique() == 3 and list(labels.index) == list(s.index)
+
+
+def test_ahp_recovers_consistent_priorities():
+    p = np.array([0.5, 0.25, 0.15, 0.1])
+    w = p[:, None] / (p[:, None] + p[None, :])  # Bradley-Terry: W/Wᵀ = p_i / p_j, rank one
+    np.testing.assert_allclose(taxonomy.ahp_affinities(w), p, atol=1e-12)
+
+
+def test_win_rates_and_affinities_from_losses():
+    losses = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 0.5, 2.0, 2.0], [3.0, 3.0, 3.0, 1.0]])
+    w = taxonomy.win_rates(losses)
+    assert w[0, 1] == pytest.approx(0.75) and w[1, 0] == pytest.approx(0.25)
+    np.testing.assert_allclose(w + w.T, 1.0)
+    aff = taxonomy.ahp_affinities(w)
+    assert aff.sum() == pytest.approx(1.0) and np.argmax(aff) == 0 and np.argmin(aff) == 2
+    with pytest.raises(ValueError, match="NaN"):
+        taxonomy.win_rates(np.array([[1.0, np.nan]]))
+
+
+def test_adjusted_rand_index_against_sklearn():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        a, b = rng.integers(0, 4, 30), rng.integers(0, 3, 30)
+        assert taxonomy.adjusted_rand_index(a, b) == pytest.approx(sklearn_metrics.adjusted_rand_score(a, b))
+    assert taxonomy.adjusted_rand_index([1, 1, 2, 2], [5, 5, 7, 7]) == 1.0
