@@ -102,19 +102,15 @@ def rank_rows(x: torch.Tensor) -> torch.Tensor:
     ``scipy.stats.rankdata(x, axis=-1)``. x: (T, m) → (T, m). One sort per row."""
     t, m = x.shape
     vals, order = torch.sort(x, dim=1)
-    pos = torch.arange(1, m + 1, device=x.device, dtype=torch.float64).expand(t, m)
     starts = torch.ones_like(vals, dtype=torch.bool)
-    starts[:, 1:] = vals[:, 1:] != vals[:, :-1]
-    if bool(starts.all()):  # no ties: ranks are the sorted positions
-        avg = pos
-    else:  # a tie group's average rank is (first + last position) / 2
-        first = torch.cummax(torch.where(starts, pos, 0.0), dim=1).values
-        ends = torch.ones_like(starts)
-        ends[:, :-1] = starts[:, 1:]
-        last_rev = torch.cummin(torch.where(ends, pos, float(m + 1)).flip(1), dim=1).values
-        avg = (first + last_rev.flip(1)) / 2
-    ranks = torch.empty((t, m), device=x.device, dtype=torch.float64)
-    return ranks.scatter_(1, order, avg)
+    starts[:, 1:] = vals[:, 1:] != vals[:, :-1]  # a tie group starts here (every row starts one)
+    starts = starts.flatten()
+    first = starts.nonzero().squeeze(1)  # flat position where each group starts
+    last = torch.cat([first[1:], first.new_tensor([t * m])]) - 1  # ... and ends
+    group = torch.cumsum(starts, 0) - 1  # group of each flat position
+    row_offset = torch.arange(t, device=x.device).repeat_interleave(m) * m
+    avg = ((first[group] + last[group]).to(torch.float64) / 2 - row_offset + 1).view(t, m)
+    return torch.empty_like(avg).scatter_(1, order, avg)
 
 
 def _correlate_rows(v: torch.Tensor) -> torch.Tensor:
