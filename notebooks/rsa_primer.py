@@ -50,7 +50,9 @@ glue("n_networks", len(names) - 1, display=False)
 
 # %%
 fig, axes = plt.subplots(1, len(names) + 1, figsize=(2.2 * (len(names) + 1), 2.4))
-axes[0].imshow(images[:: n_per_shape].transpose(0, 2, 3, 1).reshape(-1, image_size, 3)[: image_size * 5])
+axes[0].imshow(
+    images[::n_per_shape].transpose(0, 2, 3, 1).reshape(-1, image_size, 3)[: image_size * 5]
+)
 axes[0].set_title("one image\nper shape", fontsize=8)
 for ax, k in zip(axes[1:], names):
     ax.imshow(rdms[k], cmap="viridis")
@@ -75,7 +77,10 @@ sim.round(3)
 
 # %%
 boot = rsa.bootstrap(
-    list(rdms.values()), lambda v: rsa.similarity_matrix(v).iloc[0, 1:].mean(), n_boot=n_boot, seed=seed,
+    list(rdms.values()),
+    lambda v: rsa.similarity_matrix(v).iloc[0, 1:].mean(),
+    n_boot=n_boot,
+    seed=seed,
     device=study.device,
 )
 report.glue_text("pixels_mean", report.fmt(boot.estimate))

@@ -58,7 +58,9 @@ class Profile:
         names = {f.name for f in dataclasses.fields(self)}
         bad = sorted(set(overrides) - names)
         if bad:
-            raise ValueError(f"unknown profile field(s) {bad}; allowed: {sorted(names - {'name', 'extra'})}")
+            raise ValueError(
+                f"unknown profile field(s) {bad}; allowed: {sorted(names - {'name', 'extra'})}"
+            )
         return dataclasses.replace(self, **overrides)
 
     def as_dict(self) -> dict[str, Any]:
@@ -94,7 +96,9 @@ PROFILES: dict[str, Profile] = {
 
 def _choose(name: str, value: Any, allowed: tuple[str, ...]) -> Any:
     if value not in allowed:
-        raise ValueError(f"parameter {name}={value!r} is not allowed; allowed values: {', '.join(map(repr, allowed))}")
+        raise ValueError(
+            f"parameter {name}={value!r} is not allowed; allowed values: {', '.join(map(repr, allowed))}"
+        )
     return value
 
 
@@ -103,19 +107,27 @@ def resolve_device(device: str = "auto") -> torch.device:
     if not isinstance(device, str) or not (
         device in ("auto", "cpu", "cuda") or (device.startswith("cuda:") and device[5:].isdigit())
     ):
-        raise ValueError(f"parameter device={device!r} is not allowed; allowed values: 'auto', 'cpu', 'cuda', 'cuda:N'")
+        raise ValueError(
+            f"parameter device={device!r} is not allowed; allowed values: 'auto', 'cpu', 'cuda', 'cuda:N'"
+        )
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise ValueError(f"parameter device={device!r}: CUDA is not available on this machine; use 'cpu' or 'auto'")
+            raise ValueError(
+                f"parameter device={device!r}: CUDA is not available on this machine; use 'cpu' or 'auto'"
+            )
         idx = int(device[5:]) if ":" in device else 0
         if idx >= torch.cuda.device_count():
-            raise ValueError(f"parameter device={device!r}: only {torch.cuda.device_count()} CUDA device(s) present")
+            raise ValueError(
+                f"parameter device={device!r}: only {torch.cuda.device_count()} CUDA device(s) present"
+            )
     return torch.device(device)
 
 
-def get_profile(name: str = "auto", device: str | torch.device = "auto", **overrides: Any) -> Profile:
+def get_profile(
+    name: str = "auto", device: str | torch.device = "auto", **overrides: Any
+) -> Profile:
     """The named profile (``auto``: gpu with CUDA, else cpu) with ``overrides`` applied.
 
     Overrides whose value is ``None`` are ignored, so notebook parameters can default to None.
@@ -172,10 +184,15 @@ def setup(
     _choose("data", data, DATA_KINDS)
     _choose("target_data", target_data, TARGET_DATA_KINDS)
     roots = {}
-    for pname, kind, root, needs in (("data_root", data, data_root, "taskonomy"), ("target_root", target_data, target_root, "voc")):
+    for pname, kind, root, needs in (
+        ("data_root", data, data_root, "taskonomy"),
+        ("target_root", target_data, target_root, "voc"),
+    ):
         if kind == needs:
             if root is None:
-                raise ValueError(f"parameter {pname} is required when {pname.split('_')[0]}={needs!r}")
+                raise ValueError(
+                    f"parameter {pname} is required when {pname.split('_')[0]}={needs!r}"
+                )
             if not Path(root).is_dir():
                 raise ValueError(f"parameter {pname}={root!r}: no such directory")
         roots[pname] = Path(root) if root is not None else None

@@ -78,14 +78,18 @@ def rdm(
     return out.cpu().numpy() if as_numpy else out
 
 
-def upper_triangle(rdms, *, device: str | torch.device | None = None, dtype=torch.float64) -> torch.Tensor:
+def upper_triangle(
+    rdms, *, device: str | torch.device | None = None, dtype=torch.float64
+) -> torch.Tensor:
     """Off-diagonal upper triangles of (n, n) or (T, n, n) RDMs → (T, n(n-1)/2) torch tensor.
 
     Already condensed input (T, m) is passed through. ``dtype=None`` keeps the input's dtype.
     """
     if not isinstance(rdms, torch.Tensor):
         rdms = torch.as_tensor(np.asarray(rdms))
-    r = rdms.to(device=_device(device) if device is not None else rdms.device, dtype=dtype or rdms.dtype)
+    r = rdms.to(
+        device=_device(device) if device is not None else rdms.device, dtype=dtype or rdms.dtype
+    )
     if r.ndim == 2 and r.shape[0] == r.shape[1] and r.shape[0] > 2 and torch.all(r.diagonal() == 0):
         r = r[None]
     if r.ndim == 3:
@@ -149,7 +153,9 @@ def similarity_matrix(
     return pd.DataFrame(s, index=names, columns=names)
 
 
-def compare_rdms(a, b, *, method: str = "spearman", device: str | torch.device | None = None) -> float:
+def compare_rdms(
+    a, b, *, method: str = "spearman", device: str | torch.device | None = None
+) -> float:
     """Similarity of two RDMs (n, n) (or condensed): Spearman (default) or Pearson, in [-1, 1]."""
     va, vb = upper_triangle(a, device=device), upper_triangle(b, device=device)
     if va.shape != vb.shape:
@@ -164,7 +170,9 @@ def ranking(similarity: pd.DataFrame, task: str, *, sort: bool = False) -> pd.Se
     ``sort=True`` sorts descending (the most similar task first).
     """
     if task not in similarity.index:
-        raise ValueError(f"unknown task {task!r}; the matrix has: {', '.join(map(str, similarity.index))}")
+        raise ValueError(
+            f"unknown task {task!r}; the matrix has: {', '.join(map(str, similarity.index))}"
+        )
     row = similarity.loc[task].drop(task)
     return row.sort_values(ascending=False) if sort else row
 
@@ -194,7 +202,11 @@ def _pair_mask_condensed(rdms: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
 
 def _resample(rdms, statistic, n_draws, size, replace, seed, level, device) -> Resampled:
     dev = _device(device)
-    r = _as_tensor(rdms, torch.float64, dev) if not isinstance(rdms, torch.Tensor) else rdms.to(dev, torch.float64)
+    r = (
+        _as_tensor(rdms, torch.float64, dev)
+        if not isinstance(rdms, torch.Tensor)
+        else rdms.to(dev, torch.float64)
+    )
     if r.ndim == 2:
         r = r[None]
     n = r.shape[-1]
@@ -202,7 +214,11 @@ def _resample(rdms, statistic, n_draws, size, replace, seed, level, device) -> R
     g = torch.Generator().manual_seed(seed)
     samples = []
     for _ in range(n_draws):
-        idx = torch.randint(n, (size,), generator=g) if replace else torch.randperm(n, generator=g)[:size]
+        idx = (
+            torch.randint(n, (size,), generator=g)
+            if replace
+            else torch.randperm(n, generator=g)[:size]
+        )
         samples.append(np.asarray(statistic(_pair_mask_condensed(r, idx.to(dev)))))
     samples = np.stack(samples)
     alpha = (1 - level) / 2
@@ -247,7 +263,9 @@ def subsample(
     return _resample(rdms, statistic, n_draws, n, False, seed, level, device)
 
 
-def spearman_matrix_stat(names: Sequence[str] | None = None) -> Callable[[torch.Tensor], np.ndarray]:
+def spearman_matrix_stat(
+    names: Sequence[str] | None = None,
+) -> Callable[[torch.Tensor], np.ndarray]:
     """A statistic for :func:`bootstrap`: the Spearman similarity matrix as an array (T, T)."""
 
     def stat(v: torch.Tensor) -> np.ndarray:

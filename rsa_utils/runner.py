@@ -129,8 +129,12 @@ def check_parameters(names: list[str], params: dict[str, Any]) -> dict[str, dict
 
 def git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True
+        ).stdout
         return out.stdout.strip() + ("+dirty" if dirty.strip() else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -155,12 +159,18 @@ def _device_name(device: str) -> str:
     return f"cpu ({os.cpu_count()} cores, {platform.machine()})"
 
 
-def run_notebook(name: str, params: dict[str, Any], *, timeout: int = 3600, outdir: Path = BOOK_DIR) -> float:
+def run_notebook(
+    name: str, params: dict[str, Any], *, timeout: int = 3600, outdir: Path = BOOK_DIR
+) -> float:
     """Execute one notebook with ``params``; returns its wall time in seconds."""
     src = NOTEBOOK_DIR / f"{name}.py"
     out = outdir / f"{name}.ipynb"
     nb = jupytext.read(src)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         tmp_in, tmp_out = Path(tmp) / f"{name}.ipynb", Path(tmp) / f"{name}.out.ipynb"
         nbformat.write(nb, tmp_in)
@@ -198,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("notebooks", nargs="*", help="notebook names (default: all, in toc order)")
     ap.add_argument("--profile", default=None, help=f"auto | {' | '.join(PROFILE_NAMES)}")
     ap.add_argument("--device", default=None, help="auto | cpu | cuda | cuda:N")
-    ap.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    ap.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE")
+    )
     ap.add_argument("--timeout", type=int, default=3600, help="per-cell execution timeout, seconds")
     ap.add_argument("--outdir", type=Path, default=BOOK_DIR)
     args = ap.parse_args(argv)
@@ -215,7 +227,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     timings = []
     for name in names:
-        print(f"== {name} ({', '.join(f'{k}={v}' for k, v in params.items()) or 'defaults'})", flush=True)
+        print(
+            f"== {name} ({', '.join(f'{k}={v}' for k, v in params.items()) or 'defaults'})",
+            flush=True,
+        )
         timings.append((name, run_notebook(name, params, timeout=args.timeout, outdir=args.outdir)))
     width = max(len(n) for n, _ in timings)
     print("\nnotebook".ljust(width + 3) + "wall time")

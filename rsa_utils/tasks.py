@@ -147,7 +147,9 @@ def get_task(name: str) -> Task:
         ) from None
 
 
-def check_tasks(names: Iterable[str] | str | None, default: Iterable[str] = TASK_NAMES) -> list[str]:
+def check_tasks(
+    names: Iterable[str] | str | None, default: Iterable[str] = TASK_NAMES
+) -> list[str]:
     """Validate a task list (a list, a comma-separated string or None for ``default``)."""
     if names is None:
         names = list(default)
@@ -168,7 +170,9 @@ def tasks_of_type(type_: str) -> list[str]:
     return [n for n, t in TASKS.items() if t.type == type_]
 
 
-def task_input(task: Task | str, rgb: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+def task_input(
+    task: Task | str, rgb: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """The network input for ``task`` from a clean RGB batch (B, 3, H, W) in [0, 1].
 
     ``gray``: L of Lab scaled to [0, 1] repeated to 3 channels; ``noisy``: + N(0, 0.01) noise
@@ -195,5 +199,7 @@ def rgb_to_lightness(rgb: torch.Tensor) -> torch.Tensor:
     """CIE L* of an sRGB batch (B, 3, H, W) in [0, 1], scaled to [0, 1]: (B, 1, H, W)."""
     lin = torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
     y = 0.2126 * lin[:, 0:1] + 0.7152 * lin[:, 1:2] + 0.0722 * lin[:, 2:3]
-    f = torch.where(y > (6 / 29) ** 3, y.clamp_min(1e-12) ** (1 / 3), y / (3 * (6 / 29) ** 2) + 4 / 29)
+    f = torch.where(
+        y > (6 / 29) ** 3, y.clamp_min(1e-12) ** (1 / 3), y / (3 * (6 / 29) ** 2) + 4 / 29
+    )
     return (116 * f - 16) / 100

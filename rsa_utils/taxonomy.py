@@ -19,7 +19,12 @@ from scipy.stats.contingency import crosstab
 from .tasks import TASKS
 
 #: Colours of the task types in every figure.
-TYPE_COLORS = {"2D": "tab:blue", "3D": "tab:orange", "geometric": "tab:green", "semantic": "tab:red"}
+TYPE_COLORS = {
+    "2D": "tab:blue",
+    "3D": "tab:orange",
+    "geometric": "tab:green",
+    "semantic": "tab:red",
+}
 
 
 def linkage(similarity: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -56,7 +61,9 @@ def adjusted_rand_index(a: Sequence, b: Sequence) -> float:
     return float((sum_cells - expected) / (top - expected))
 
 
-def plot_dendrogram(similarity: pd.DataFrame, ax=None, *, title: str | None = None, orientation="left"):
+def plot_dendrogram(
+    similarity: pd.DataFrame, ax=None, *, title: str | None = None, orientation="left"
+):
     """Dendrogram of :func:`linkage` with leaves labelled by paper label and coloured by task type."""
     import matplotlib.pyplot as plt
 
@@ -113,5 +120,5 @@ def affinity_matrix(losses: dict[str, np.ndarray], sources: Sequence[str]) -> pd
     ``losses[target]``: (S, N) test losses of the transfers from each of ``sources`` to that
     target. Returns a DataFrame (sources × targets), each column summing to 1.
     """
-    cols = {t: ahp_affinities(win_rates(l)) for t, l in losses.items()}
+    cols = {t: ahp_affinities(win_rates(loss)) for t, loss in losses.items()}
     return pd.DataFrame(cols, index=list(sources))

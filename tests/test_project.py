@@ -1,8 +1,8 @@
 """Project-level invariants: dependency lists agree, the book links its config, pins hold."""
 
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,9 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     listed = {_norm(r) for r in pip if not r.startswith("-e")}
-    assert listed == wanted, f"only in environment.yml: {listed - wanted}; only in pyproject: {wanted - listed}"
+    assert listed == wanted, (
+        f"only in environment.yml: {listed - wanted}; only in pyproject: {wanted - listed}"
+    )
 
 
 def test_jupyter_book_pinned_to_1x_and_torch_not_above_local_wheels():

@@ -37,7 +37,9 @@ def test_rdm_matches_rsatoolbox(dtype):
 def test_rdm_centres_features_across_images():
     f = _features(t=1)[0]
     shifted = f + np.arange(f.shape[1]) * 10.0  # a per-feature offset must not change the RDM
-    np.testing.assert_allclose(rsa.rdm(shifted, dtype=torch.float64), rsa.rdm(f, dtype=torch.float64), atol=1e-10)
+    np.testing.assert_allclose(
+        rsa.rdm(shifted, dtype=torch.float64), rsa.rdm(f, dtype=torch.float64), atol=1e-10
+    )
 
 
 @pytest.mark.parametrize("ties", [False, True])

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "rsa_utils.runner", *args], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "rsa_utils.runner", *args], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_unknown_parameter_fails_before_work():
@@ -25,7 +27,11 @@ def test_unknown_parameter_fails_before_work():
 
 @pytest.mark.parametrize(
     ("args", "needle"),
-    [(["--profile", "huge"], "profile='huge'"), (["--device", "tpu"], "device='tpu'"), (["nope"], "unknown notebook")],
+    [
+        (["--profile", "huge"], "profile='huge'"),
+        (["--device", "tpu"], "device='tpu'"),
+        (["nope"], "unknown notebook"),
+    ],
 )
 def test_bad_profile_device_or_notebook(args, needle):
     res = _run("rsa_primer", *args) if args[0] != "nope" else _run(*args)
@@ -65,5 +71,9 @@ def test_runner_executes_with_parameters_and_metadata(tmp_path, monkeypatch):
     assert meta["profile"] == "smoke" and meta["device"].startswith("cpu")
     assert meta["wall_time_s"] > 0 and meta["git_commit"] and meta["parameters"]["n_per_shape"] == 4
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert injected and "hide-cell" in injected[0].metadata.tags and "n_per_shape = 4" in injected[0].source
+    assert (
+        injected
+        and "hide-cell" in injected[0].metadata.tags
+        and "n_per_shape = 4" in injected[0].source
+    )
     assert (tmp_path / "book" / "figures" / "primer_rdms.png").stat().st_size > 0

@@ -48,5 +48,7 @@ def test_adjusted_rand_index_against_sklearn():
     rng = np.random.default_rng(0)
     for _ in range(5):
         a, b = rng.integers(0, 4, 30), rng.integers(0, 3, 30)
-        assert taxonomy.adjusted_rand_index(a, b) == pytest.approx(sklearn_metrics.adjusted_rand_score(a, b))
+        assert taxonomy.adjusted_rand_index(a, b) == pytest.approx(
+            sklearn_metrics.adjusted_rand_score(a, b)
+        )
     assert taxonomy.adjusted_rand_index([1, 1, 2, 2], [5, 5, 7, 7]) == 1.0
