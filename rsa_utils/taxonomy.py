@@ -61,6 +61,19 @@ def adjusted_rand_index(a: Sequence, b: Sequence) -> float:
     return float((sum_cells - expected) / (top - expected))
 
 
+def moved_items(a: pd.Series, b: pd.Series) -> list:
+    """Items whose cluster in ``b`` is not the one that most of their ``a``-cluster went to.
+
+    ``a``, ``b``: flat cluster labels indexed by item. Each cluster of ``a`` is matched to the
+    ``b`` cluster holding most of its members; the items outside that match moved.
+    """
+    moved = []
+    for _, members in a.groupby(a):
+        target = b.loc[members.index].mode().iloc[0]
+        moved += [i for i in members.index if b.loc[i] != target]
+    return [i for i in a.index if i in moved]
+
+
 def plot_dendrogram(
     similarity: pd.DataFrame, ax=None, *, title: str | None = None, orientation="left"
 ):

@@ -1,0 +1,278 @@
+"""Taskonomy-style transfer affinities (S2) and fine-tuning on the target domain (S3.4).
+
+**Transfer readouts.** For a source task s and a target task t, a readout — two small 3x3 conv
+layers on s's *frozen* representation, then a fresh decoder (Table S1's decoder for dense
+targets, a two-layer FC head otherwise) — is trained on a small split to predict t. All
+targets of one source share the frozen representation and are trained in one pass (their
+parameters are disjoint, so summing their losses trains each exactly as alone). Per-image test
+losses of every source on target t give win rates and AHP affinities
+(:func:`rsa_utils.taxonomy.affinity_matrix`).
+
+**Fine-tuning.** A Taskonomy-architecture encoder initialised from a source task network, with
+a fresh segmentation decoder, trained on the target domain's labelled split; mIoU on its test
+split. Baselines: random initialisation (from scratch) and a frozen random encoder.
+
+Both are cached in the model zoo (kinds ``transfer`` and ``finetune``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from . import zoo
+from .datasets import source_data, target_data
+from .features import encoder_features
+from .losses import IGNORE_INDEX, confusion_matrix, miou_from_confusion, task_loss
+from .models import OUTPUT_STRIDE, REPR_CHANNELS, DenseDecoder, TaskonomyEncoder, build_model
+from .profiles import Profile
+from .tasks import TARGET_CATEGORIES, TASK_NAMES, Task, check_tasks, get_task
+
+TRANSFER_VERSION = 1
+N_TARGET_CLASSES = len(TARGET_CATEGORIES) + 1  # + background
+
+
+class Readout(nn.Module):
+    """Frozen representation (B, 8, h, w) → target prediction: 2 conv layers + a fresh decoder."""
+
+    def __init__(self, target: Task, image_size: int, hidden: int = 32) -> None:
+        super().__init__()
+        self.transfer = nn.Sequential(
+            nn.Conv2d(REPR_CHANNELS, hidden, 3, padding=1), nn.BatchNorm2d(hidden), nn.ReLU(inplace=True),
+            nn.Conv2d(hidden, REPR_CHANNELS, 3, padding=1), nn.BatchNorm2d(REPR_CHANNELS), nn.ReLU(inplace=True),
+        )  # fmt: skip
+        self.decoder = build_model(target, "small", image_size=image_size).decoder
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.transfer(z))
+
+
+def _eval_generator(start: int) -> torch.Generator:
+    """The same pixel pairs (metric loss) for every source on the same test images."""
+    return torch.Generator().manual_seed(4242 + start)
+
+
+def train_readouts(
+    z_train: torch.Tensor,
+    labels_train: dict[str, torch.Tensor],
+    z_test: torch.Tensor,
+    labels_test: dict[str, torch.Tensor],
+    *,
+    steps: int,
+    batch_size: int,
+    lr: float = 1e-3,
+    seed: int = 0,
+    device="cpu",
+    image_size: int,
+    desc: str = "readouts",
+) -> dict[str, np.ndarray]:
+    """Train one readout per target on representations ``z_train`` (N, 8, h, w); return each
+    target's per-image test losses (N_test,) on ``z_test``.
+
+    ``labels_*``: target name → labels (N, ...) in the registry's format.
+    """
+    targets = list(labels_train)
+    torch.manual_seed(seed)
+    heads = nn.ModuleDict({t: Readout(get_task(t), image_size) for t in targets}).to(device)
+    opt = torch.optim.Adam(heads.parameters(), lr=lr)
+    z_train = z_train.to(device)
+    g = torch.Generator().manual_seed(seed)
+    heads.train()
+    for step in tqdm(range(steps), desc=desc, leave=False, mininterval=2):
+        idx = torch.randint(len(z_train), (min(batch_size, len(z_train)),), generator=g)
+        z = z_train[idx]
+        loss = sum(
+            task_loss(
+                t,
+                heads[t](z),
+                labels_train[t][idx].to(device),
+                generator=torch.Generator().manual_seed(step),
+            )
+            for t in targets
+        )
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    heads.eval()
+    out: dict[str, list[np.ndarray]] = {t: [] for t in targets}
+    with torch.no_grad():
+        for s in range(0, len(z_test), 128):
+            z = z_test[s : s + 128].to(device)
+            for t in targets:
+                per = task_loss(t, heads[t](z), labels_test[t][s : s + 128].to(device), reduction="none",
+                                generator=_eval_generator(s))  # fmt: skip
+                out[t].append(per.float().cpu().numpy())
+    return {t: np.concatenate(v) for t, v in out.items()}
+
+
+def _representations(model, images: torch.Tensor, device, image_size: int) -> torch.Tensor:
+    side = image_size // OUTPUT_STRIDE
+    flat = encoder_features(model, images, device=device)
+    return torch.from_numpy(flat).view(len(images), REPR_CHANNELS, side, side)
+
+
+def transfer_key(source: str, targets: Sequence[str], profile: Profile, seed: int) -> dict:
+    return {
+        "version": TRANSFER_VERSION, "source": zoo.model_key(source, "taskonomy", profile, seed, profile.checkpoints),
+        "targets": list(targets), "transfer_train": profile.transfer_train, "transfer_steps": profile.transfer_steps,
+        "n_test": profile.n_test, "batch_size": profile.batch_size, "lr": profile.lr,
+    }  # fmt: skip
+
+
+def transfer_losses(
+    source: str,
+    profile: Profile,
+    *,
+    targets: Sequence[str] | None = None,
+    seed: int = 0,
+    device="cpu",
+    cache_dir=None,
+) -> dict[str, np.ndarray]:
+    """Per-image test losses (n_test,) of the readouts from ``source``'s frozen Taskonomy-
+    architecture encoder to each target (default: all 20 tasks). Cached in the zoo."""
+    get_task(source)
+    targets = check_tasks(targets)
+
+    def build(progress):
+        t0 = time.perf_counter()
+        model = zoo.get_model(
+            source, "taskonomy", profile, seed=seed, device=device, cache_dir=cache_dir
+        )
+        train = source_data("val", profile.transfer_train, image_size=profile.image_size, seed=seed,
+                            tasks=targets, cache_dir=cache_dir)  # fmt: skip
+        test = source_data("test", profile.n_test, image_size=profile.image_size, seed=seed, tasks=targets,
+                           cache_dir=cache_dir)  # fmt: skip
+        (x_tr, y_tr), (x_te, y_te) = train.batch(slice(None), "cpu"), test.batch(slice(None), "cpu")
+        z_tr = _representations(model, x_tr, device, profile.image_size)
+        z_te = _representations(model, x_te, device, profile.image_size)
+        losses = train_readouts(
+            z_tr, y_tr, z_te, y_te, steps=profile.transfer_steps, batch_size=profile.batch_size, lr=profile.lr,
+            seed=seed, device=device, image_size=profile.image_size, desc=f"transfers from {source}",
+        )  # fmt: skip
+        return {t: torch.from_numpy(v) for t, v in losses.items()}, {
+            "seconds": time.perf_counter() - t0
+        }
+
+    payload, _ = zoo.cached(
+        "transfer", transfer_key(source, targets, profile, seed), build, cache_dir=cache_dir
+    )
+    return {t: payload[t].numpy() for t in targets}
+
+
+def all_transfer_losses(
+    profile: Profile, *, sources=None, targets=None, seed: int = 0, device="cpu", cache_dir=None
+) -> dict[str, np.ndarray]:
+    """Target → (S, n_test) losses of every source's readout, for the AHP affinities."""
+    sources, targets = check_tasks(sources), check_tasks(targets)
+    per_source = {
+        s: transfer_losses(
+            s, profile, targets=targets, seed=seed, device=device, cache_dir=cache_dir
+        )
+        for s in tqdm(sources, desc="transfer sources")
+    }
+    return {t: np.stack([per_source[s][t] for s in sources]) for t in targets}
+
+
+# --- fine-tuning on the target domain (S3.4) ------------------------------------------------------
+
+FINETUNE_BASELINES = ("scratch", "frozen_random")
+
+
+class SegmentationNet(nn.Module):
+    """Taskonomy-architecture encoder + a fresh dense decoder for the target's classes."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.encoder = TaskonomyEncoder(width)
+        self.decoder = DenseDecoder(width, N_TARGET_CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(x))
+
+
+def finetune_key(init: str, profile: Profile, seed: int, target: str = "synthetic") -> dict:
+    source = (
+        None
+        if init in FINETUNE_BASELINES
+        else zoo.model_key(init, "taskonomy", profile, seed, profile.checkpoints)
+    )
+    return {
+        "version": TRANSFER_VERSION, "init": init, "source": source, "target_data": target,
+        "target_train": profile.target_train, "finetune_steps": profile.finetune_steps, "n_test": profile.n_test,
+        "image_size": profile.image_size, "resnet_width": profile.resnet_width, "batch_size": profile.batch_size,
+        "lr": profile.lr, "seed": seed,
+    }  # fmt: skip
+
+
+def finetune(
+    init: str,
+    profile: Profile,
+    *,
+    seed: int = 0,
+    device="cpu",
+    cache_dir=None,
+    target_kind: str = "synthetic",
+    target_root=None,
+) -> dict:
+    """Fine-tune a segmentation network on the target domain; returns ``{"miou", "seconds"}``.
+
+    ``init``: a source task name (its Taskonomy-architecture encoder initialises the network),
+    ``"scratch"`` (random initialisation, all trained) or ``"frozen_random"`` (a random encoder
+    kept frozen; only the decoder learns). Cached in the zoo.
+    """
+    if init not in FINETUNE_BASELINES and init not in TASK_NAMES:
+        raise ValueError(f"unknown initialisation {init!r}; use a task name ({', '.join(TASK_NAMES)}) "
+                         f"or one of {FINETUNE_BASELINES}")  # fmt: skip
+    dev = torch.device(device)
+
+    def build(progress):
+        t0 = time.perf_counter()
+        torch.manual_seed(seed)
+        net = SegmentationNet(profile.resnet_width)
+        if init not in FINETUNE_BASELINES:
+            src = zoo.get_model(
+                init, "taskonomy", profile, seed=seed, device="cpu", cache_dir=cache_dir
+            )
+            net.encoder.load_state_dict(src.encoder.state_dict())
+        net = net.to(dev)
+        params = net.decoder.parameters() if init == "frozen_random" else net.parameters()
+        if init == "frozen_random":
+            net.encoder.requires_grad_(False)
+        opt = torch.optim.Adam(params, lr=profile.lr)
+        kw = dict(image_size=profile.image_size, seed=seed, cache_dir=cache_dir, target_data=target_kind,
+                  target_root=target_root)  # fmt: skip
+        train = target_data("train", profile.target_train, **kw)
+        test = target_data("test", profile.n_test, **kw)
+        g = torch.Generator().manual_seed(seed)
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=dev.type == "cuda")
+        for _ in tqdm(
+            range(profile.finetune_steps), desc=f"fine-tune {init}", leave=False, mininterval=2
+        ):
+            net.train()
+            if init == "frozen_random":
+                net.encoder.eval()
+            idx = torch.randint(len(train), (profile.batch_size,), generator=g)
+            x, y = train.batch(idx, dev)
+            with autocast:
+                loss = nn.functional.cross_entropy(net(x).float(), y, ignore_index=IGNORE_INDEX)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        net.eval()
+        conf = torch.zeros(N_TARGET_CLASSES, N_TARGET_CLASSES, dtype=torch.long)
+        with torch.no_grad(), autocast:
+            for s in range(0, len(test), 128):
+                x, y = test.batch(slice(s, min(s + 128, len(test))), dev)
+                conf += confusion_matrix(net(x).argmax(1), y, N_TARGET_CLASSES).cpu()
+        rec = {"miou": miou_from_confusion(conf), "seconds": time.perf_counter() - t0}
+        return {"confusion": conf}, rec
+
+    _, meta = zoo.cached(
+        "finetune", finetune_key(init, profile, seed, target_kind), build, cache_dir=cache_dir
+    )
+    return meta["record"]

@@ -1,0 +1,56 @@
+"""Ranking consistency statistics: exact on constructed cases, resampling shapes and seeds."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rsa_utils import consistency, rsa
+
+
+def _rdms(t=5, n=30, d=10, seed=0):
+    rng = np.random.default_rng(seed)
+    base = rng.standard_normal((n, d))
+    return rsa.rdm(
+        np.stack([base + s * rng.standard_normal((n, d)) for s in np.linspace(0.2, 2, t)]),
+        dtype=torch.float64,
+    )
+
+
+def test_identical_architectures_agree_perfectly():
+    r = _rdms()
+    names = list("abcde")
+    table, res = consistency.compare_architectures(r, r, names, n_boot=10)
+    np.testing.assert_allclose(table.estimate, 1.0, atol=1e-9)
+    assert list(table.index) == [*names, "matrix"] and res.samples.shape == (10, 6)
+
+
+def test_ranking_and_matrix_correlation_by_hand():
+    s = pd.DataFrame(
+        [[1, 0.5, 0.2], [0.5, 1, 0.1], [0.2, 0.1, 1]], index=list("abc"), columns=list("abc")
+    )
+    t = s.copy()
+    t.loc["a", "b"] = t.loc["b", "a"] = 0.0  # a's ranking flips order of b and c
+    rho = consistency.ranking_correlations(s, t)
+    assert rho["a"] == pytest.approx(-1.0) and rho["c"] == pytest.approx(1.0)
+    assert consistency.matrix_correlation(s, s) == pytest.approx(1.0)
+    assert consistency.mean_off_diagonal(s) == pytest.approx((0.5 + 0.2 + 0.1) / 3)
+
+
+def test_checkpoint_size_and_count_consistency():
+    r = _rdms(t=6)
+    res = consistency.checkpoint_consistency(r[:2], r[2:], n_boot=8)
+    assert res.samples.shape == (8, 2) and res.estimate[-1] == pytest.approx(1.0)
+    size = consistency.size_consistency(
+        r[0], r[1:3], r[1:3], n_boot=5
+    )  # same encoders: ρ = r_s = 1
+    np.testing.assert_allclose(size.estimate, [1.0, 1.0])
+    counts = consistency.image_count_consistency(r[0], r[1:], [10, 30], n_draws=5)
+    assert list(counts.n) == [10, 30] and counts.estimate.iloc[-1] == pytest.approx(1.0)
+    assert counts.estimate.iloc[0] <= 1.0
+
+
+def test_spearman_with_interval():
+    x = np.arange(10.0)
+    est, lo, hi = consistency.spearman_with_interval(x, x**2, n_resamples=200)
+    assert est == pytest.approx(1.0) and lo <= est <= hi
