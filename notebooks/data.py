@@ -1,0 +1,215 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The synthetic world
+#
+# The paper's experiments run on Taskonomy images and their twenty label sets, and on Pascal
+# VOC for the transfer experiment. Neither can be downloaded where this book is built, so the
+# book renders its own stand-ins. This chapter shows what those stand-ins look like and checks,
+# before any network is trained, that they have the structure the study depends on.
+#
+# **Source domain.** Every image is a ray-cast indoor room: floor, ceiling and four walls with
+# procedural textures, three to eight pieces of furniture built from boxes, spheres and
+# cylinders, one to three point lights that cast hard shadows, and a camera standing inside the
+# room with Taskonomy's field of view (about 61°), no roll and a small pitch. The room type sets
+# which objects appear, the wall and floor colours and patterns, and the number of lights; it is
+# also the label of the scene-class task. Because the renderer knows the geometry, the 3D labels
+# (depth, distance, normals, curvature, occlusion edges, reshading, room layout, vanishing
+# points, semantic classes) are exact; the 2D labels (edges, keypoints, colour, superpixels) are
+# computed from the rendered pixels, as Taskonomy computed them from photographs.
+#
+# **Target domain.** The Pascal VOC stand-in is deliberately different: outdoors, a ground
+# plane under a sky, a higher camera that looks down more, a sun instead of lamps, and twenty
+# other object categories composed differently. Its only label is a per-pixel semantic class.
+#
+# Every image is a pure function of the seed, the split and its index, so each notebook of the
+# book sees the same images, on a CPU or a GPU.
+
+# %% tags=["parameters"]
+profile = "auto"
+device = "auto"
+seed = 0
+cache_dir = None
+n_gallery = 4
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import pandas as pd
+import torch
+from myst_nb import glue
+
+from rsa_utils import gallery, profiles, scenes
+from rsa_utils.datasets import source_data, target_data
+from rsa_utils.tasks import OBJECT_CATEGORIES, ROOM_TYPES, TARGET_CATEGORIES, tasks_of_type
+
+study = profiles.setup(profile=profile, device=device, seed=seed, cache_dir=cache_dir)
+P = study.profile
+FIGURES = profiles.REPO_ROOT / "book" / "figures"
+FIGURES.mkdir(parents=True, exist_ok=True)
+print(
+    f"profile {P.name}: {P.image_size} px, device {study.device}, generator {scenes.GENERATOR_VERSION}"
+)
+
+# %% [markdown]
+# The RSA image set (the split every later chapter computes its dissimilarity matrices on) is
+# rendered here first, with all twenty labels, and cached; later chapters read it from the cache.
+
+# %%
+rsa_set = source_data(
+    "rsa",
+    P.n_rsa,
+    image_size=P.image_size,
+    seed=study.seed,
+    cache_dir=study.cache_dir,
+    device=study.device,
+).prepare()
+target_set = target_data(
+    "train",
+    P.target_train,
+    image_size=P.image_size,
+    seed=study.seed,
+    cache_dir=study.cache_dir,
+    device=study.device,
+).prepare()
+rgb, lab = rsa_set.batch(slice(0, n_gallery))
+fig = gallery.plot_source_gallery(rgb, lab, n=n_gallery)
+fig.savefig(FIGURES / "data_source_gallery.png", dpi=150, bbox_inches="tight")
+plt.close(fig)
+t_rgb, t_seg = target_set.batch(slice(0, 2 * n_gallery))
+fig = gallery.plot_target_gallery(t_rgb, t_seg, n=2 * n_gallery)
+fig.savefig(FIGURES / "data_target_gallery.png", dpi=150, bbox_inches="tight")
+plt.close(fig)
+glue("data_image_size", P.image_size, display=False)
+glue("data_n_rsa", P.n_rsa, display=False)
+glue("data_generator", scenes.GENERATOR_VERSION, display=False)
+
+# %% [markdown]
+# ```{figure} figures/data_source_gallery.png
+# :name: fig-data-source-gallery
+#
+# Source-domain images ({glue:text}`data_image_size` px, generator {glue:text}`data_generator`)
+# and their dense labels, one image per row. The first column is the network input (its title is
+# the room type, the scene-class label); the other columns are the targets of the dense tasks,
+# in the book's task order.
+# ```
+#
+# ```{figure} figures/data_target_gallery.png
+# :name: fig-data-target-gallery
+#
+# Target-domain images (top) and their semantic segmentations (bottom, background black; the
+# title names up to three categories present).
+# ```
+
+# %% [markdown]
+# ## What is in the images
+#
+# The numbers below are counted over the RSA set and the target training set, not typed in.
+
+# %%
+stats_rgb, stats_lab = rsa_set.batch(slice(0, len(rsa_set)))
+src_freq = gallery.class_frequencies(stats_lab["segment_semantic"], OBJECT_CATEGORIES)
+tgt_freq = gallery.class_frequencies(
+    target_set.batch(slice(0, len(target_set)))[1], TARGET_CATEGORIES
+)
+scene_counts = pd.Series(
+    torch.bincount(stats_lab["class_scene"], minlength=len(ROOM_TYPES)).numpy(),
+    index=list(ROOM_TYPES),
+)
+depth_q = gallery.depth_statistics(stats_lab["depth_zbuffer"])
+objects_in_view = (stats_lab["segment_semantic"] > 0).flatten(1).any(1).float().mean().item()
+
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.4), gridspec_kw={"width_ratios": [1.3, 2, 0.8]})
+src_freq.iloc[1:].plot.bar(
+    ax=axes[0], color="tab:blue", title="source: pixel share per object category"
+)
+tgt_freq.iloc[1:].plot.bar(ax=axes[1], color="tab:orange", title="target: pixel share per category")
+scene_counts.plot.bar(ax=axes[2], color="tab:gray", title="source: room types")
+for a in axes:
+    a.tick_params(labelsize=7)
+fig.tight_layout()
+fig.savefig(FIGURES / "data_statistics.png", dpi=150, bbox_inches="tight")
+plt.close(fig)
+
+glue("data_src_object_share", f"{100 * (1 - src_freq['background']):.0f}", display=False)
+glue("data_tgt_object_share", f"{100 * (1 - tgt_freq['background']):.0f}", display=False)
+glue("data_objects_in_view", f"{100 * objects_in_view:.0f}", display=False)
+glue("data_depth_median", f"{depth_q['median']:.1f}", display=False)
+glue("data_depth_p5", f"{depth_q['5%']:.1f}", display=False)
+glue("data_depth_p95", f"{depth_q['95%']:.1f}", display=False)
+pd.DataFrame({"z-depth (m)": depth_q}).T.round(2)
+
+# %% [markdown]
+# ```{figure} figures/data_statistics.png
+# :name: fig-data-statistics
+#
+# Class statistics of the RSA set (source) and of the target training set.
+# ```
+#
+# Objects cover {glue:text}`data_src_object_share` % of the source pixels, and
+# {glue:text}`data_objects_in_view` % of the source images show at least one object. Half of the
+# source pixels lie closer than {glue:text}`data_depth_median` m; 90 % lie between
+# {glue:text}`data_depth_p5` m and {glue:text}`data_depth_p95` m, the scale of a furnished room.
+# In the target domain objects take {glue:text}`data_tgt_object_share` % of the pixels; the rest
+# is ground and sky.
+
+# %% [markdown]
+# ## Do the labels themselves separate the task types?
+#
+# Task similarity from trained networks can only reflect structure that the labels carry. So
+# before any training, the study's RSA recipe is applied to the labels directly: each task's
+# targets on the same images are flattened into one feature vector per image, a
+# 1 − Pearson dissimilarity matrix is computed per task, and the matrices are compared with
+# Spearman's correlation. (Segment ids are replaced by their boundary maps, class maps by one-hot
+# codes, since the ids themselves are arbitrary.) If the synthetic world mirrors Taskonomy, 3D
+# labels should resemble each other more than they resemble 2D labels.
+
+# %%
+n_label_rsa = min(len(rsa_set), 100)
+_, rsa_lab = rsa_set.batch(slice(0, n_label_rsa))
+order = [n for t in ("2D", "3D", "geometric", "semantic") for n in tasks_of_type(t)]
+label_sim = gallery.label_similarity(rsa_lab, order)
+sep = gallery.type_separation(label_sim)
+fig = gallery.plot_label_similarity(label_sim)
+fig.savefig(FIGURES / "data_label_rsa.png", dpi=150, bbox_inches="tight")
+plt.close(fig)
+glue("data_label_rsa_n", n_label_rsa, display=False)
+glue("data_within_2d", f"{sep['within_2d']:.2f}", display=False)
+glue("data_within_3d", f"{sep['within_3d']:.2f}", display=False)
+glue("data_between", f"{sep['between']:.2f}", display=False)
+pd.Series(sep).round(3).to_frame("mean Spearman")
+
+# %% [markdown]
+# ```{figure} figures/data_label_rsa.png
+# :name: fig-data-label-rsa
+#
+# RSA between the labels of the twenty tasks on {glue:text}`data_label_rsa_n` images of the RSA
+# set (left; dark = similar) and its single-linkage clustering (right; task names coloured by
+# type: 2D blue, 3D red, geometric green, semantic purple).
+# ```
+#
+# On average, two 2D labels correlate at {glue:text}`data_within_2d` and two 3D labels at
+# {glue:text}`data_within_3d`, but a 2D and a 3D label only at {glue:text}`data_between`: the
+# world separates the task types before any network sees it. The three tasks whose target is
+# the RGB image itself (autoencoding, denoising, inpainting) have identical label matrices; they
+# differ only in their inputs, which is where the networks trained in the next chapters will
+# tell them apart.
+#
+# ```{note}
+# What this world leaves out: photographs, clutter, and the thousand ImageNet classes and 365
+# Places classes whose distillations Taskonomy used for the object- and scene-class tasks; here
+# those tasks predict the twelve furniture categories in view and the five room types. The
+# unsupervised 2D and 2.5D segmentations use Felzenszwalb's superpixels without Taskonomy's
+# normalized-cut merging.
+# ```

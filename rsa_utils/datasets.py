@@ -1,0 +1,499 @@
+"""Datasets: rendered once, cached as compact arrays, memory-mapped afterwards.
+
+``source_data`` gives images and the labels of the 20 tasks of the source domain (the
+synthetic Taskonomy, or a real Taskonomy folder); ``target_data`` gives images and semantic
+segmentations of the target domain (the synthetic outdoor world, or Pascal VOC).
+
+Cache layout (``cache_dir``, default :func:`rsa_utils.profiles.default_cache_dir`)::
+
+    data/source-<GENERATOR_VERSION>-seed<seed>-<size>px-<split>/chunk00000/{rgb.npy, <task>.npy, meta.json}
+    data/target-<GENERATOR_VERSION>-seed<seed>-<size>px-<split>/chunk00000/{rgb.npy, seg.npy, meta.json}
+
+Sample ``i`` lives in chunk ``i // CHUNK``. A chunk holds its first ``count`` samples; a later
+request for more samples of the same split re-renders only the chunks that are too short
+(samples are pure functions of ``(seed, split, i)``, so a longer chunk extends a shorter one).
+A chunk is written into a temporary folder (every file fsynced) and renamed into place, under
+a file lock, so concurrent processes never see half a chunk; an unreadable chunk is reported
+and rebuilt. All 20 labels are stored whatever ``tasks`` asks for, so the cache does not
+depend on it. Storage: RGB uint8, maps and ab float16, segment ids uint16 (int32 when a
+segmentation has 65535 segments or more), classes uint8, vectors float32.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import torch
+from filelock import FileLock
+from tqdm.auto import tqdm
+
+from .labels import make_labels, worker_pool
+from .profiles import default_cache_dir
+from .scenes import GENERATOR_VERSION, render, source_scene, target_scene
+from .tasks import IGNORE_INDEX, TARGET_CATEGORIES, TASK_NAMES, TASKS, check_tasks
+
+SPLITS: tuple[str, ...] = ("train", "val", "test", "rsa")
+DATA_KINDS: tuple[str, ...] = ("synthetic", "taskonomy")
+TARGET_DATA_KINDS: tuple[str, ...] = ("synthetic", "voc")
+#: Samples per cache chunk.
+CHUNK = 256
+#: Images per render call (memory grows with batch x pixels x objects).
+RENDER_BATCH = {"cpu": 32, "cuda": 128}
+#: Number of target categories + background.
+N_TARGET_CLASSES = len(TARGET_CATEGORIES) + 1
+
+Index = torch.Tensor | np.ndarray | slice | Sequence[int] | int
+
+
+def check_split(split: str) -> str:
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; valid splits are: {', '.join(SPLITS)}")
+    return split
+
+
+def _check_size(image_size: int) -> int:
+    if not isinstance(image_size, int | np.integer) or image_size < 8 or image_size % 8:
+        raise ValueError(f"image_size={image_size!r}: use a positive multiple of 8 (px)")
+    return int(image_size)
+
+
+def _check_n(n: int) -> int:
+    if not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n={n!r}: use a positive number of images")
+    return int(n)
+
+
+def resolve_index(idx: Index, n: int) -> np.ndarray:
+    """Any index (LongTensor, ndarray, slice, list, int) -> int64 ndarray within [0, n)."""
+    if isinstance(idx, slice):
+        out = np.arange(n)[idx]
+    elif isinstance(idx, torch.Tensor):
+        out = idx.detach().cpu().numpy().astype(np.int64).reshape(-1)
+    else:
+        out = np.asarray(idx, dtype=np.int64).reshape(-1)
+    if out.size and (out.min() < -n or out.max() >= n):
+        raise IndexError(
+            f"index out of range for a dataset of {n} images: {out.min()}..{out.max()}"
+        )
+    return np.where(out < 0, out + n, out)
+
+
+# --- storage formats ---------------------------------------------------------------------------------
+def _stored_tasks() -> list[str]:
+    """Tasks with an array of their own (the ``rgb``-format ones share ``rgb.npy``)."""
+    return [n for n in TASK_NAMES if TASKS[n].target != "rgb"]
+
+
+def _encode(name: str, x: torch.Tensor) -> np.ndarray:
+    fmt = TASKS[name].target
+    a = x.detach().cpu()
+    if fmt in ("map", "ab"):
+        return a.to(torch.float16).numpy()
+    if fmt == "segments":
+        a = a.numpy()
+        return a.astype(np.uint16) if a.max(initial=0) < 65535 else a.astype(np.int32)
+    if fmt in ("vector", "soft_class"):
+        return a.float().numpy()
+    if fmt in ("class", "dense_class"):
+        return a.numpy().astype(np.uint8)
+    raise AssertionError(fmt)
+
+
+def _decode(name: str, a: np.ndarray) -> torch.Tensor:
+    fmt = TASKS[name].target
+    t = torch.from_numpy(np.ascontiguousarray(a))
+    if fmt in ("map", "ab", "vector", "soft_class"):
+        return t.float()
+    return t.long()
+
+
+def _to_uint8(rgb: torch.Tensor) -> np.ndarray:
+    return (rgb.detach().clamp(0, 1) * 255 + 0.5).to(torch.uint8).cpu().numpy()
+
+
+def _save_npy(path: Path, a: np.ndarray) -> None:
+    with open(path, "wb") as f:
+        np.save(f, a)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+# --- the chunked cache -----------------------------------------------------------------------------
+class _ChunkCache:
+    """Chunks of one (domain, seed, size, split) in ``root``; ``fill(k, count)`` renders one."""
+
+    def __init__(
+        self,
+        root: Path,
+        n: int,
+        arrays: list[str],
+        fill: Callable[..., dict[str, np.ndarray]],
+        desc: str,
+    ):
+        self.root, self.n, self.arrays, self.fill, self.desc = root, n, arrays, fill, desc
+        self.maps: list[dict[str, np.ndarray]] = []
+
+    def _chunk_dir(self, k: int) -> Path:
+        return self.root / f"chunk{k:05d}"
+
+    def _load(self, k: int, need: int) -> dict[str, np.ndarray] | None:
+        d = self._chunk_dir(k)
+        meta = d / "meta.json"
+        if not meta.exists():
+            return None
+        try:
+            count = json.loads(meta.read_text())["count"]
+            if count < need:
+                return None
+            out = {a: np.load(d / f"{a}.npy", mmap_mode="r") for a in self.arrays}
+            if any(v.shape[0] != count for v in out.values()):
+                raise ValueError("array lengths differ from meta.json")
+            return out
+        except Exception as e:  # a truncated or corrupt chunk: report and rebuild
+            warnings.warn(f"cache chunk {d} is unreadable ({e}); rebuilding it", stacklevel=3)
+            return None
+
+    def ensure(self) -> list[dict[str, np.ndarray]]:
+        if self.maps:
+            return self.maps
+        n_chunks = math.ceil(self.n / CHUNK)
+        need = [min(CHUNK, self.n - k * CHUNK) for k in range(n_chunks)]
+        maps: list[dict[str, np.ndarray] | None] = [self._load(k, need[k]) for k in range(n_chunks)]
+        missing = [k for k in range(n_chunks) if maps[k] is None]
+        if missing:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(self.root / ".lock")):
+                todo = [k for k in missing if self._load(k, need[k]) is None]
+                with tqdm(
+                    total=sum(need[k] for k in todo), desc=self.desc, unit="img", disable=not todo
+                ) as bar:
+                    for k in todo:
+                        self._write(k, need[k], bar)
+            maps = [self._load(k, need[k]) for k in range(n_chunks)]
+            if any(m is None for m in maps):
+                raise RuntimeError(f"could not build the dataset cache in {self.root}")
+        self.maps = maps  # type: ignore[assignment]
+        return self.maps
+
+    def _write(self, k: int, count: int, bar) -> None:
+        arrays = self.fill(k * CHUNK, count, bar)
+        d = self._chunk_dir(k)
+        tmp = self.root / f".tmp-{d.name}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for name, a in arrays.items():
+            _save_npy(tmp / f"{name}.npy", a)
+        meta = {"count": count, "first": k * CHUNK, "generator_version": GENERATOR_VERSION}
+        with open(tmp / "meta.json", "w") as f:
+            json.dump(meta, f)
+            f.flush()
+            os.fsync(f.fileno())
+        if d.exists():
+            old = self.root / f".old-{d.name}-{os.getpid()}"
+            os.replace(d, old)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, d)
+
+    def gather(self, name: str, idx: np.ndarray) -> np.ndarray:
+        maps = self.ensure()
+        first = maps[0][name]
+        out = np.empty((len(idx), *first.shape[1:]), dtype=first.dtype)
+        chunk, off = idx // CHUNK, idx % CHUNK
+        for k in np.unique(chunk):
+            sel = np.nonzero(chunk == k)[0]
+            arr = maps[k][name]
+            if arr.dtype != out.dtype:  # uint16 vs int32 segment ids in different chunks
+                out = out.astype(np.promote_types(out.dtype, arr.dtype))
+            order = np.argsort(off[sel], kind="stable")
+            out[sel[order]] = arr[off[sel][order]]
+        return out
+
+
+def _sample_many(domain: str, seed: int, split: str, indices: list[int]) -> list:
+    fn = source_scene if domain == "source" else target_scene
+    return [fn(seed, split, i) for i in indices]
+
+
+def _scene_batches(domain: str, seed: int, split: str, first: int, count: int, step: int):
+    """Scene lists of the render batches of [first, first + count), sampled ahead in worker
+    processes when :func:`rsa_utils.labels.worker_pool` gives a pool."""
+    starts = list(range(first, first + count, step))
+    batches = [list(range(s, min(s + step, first + count))) for s in starts]
+    pool = worker_pool()
+    if pool is None:
+        for b in batches:
+            yield b, _sample_many(domain, seed, split, b)
+        return
+    n = pool._max_workers
+
+    def submit(b):
+        return [
+            pool.submit(_sample_many, domain, seed, split, list(part))
+            for part in np.array_split(b, min(n, len(b)))
+        ]
+
+    ahead = [submit(batches[0])]
+    for k, b in enumerate(batches):
+        if k + 1 < len(batches):
+            ahead.append(submit(batches[k + 1]))
+        yield b, [sc for f in ahead.pop(0) for sc in f.result()]
+
+
+def _render_batches(device: torch.device) -> int:
+    return RENDER_BATCH["cuda" if device.type == "cuda" else "cpu"]
+
+
+@contextmanager
+def _cpu_threads(device: torch.device):
+    """One intra-op thread for CPU rendering when other processes already load every core.
+
+    The ray caster runs many small tensor operations; with more threads than free cores each
+    one waits for descheduled threads (measured: 4x slower at load 7 on 2 cores). Results do
+    not depend on the thread count.
+    """
+    before = torch.get_num_threads()
+    busy = (
+        device.type == "cpu"
+        and hasattr(os, "getloadavg")
+        and os.getloadavg()[0] >= (os.cpu_count() or 1) + 1
+    )
+    if busy:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+# --- source domain -----------------------------------------------------------------------------------
+class SourceData:
+    """``n`` images of one split of the source domain with the labels of ``tasks``.
+
+    ``len(ds) == n``; ``ds.tasks`` (names), ``ds.image_size`` (px), ``ds.split``, ``ds.seed``.
+    :meth:`batch` returns ``(rgb, labels)``: rgb float32 (B, 3, H, W) in [0, 1] and one tensor
+    per task in the registry's format (see :mod:`rsa_utils.tasks`), on ``device``.
+    """
+
+    kind = "synthetic"
+
+    def __init__(
+        self,
+        split: str,
+        n: int,
+        *,
+        image_size: int,
+        seed: int = 0,
+        tasks=None,
+        cache_dir=None,
+        device="cpu",
+    ):
+        self.split, self.n, self.image_size, self.seed = (
+            check_split(split),
+            _check_n(n),
+            _check_size(image_size),
+            int(seed),
+        )
+        self.tasks = check_tasks(tasks)
+        self.device = torch.device(device)
+        root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self.root = (
+            root
+            / "data"
+            / f"source-{GENERATOR_VERSION}-seed{self.seed}-{self.image_size}px-{split}"
+        )
+        self._cache = _ChunkCache(
+            self.root, self.n, ["rgb", *_stored_tasks()], self._fill, f"rendering source/{split}"
+        )
+
+    def _fill(self, first: int, count: int, bar) -> dict[str, np.ndarray]:
+        """Render samples [first, first + count) with all labels.
+
+        The labels of batch k (mostly CPU work: the segmentations) are computed in a
+        background thread while batch k + 1 is sampled and ray-cast.
+        """
+        parts: dict[str, list[np.ndarray]] = {}
+
+        def labels_of(r) -> dict[str, np.ndarray]:
+            out = {"rgb": _to_uint8(r.rgb)}
+            out.update(
+                {name: _encode(name, x) for name, x in make_labels(r, _stored_tasks()).items()}
+            )
+            return out
+
+        def collect(fut) -> None:
+            done = fut.result()
+            for name, a in done.items():
+                parts.setdefault(name, []).append(a)
+            bar.update(len(done["rgb"]))
+
+        step = _render_batches(self.device)
+        with ThreadPoolExecutor(1) as ex, _cpu_threads(self.device):
+            pending = []
+            for _idx, scenes in _scene_batches("source", self.seed, self.split, first, count, step):
+                r = render(scenes, self.image_size, self.device)
+                pending.append(ex.submit(labels_of, r))
+                while len(pending) > 1:
+                    collect(pending.pop(0))
+            for fut in pending:
+                collect(fut)
+        return {k: _concat(v) for k, v in parts.items()}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def prepare(self) -> SourceData:
+        """Render (or find in the cache) every image now; returns ``self``."""
+        self._cache.ensure()
+        return self
+
+    def batch(self, idx: Index, device=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        ii = resolve_index(idx, self.n)
+        dev = torch.device(device) if device is not None else self.device
+        rgb = torch.from_numpy(self._cache.gather("rgb", ii)).to(dev).float() / 255
+        out = {}
+        for name in self.tasks:
+            out[name] = (
+                rgb
+                if TASKS[name].target == "rgb"
+                else _decode(name, self._cache.gather(name, ii)).to(dev)
+            )
+        return rgb, out
+
+    def __repr__(self) -> str:
+        return f"SourceData({self.kind}, split={self.split!r}, n={self.n}, image_size={self.image_size}, seed={self.seed}, tasks={len(self.tasks)})"
+
+
+def _concat(parts: list[np.ndarray]) -> np.ndarray:
+    dt = parts[0].dtype
+    for p in parts[1:]:
+        dt = np.promote_types(dt, p.dtype)
+    return np.concatenate([p.astype(dt, copy=False) for p in parts])
+
+
+# --- target domain -----------------------------------------------------------------------------------
+class TargetData:
+    """``n`` images of one split of the target domain with semantic segmentations.
+
+    :meth:`batch` returns ``(rgb, seg)``: rgb float32 (B, 3, H, W) in [0, 1], seg int64
+    (B, H, W) with 0 = background, 1..20 = :data:`rsa_utils.tasks.TARGET_CATEGORIES`, 255 =
+    ignore (:data:`rsa_utils.tasks.IGNORE_INDEX`; only real VOC labels have it).
+    """
+
+    kind = "synthetic"
+    n_classes = N_TARGET_CLASSES
+    ignore_index = IGNORE_INDEX
+
+    def __init__(
+        self, split: str, n: int, *, image_size: int, seed: int = 0, cache_dir=None, device="cpu"
+    ):
+        self.split, self.n, self.image_size, self.seed = (
+            check_split(split),
+            _check_n(n),
+            _check_size(image_size),
+            int(seed),
+        )
+        self.device = torch.device(device)
+        root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self.root = (
+            root
+            / "data"
+            / f"target-{GENERATOR_VERSION}-seed{self.seed}-{self.image_size}px-{split}"
+        )
+        self._cache = _ChunkCache(
+            self.root, self.n, ["rgb", "seg"], self._fill, f"rendering target/{split}"
+        )
+
+    def _fill(self, first: int, count: int, bar) -> dict[str, np.ndarray]:
+        rgbs, segs = [], []
+        step = _render_batches(self.device)
+        with _cpu_threads(self.device):
+            for idx, scenes in _scene_batches("target", self.seed, self.split, first, count, step):
+                r = render(scenes, self.image_size, self.device)
+                rgbs.append(_to_uint8(r.rgb))
+                segs.append(r.category.cpu().numpy().astype(np.uint8))
+                bar.update(len(idx))
+        return {"rgb": np.concatenate(rgbs), "seg": np.concatenate(segs)}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def prepare(self) -> TargetData:
+        self._cache.ensure()
+        return self
+
+    def batch(self, idx: Index, device=None) -> tuple[torch.Tensor, torch.Tensor]:
+        ii = resolve_index(idx, self.n)
+        dev = torch.device(device) if device is not None else self.device
+        rgb = torch.from_numpy(self._cache.gather("rgb", ii)).to(dev).float() / 255
+        seg = torch.from_numpy(self._cache.gather("seg", ii)).to(dev).long()
+        return rgb, seg
+
+    def __repr__(self) -> str:
+        return f"TargetData({self.kind}, split={self.split!r}, n={self.n}, image_size={self.image_size}, seed={self.seed})"
+
+
+# --- entry points --------------------------------------------------------------------------------------
+def _kind(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(
+            f"{name}={value!r} is not allowed; allowed values: {', '.join(map(repr, allowed))}"
+        )
+    return value
+
+
+def source_data(
+    split: str,
+    n: int,
+    *,
+    image_size: int,
+    seed: int = 0,
+    tasks=None,
+    cache_dir=None,
+    device="cpu",
+    data: str = "synthetic",
+    data_root=None,
+) -> SourceData:
+    """The source-domain dataset: ``data="synthetic"`` (rendered, cached) or ``"taskonomy"``
+    (a Taskonomy folder at ``data_root``, see :mod:`rsa_utils.realdata`)."""
+    _kind("data", data, DATA_KINDS)
+    if data == "taskonomy":
+        from .realdata import TaskonomyData
+
+        return TaskonomyData(
+            data_root, split, n, image_size=image_size, seed=seed, tasks=tasks, device=device
+        )
+    return SourceData(
+        split, n, image_size=image_size, seed=seed, tasks=tasks, cache_dir=cache_dir, device=device
+    )
+
+
+def target_data(
+    split: str,
+    n: int,
+    *,
+    image_size: int,
+    seed: int = 0,
+    cache_dir=None,
+    device="cpu",
+    target_data: str = "synthetic",
+    target_root=None,
+) -> TargetData:
+    """The target-domain dataset: ``target_data="synthetic"`` (rendered, cached) or ``"voc"``
+    (Pascal VOC 2012 segmentation at ``target_root``, see :mod:`rsa_utils.realdata`)."""
+    _kind("target_data", target_data, TARGET_DATA_KINDS)
+    if target_data == "voc":
+        from .realdata import VOCData
+
+        return VOCData(target_root, split, n, image_size=image_size, seed=seed, device=device)
+    return TargetData(
+        split, n, image_size=image_size, seed=seed, cache_dir=cache_dir, device=device
+    )
