@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from scipy.stats import rankdata
 
+from . import rsa
 from .labels import decode_depth
 from .tasks import OBJECT_CATEGORIES, TARGET_CATEGORIES, TASKS
 
@@ -43,30 +43,14 @@ def label_features(name: str, x: torch.Tensor) -> torch.Tensor:
     return x.double().reshape(b, -1)
 
 
-def rdm(features: torch.Tensor) -> np.ndarray:
-    """1 - Pearson correlation between images (rows) after centring each feature: (n, n)."""
-    f = features - features.mean(0, keepdim=True)
-    f = f - f.mean(1, keepdim=True)
-    f = f / f.norm(dim=1, keepdim=True).clamp_min(1e-12)
-    return (1 - f @ f.T).numpy()
-
-
 def label_similarity(
     labels: dict[str, torch.Tensor], names: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Spearman correlation between the label RDMs of every pair of tasks: (T, T) DataFrame."""
+    """Spearman correlation between the label RDMs of every pair of tasks: (T, T) DataFrame
+    (:func:`rsa_utils.rsa.rdm` of :func:`label_features`, then :func:`rsa_utils.rsa.similarity_matrix`)."""
     names = list(names or labels)
-    iu = None
-    ranks = []
-    for n in names:
-        r = rdm(label_features(n, labels[n]))
-        if iu is None:
-            iu = np.triu_indices(r.shape[0], 1)
-        ranks.append(rankdata(r[iu]))
-    z = np.array(ranks)
-    z = (z - z.mean(1, keepdims=True)) / z.std(1, keepdims=True).clip(1e-12)
-    s = z @ z.T / z.shape[1]
-    return pd.DataFrame(s, index=names, columns=names)
+    rdms = np.stack([rsa.rdm(label_features(n, labels[n]), dtype=torch.float64) for n in names])
+    return rsa.similarity_matrix(rdms, names)
 
 
 def type_separation(similarity: pd.DataFrame) -> dict[str, float]:
@@ -217,6 +201,6 @@ def plot_label_similarity(similarity: pd.DataFrame):
 
 
 __all__ = [
-    "label_features", "rdm", "label_similarity", "type_separation", "class_frequencies", "depth_statistics",
+    "label_features", "label_similarity", "type_separation", "class_frequencies", "depth_statistics",
     "label_image", "plot_source_gallery", "plot_target_gallery", "plot_label_similarity", "OBJECT_CATEGORIES",
 ]  # fmt: skip
