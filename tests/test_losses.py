@@ -1,0 +1,123 @@
+"""Losses and metrics: values by hand, per-image reduction, mIoU from a confusion matrix, baselines."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from rsa_utils.losses import (
+    baseline_prediction,
+    color_bin_centers,
+    confusion_matrix,
+    fit_baseline,
+    metric_loss,
+    miou,
+    soft_encode_ab,
+    task_loss,
+    task_metric,
+)
+from rsa_utils.tasks import N_COLOR_BINS, TASK_NAMES, TASKS
+from rsa_utils.train import random_labels
+
+
+def test_l1_l2_per_image():
+    pred = torch.zeros(2, 1, 2, 2)
+    target = torch.stack([torch.full((1, 2, 2), 1.0), torch.full((1, 2, 2), 2.0)])
+    assert torch.allclose(
+        task_loss("depth_zbuffer", pred, target, reduction="none"), torch.tensor([1.0, 2.0])
+    )
+    assert torch.allclose(task_loss("curvature", pred.expand(2, 2, 2, 2), target.expand(2, 2, 2, 2),
+                                    reduction="none"), torch.tensor([1.0, 4.0]))  # fmt: skip
+    assert float(task_loss("depth_zbuffer", pred, target)) == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="reduction"):
+        task_loss("depth_zbuffer", pred, target, reduction="sum")
+
+
+def test_colorization_soft_encoding():
+    c = color_bin_centers()
+    assert c.shape == (N_COLOR_BINS, 2)
+    ab = c[7].view(1, 2, 1, 1).expand(1, 2, 3, 3)
+    soft = soft_encode_ab(ab)
+    assert soft.shape == (1, N_COLOR_BINS, 3, 3)
+    assert torch.allclose(soft.sum(1), torch.ones(1, 3, 3))
+    assert int(soft[0, :, 0, 0].argmax()) == 7
+    # logits that put all mass on the soft target's mode beat uniform logits
+    good = torch.log(soft.clamp_min(1e-6))
+    assert task_loss("colorization", good, ab) < task_loss(
+        "colorization", torch.zeros_like(good), ab
+    )
+
+
+def test_cross_entropies():
+    logits = torch.tensor([[0.0, 0.0], [10.0, -10.0]])
+    assert float(task_loss("class_scene", torch.nn.functional.pad(logits, (0, 3), value=-1e9),
+                           torch.tensor([0, 0]), reduction="none")[0]) == pytest.approx(math.log(2))  # fmt: skip
+    soft = torch.tensor([[0.5, 0.5]])
+    t = TASKS["class_object"]
+    pred = torch.zeros(1, t.out_channels)
+    target = torch.zeros(1, t.out_channels)
+    target[0, :2] = soft
+    assert float(task_loss(t, pred, target)) == pytest.approx(math.log(t.out_channels))
+    # segment_semantic ignores 255
+    seg = torch.tensor([[[1, 255]]])
+    p = torch.zeros(1, 13, 1, 2)
+    p[0, 1, 0, 0] = 50.0
+    assert float(task_loss("segment_semantic", p, seg)) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_metric_loss_formula():
+    # two segments, embeddings far apart across segments and equal within: loss ~ 0
+    seg = torch.zeros(1, 4, 4, dtype=torch.long)
+    seg[:, :, 2:] = 1
+    emb = torch.zeros(1, 2, 4, 4)
+    emb[:, 0, :, 2:] = 20.0
+    assert float(metric_loss(emb, seg)) < 1e-4
+    # all embeddings equal: same pairs cost 0, different pairs -log(eps); scales with their share
+    flat = torch.zeros(1, 2, 4, 4)
+    assert float(metric_loss(flat, seg)) > 5
+    # hand-computed on one pair type: d = 1 for every different pair
+    emb2 = torch.zeros(1, 1, 4, 4)
+    emb2[:, 0, :, 2:] = 1.0
+    sig = 2 / (1 + math.e)
+    loss = float(metric_loss(emb2, seg, n_pairs=20000))
+    assert -math.log(1 - sig) * 0.3 < loss < -math.log(1 - sig) * 0.7  # about half the pairs differ
+
+
+def test_none_reduction_shapes_for_every_task():
+    g = torch.Generator().manual_seed(0)
+    for name in TASK_NAMES:
+        t = TASKS[name]
+        target = random_labels(t, 3, 16, g)
+        pred = torch.randn(3, t.out_channels, 16, 16) if t.dense else torch.randn(3, t.out_channels)
+        assert task_loss(t, pred, target, reduction="none").shape == (3,)
+        m = task_metric(t, pred, target)
+        assert m.shape == (3,) and torch.isfinite(m).all()
+
+
+def test_miou_hand_computed():
+    target = torch.tensor([0, 0, 1, 1, 2, 255])
+    pred = torch.tensor([0, 1, 1, 1, 0, 2])
+    conf = confusion_matrix(pred, target, 3)
+    assert conf.tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 0]]
+    # IoU: class0 1/(2+2-1)=1/3, class1 2/(2+3-2)=2/3, class2 0/(1+0-0)=0
+    assert miou(pred, target, 3) == pytest.approx((1 / 3 + 2 / 3 + 0) / 3)
+    assert miou(target.clamp(max=2), torch.tensor([0, 0, 1, 1, 2, 255]), 3) == pytest.approx(1.0)
+    # the ignore label is ignored whatever is predicted there
+    assert miou(torch.tensor([0, 1, 2, 0]), torch.tensor([0, 1, 2, 255]), 3) == pytest.approx(1.0)
+
+
+def test_baselines():
+    t = TASKS["class_scene"]
+    fitted = fit_baseline(t, torch.tensor([1, 1, 2, 1, 0]))
+    pred = baseline_prediction(fitted, 3)
+    assert task_metric(t, pred, torch.tensor([1, 2, 1])).tolist() == [1.0, 0.0, 1.0]
+    d = TASKS["depth_zbuffer"]
+    fitted = fit_baseline(d, torch.stack([torch.zeros(1, 2, 2), torch.ones(1, 2, 2)]))
+    assert torch.allclose(fitted, torch.full((1, 2, 2), 0.5))
+    for name in TASK_NAMES:
+        tt = TASKS[name]
+        target = random_labels(tt, 4, 16, torch.Generator().manual_seed(1))
+        pred = baseline_prediction(fit_baseline(tt, target), 4)
+        assert pred.shape[0] == 4 and torch.isfinite(task_metric(tt, pred, target)).all()

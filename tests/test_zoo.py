@@ -1,0 +1,182 @@
+"""The zoo: determinism, resume after a kill, corruption detection, one training for two processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from rsa_utils import train, zoo
+from rsa_utils.profiles import get_profile
+
+REPO = Path(__file__).resolve().parent.parent
+SPLITS = {"train": 1, "val": 2, "test": 3}
+TINY = {"image_size": 32, "n_train": 32, "n_val": 8, "n_test": 8, "steps": 12, "batch_size": 8,
+        "target_train": 16, "target_steps": 10, "checkpoints": (0.5, 1.0)}  # fmt: skip
+
+# The subprocesses and the in-process tests read random stand-in data (rsa_utils.train.RandomData),
+# so these tests do not depend on the renderer.
+PATCH = """
+import sys, time
+from rsa_utils import train, zoo
+from rsa_utils.profiles import get_profile
+DELAY = float(sys.argv[3])
+SPLITS = {"train": 1, "val": 2, "test": 3}
+def fake(split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False):
+    return train.RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target, delay=DELAY)
+train.load_source_data = fake
+train.load_target_data = lambda *a, **k: fake(*a, **k, target=True)
+profile = get_profile("smoke", **{TINY})
+"""
+
+
+@pytest.fixture
+def fake_data(monkeypatch):
+    def fake(split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False):
+        return train.RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target)
+
+    monkeypatch.setattr(train, "load_source_data", fake)
+    monkeypatch.setattr(train, "load_target_data", lambda *a, **k: fake(*a, **k, target=True))
+
+
+def _script(body: str, tiny: dict) -> str:
+    return PATCH.replace("{TINY}", repr(tiny)) + textwrap.dedent(body)
+
+
+def _spawn(body: str, cache: Path, tiny: dict, delay: float = 0.0) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-c", _script(body, tiny), str(cache), "x", str(delay)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def _weights(model):
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def _same(a, b):
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_same_seed_same_weights_and_metrics(tmp_path, fake_data):
+    p = get_profile("smoke", **TINY)
+    recs, ws = [], []
+    for d in ("a", "b"):
+        ws.append(
+            _weights(
+                zoo.get_model("normal", "small", p, 0, "cpu", tmp_path / d, show_progress=False)
+            )
+        )
+        recs.append(
+            zoo.get_record("normal", "small", p, 0, "cpu", tmp_path / d, show_progress=False)
+        )
+    assert _same(*ws)
+    keys = ("train_loss", "val_loss", "test_loss", "metric", "baseline")
+    assert [recs[0][k] for k in keys] == [recs[1][k] for k in keys]
+    other = _weights(
+        zoo.get_model("normal", "small", p, 1, "cpu", tmp_path / "a", show_progress=False)
+    )
+    assert not _same(ws[0], other)
+
+
+def test_records_and_listing(tmp_path, fake_data, capsys):
+    p = get_profile("smoke", **TINY)
+    for arch in ("small", "taskonomy"):
+        rec = zoo.get_record("class_scene", arch, p, 0, "cpu", tmp_path)
+        assert {"metric", "baseline", "train_loss", "val_loss", "seconds"} <= rec.keys()
+    m = zoo.get_model("class_scene", "taskonomy", p, 0, "cpu", tmp_path)
+    assert not m.training and m.encode(torch.rand(1, 3, 32, 32)).shape == (1, 8, 2, 2)
+    tm = zoo.get_target_model(p, 0, "cpu", tmp_path, checkpoint=0.5)
+    assert tm.task.out_channels == 21
+    assert "target_segmentation" in capsys.readouterr().out  # the one-line summary
+    df = zoo.list_entries(tmp_path)
+    assert len(df) == 3 and (df.status == "ok").all()
+    assert zoo.main(["ls", "--cache-dir", str(tmp_path)]) == 0
+    with pytest.raises(ValueError, match="checkpoint"):
+        zoo.get_target_model(p, 0, "cpu", tmp_path, checkpoint=0.3)
+
+
+def test_truncated_entry_is_detected_and_rebuilt(tmp_path, fake_data):
+    p = get_profile("smoke", **TINY)
+    w0 = _weights(
+        zoo.get_model("depth_zbuffer", "small", p, 0, "cpu", tmp_path, show_progress=False)
+    )
+    (pt,) = (tmp_path / "zoo" / "model").glob("*[0-9a-f].pt")
+    pt.write_bytes(pt.read_bytes()[: pt.stat().st_size // 2])
+    assert (zoo.list_entries(tmp_path).status.str.startswith("corrupt")).all()
+    with pytest.warns(zoo.CorruptEntryWarning, match="corrupt"):
+        w1 = _weights(
+            zoo.get_model("depth_zbuffer", "small", p, 0, "cpu", tmp_path, show_progress=False)
+        )
+    assert _same(w0, w1)
+    assert (zoo.list_entries(tmp_path).status == "ok").all()
+    # a payload that matches its sidecar but is not a torch file is caught by torch.load
+    pt.write_bytes(b"garbage")
+    meta = json.loads(pt.with_suffix(".json").read_text())
+    meta.update(size=7, sha256=zoo._sha256(pt))
+    pt.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.warns(zoo.CorruptEntryWarning, match="torch.load"):
+        zoo.get_model("depth_zbuffer", "small", p, 0, "cpu", tmp_path, show_progress=False)
+
+
+def test_killed_training_resumes(tmp_path, fake_data):
+    tiny = {**TINY, "steps": 100}
+    body = """
+    zoo.get_model("normal", "small", profile, 0, "cpu", sys.argv[1], show_progress=False)
+    """
+    proc = _spawn(body, tmp_path / "killed", tiny, delay=0.02)
+    deadline = time.time() + 60
+    prog = None
+    while time.time() < deadline and proc.poll() is None:
+        found = list((tmp_path / "killed" / "zoo" / "model").glob("*.progress.pt"))
+        if found:
+            prog = found[0]
+            time.sleep(0.3)  # let it get further (and possibly be mid-write) before the kill
+            break
+        time.sleep(0.02)
+    assert prog is not None and proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert not list((tmp_path / "killed" / "zoo" / "model").glob("*[0-9a-f].pt"))  # no final entry
+    p = get_profile("smoke", **tiny)
+    rec = zoo.get_record("normal", "small", p, 0, "cpu", tmp_path / "killed", show_progress=False)
+    assert rec["resumed_from"] > 0
+    assert not prog.exists()  # progress cleared once the entry is complete
+    resumed = _weights(zoo.get_model("normal", "small", p, 0, "cpu", tmp_path / "killed"))
+    fresh = _weights(
+        zoo.get_model("normal", "small", p, 0, "cpu", tmp_path / "fresh", show_progress=False)
+    )
+    assert _same(resumed, fresh)  # a resumed run ends exactly where an uninterrupted one does
+    assert (zoo.list_entries(tmp_path / "killed").status == "ok").all()
+
+
+def test_two_processes_train_once(tmp_path):
+    body = """
+    _, meta = zoo._source_entry("edge_texture", "small", profile, 0, "cpu", sys.argv[1], 1.0, False)
+    print("BUILT" if meta["built_here"] else "LOADED")
+    """
+    procs = [_spawn(body, tmp_path, {**TINY, "steps": 40}, delay=0.01) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    words = sorted(o[0].strip().split()[-1] for o in outs)
+    assert words == ["BUILT", "LOADED"], outs
+
+
+def test_cli_shards(tmp_path, fake_data, capsys):
+    args = ["train", "--profile", "smoke", "--tasks", "normal,class_scene", "--archs", "small",
+            "--device", "cpu", "--cache-dir", str(tmp_path)]  # fmt: skip
+    # the smoke profile at its own sizes, shard 1/2 -> only class_scene
+    assert zoo.main([*args, "--shard", "1/2"]) == 0
+    df = zoo.list_entries(tmp_path)
+    assert list(df.task) == ["class_scene"]
+    with pytest.raises(ValueError, match="shard"):
+        zoo.main([*args, "--shard", "2/2"])
+    with pytest.raises(ValueError, match="unknown task"):
+        zoo.main(["train", "--tasks", "nope", "--cache-dir", str(tmp_path)])
