@@ -6,6 +6,7 @@ DEVICE   ?= auto
 NOTEBOOKS ?=
 PARAMS   ?=
 BIN      := $(VENV)/bin
+export OMP_WAIT_POLICY ?= PASSIVE  # see rsa_utils/__init__.py
 STAMP    := $(VENV)/.installed-stamp
 
 .PHONY: setup book run html test lint bench clean
