@@ -6,7 +6,8 @@ DEVICE   ?= auto
 NOTEBOOKS ?=
 PARAMS   ?=
 BIN      := $(VENV)/bin
-export OMP_WAIT_POLICY ?= PASSIVE  # see rsa_utils/__init__.py
+# passive OpenMP waiting, see rsa_utils/__init__.py
+export OMP_WAIT_POLICY ?= PASSIVE
 STAMP    := $(VENV)/.installed-stamp
 
 .PHONY: setup book run html test lint bench clean
