@@ -50,14 +50,12 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from rsa_utils import gallery, profiles, scenes
+from rsa_utils import gallery, profiles, report, scenes
 from rsa_utils.datasets import source_data, target_data
 from rsa_utils.tasks import OBJECT_CATEGORIES, ROOM_TYPES, TARGET_CATEGORIES, tasks_of_type
 
 study = profiles.setup(profile=profile, device=device, seed=seed, cache_dir=cache_dir)
 P = study.profile
-FIGURES = profiles.REPO_ROOT / "book" / "figures"
-FIGURES.mkdir(parents=True, exist_ok=True)
 print(
     f"profile {P.name}: {P.image_size} px, device {study.device}, generator {scenes.GENERATOR_VERSION}"
 )
@@ -85,11 +83,11 @@ target_set = target_data(
 ).prepare()
 rgb, lab = rsa_set.batch(slice(0, n_gallery))
 fig = gallery.plot_source_gallery(rgb, lab, n=n_gallery)
-fig.savefig(FIGURES / "data_source_gallery.png", dpi=150, bbox_inches="tight")
+report.save_figure(fig, "data_source_gallery", dpi=150)
 plt.close(fig)
 t_rgb, t_seg = target_set.batch(slice(0, 2 * n_gallery))
 fig = gallery.plot_target_gallery(t_rgb, t_seg, n=2 * n_gallery)
-fig.savefig(FIGURES / "data_target_gallery.png", dpi=150, bbox_inches="tight")
+report.save_figure(fig, "data_target_gallery", dpi=150)
 plt.close(fig)
 glue("data_image_size", P.image_size, display=False)
 glue("data_n_rsa", P.n_rsa, display=False)
@@ -139,7 +137,7 @@ scene_counts.plot.bar(ax=axes[2], color="tab:gray", title="source: room types")
 for a in axes:
     a.tick_params(labelsize=7)
 fig.tight_layout()
-fig.savefig(FIGURES / "data_statistics.png", dpi=150, bbox_inches="tight")
+report.save_figure(fig, "data_statistics", dpi=150)
 plt.close(fig)
 
 glue("data_src_object_share", f"{100 * (1 - src_freq['background']):.0f}", display=False)
@@ -182,7 +180,7 @@ order = [n for t in ("2D", "3D", "geometric", "semantic") for n in tasks_of_type
 label_sim = gallery.label_similarity(rsa_lab, order)
 sep = gallery.type_separation(label_sim)
 fig = gallery.plot_label_similarity(label_sim)
-fig.savefig(FIGURES / "data_label_rsa.png", dpi=150, bbox_inches="tight")
+report.save_figure(fig, "data_label_rsa", dpi=150)
 plt.close(fig)
 glue("data_label_rsa_n", n_label_rsa, display=False)
 glue("data_within_2d", f"{sep['within_2d']:.2f}", display=False)

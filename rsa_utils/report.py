@@ -66,10 +66,17 @@ class Claim:
     claim: str  # the supplement's statement, in short
     paper: str  # the supplement's number, as it quotes it
     ours: str  # our value with its interval
-    holds: str  # "holds" | "does not hold" | "partly"
+    holds: str  # one of VERDICTS
+
+
+VERDICTS = ("holds", "partly", "does not hold", "not tested")
 
 
 def verdict(ok: bool | None, partly: bool = False) -> str:
+    """``holds`` / ``partly`` / ``does not hold``; ``not tested`` when ``ok`` is None (the
+    quantity is undefined in this run, e.g. a correlation of constant values)."""
+    if ok is None:
+        return "not tested"
     if ok:
         return "holds"
     return "partly" if partly else "does not hold"
@@ -88,14 +95,19 @@ def glue_claims(claims: list[Claim]):
 
 
 def read_glued(notebook: Path | str) -> dict[str, str]:
-    """All ``text/plain`` glue values of an executed notebook (name → text)."""
+    """All plain-text glue values of an executed notebook (name → text).
+
+    myst-nb stores a glued value's representations under ``application/papermill.record/<mime>``.
+    """
     nb = nbformat.read(notebook, as_version=4)
     out = {}
     for cell in nb.cells:
         for o in cell.get("outputs", []):
             name = o.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name and "text/plain" in o.get("data", {}):
-                out[name] = o["data"]["text/plain"]
+            data = o.get("data", {})
+            text = data.get("application/papermill.record/text/plain", data.get("text/plain"))
+            if name and text is not None:
+                out[name] = text
     return out
 
 

@@ -1,0 +1,146 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # S3.4 Transfer learning performance for all the tasks
+#
+# The test of the whole S3 procedure: does the RSA ranking predict which initialisation
+# transfers best? The supplement fine-tunes a segmentation network on Pascal VOC from each of
+# 17 Taskonomy encoders (the tasks whose input is the plain RGB image) and plots the mIoU in
+# descending order of similarity (Fig S9). Performance "seems to decrease as the similarity
+# score decreases (although it is not a perfect monotonically decreasing curve)"; the tasks
+# with high similarity (object class, surface normals, 2.5d segment) transfer well, those with
+# low similarity (autoencoding, vanishing point) poorly.
+#
+# Here each source's Taskonomy-architecture encoder initialises a segmentation network that is
+# fine-tuned on the target domain's labelled split and scored by mIoU on its test split, beside
+# two baselines: the same network trained from a random initialisation (*scratch*) and a frozen
+# random encoder with only the decoder trained (*frozen random*).
+
+# %% tags=["parameters"]
+profile = "auto"
+device = "auto"
+seed = 0
+cache_dir = None
+data = "synthetic"
+data_root = None
+target_data = "synthetic"
+target_root = None
+n_images = None
+tasks = None
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+from myst_nb import glue
+
+from rsa_utils import profiles, report
+from rsa_utils import target_task as tt
+
+study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
+                       n_rsa=n_images)  # fmt: skip
+prof = study.profile
+s3 = tt.load(study, tasks=tasks)
+similarity = s3.ranking("taskonomy")
+runs = tt.finetune_all(study, s3.tasks)
+glue("n_tasks", len(s3.tasks), display=False)
+glue("n_images", prof.n_rsa, display=False)
+glue("target_train", prof.target_train, display=False)
+glue("finetune_steps", prof.finetune_steps, display=False)
+glue("n_test", prof.n_test, display=False)
+report.glue_text("finetune_minutes", report.fmt(runs["seconds"].sum() / 60, 1))
+
+# %% [markdown]
+# The similarity is the RSA between the final target small model and each of the
+# {glue:}`n_tasks` Taskonomy-architecture source encoders on {glue:}`n_images` target-domain
+# images. Each fine-tuning run trains for {glue:}`finetune_steps` steps on
+# {glue:}`target_train` labelled target images and is tested on {glue:}`n_test` others
+# ({glue:md}`finetune_minutes` minutes of fine-tuning in all when they were built; the zoo
+# caches them).
+
+# %%
+table = tt.transfer_table(similarity, runs.loc[s3.tasks, "miou"])
+baselines = runs.loc[runs["kind"] == "baseline", "miou"]
+fig = tt.plot_transfer(table, baselines, tt.paper_table())
+report.save_figure(fig, "s3_4_fig_s9")
+plt.close(fig)
+table.round(3)
+
+# %% [markdown]
+# ```{figure} figures/s3_4_fig_s9.png
+# :name: fig-s9
+# Transfer learning performance in descending order of similarity (Fig S9). (a) This
+# reproduction: target test mIoU after fine-tuning from each source task's encoder (bars),
+# each source's RSA with the target model (orange, right axis) and the two baselines
+# (horizontal lines). (b) The paper's published Pascal VOC mIoU, in the order of the published
+# list (the paper's own similarity scores are not published). Green
+# labels: the tasks the supplement names as high-similarity; red: low-similarity.
+# ```
+
+# %%
+r_s, r_low, r_high = tt.transfer_spearman(table, seed=seed)
+r_s_text = (
+    report.fmt_interval(r_s, r_low, r_high)
+    if np.isfinite(r_s)
+    else "undefined (every run reached the same mIoU)"
+)
+checks = tt.task_checks(table)
+best, worst = table["miou"].idxmax(), table["miou"].idxmin()
+report.glue_text("r_s", r_s_text)
+report.glue_text("best", f"{tt.label(best)} ({report.fmt(table.loc[best, 'miou'], 1)} %)")
+report.glue_text("worst", f"{tt.label(worst)} ({report.fmt(table.loc[worst, 'miou'], 1)} %)")
+report.glue_text("top_sim", ", ".join(table["label"].iloc[:3]))
+report.glue_text("scratch", report.fmt(baselines.get("scratch", float("nan")), 1))
+report.glue_text("frozen", report.fmt(baselines.get("frozen_random", float("nan")), 1))
+n_above = int((table["miou"] > baselines.get("scratch", float("inf"))).sum())
+glue("n_above_scratch", n_above, display=False)
+checks
+
+# %% [markdown]
+# **What we find.** The Spearman correlation between similarity and mIoU over the
+# {glue:}`n_tasks` sources is r_s = {glue:md}`r_s` (estimate [95 % bootstrap interval over
+# tasks]). The most similar sources are {glue:md}`top_sim`. The best
+# initialisation is {glue:md}`best`, the worst {glue:md}`worst`; training from scratch reaches
+# {glue:md}`scratch` % and a frozen random encoder {glue:md}`frozen` %;
+# {glue:}`n_above_scratch` of the {glue:}`n_tasks` source initialisations beat scratch. The
+# table above places the tasks the supplement names in our two rankings (rank 1 = most
+# similar / best mIoU; "as paper" = in the upper half for the high group, the lower half for
+# the low group).
+#
+# **Discussion.** The paper's mIoU values span only about 7 points (58.9–65.7 %), with long
+# fine-tuning on real images; differences between initialisations are small next to the
+# noise of a single fine-tuning run. Our runs are short ({glue:}`finetune_steps` steps) and
+# use one seed each, so mIoU differences of a point or two between sources are within that
+# noise, and the r_s interval (which resamples tasks, not training runs) understates the
+# uncertainty. What the check can show is whether the *ordering by similarity* carries
+# information about transfer at all — the sign and size of r_s — and whether the named tasks
+# land on the same side of our rankings as in the paper.
+
+# %%
+high_sim = tt.group_verdict(checks, "high", "similarity_as_paper")
+high_miou = tt.group_verdict(checks, "high", "miou_as_paper")
+low_sim = tt.group_verdict(checks, "low", "similarity_as_paper")
+low_miou = tt.group_verdict(checks, "low", "miou_as_paper")
+n = len(table)
+claims = [
+    report.Claim(section="S3.4", claim="mIoU falls with similarity: Spearman r_s (similarity, mIoU)",
+                 paper="decreasing, not monotone (no number given)",
+                 ours=r_s_text, holds=tt.spearman_verdict(r_s, r_low, r_high)),
+    report.Claim(section="S3.4", claim="object class, surface normals, 2.5d segment rank high in similarity",
+                 paper="high similarity", ours=f"similarity rank of {n}: {high_sim[0]}", holds=high_sim[1]),
+    report.Claim(section="S3.4", claim="object class, surface normals, 2.5d segment transfer well",
+                 paper="high mIoU", ours=f"mIoU rank of {n}: {high_miou[0]}", holds=high_miou[1]),
+    report.Claim(section="S3.4", claim="autoencoding, vanishing point rank low in similarity",
+                 paper="low similarity", ours=f"similarity rank of {n}: {low_sim[0]}", holds=low_sim[1]),
+    report.Claim(section="S3.4", claim="autoencoding, vanishing point transfer poorly",
+                 paper="low mIoU", ours=f"mIoU rank of {n}: {low_miou[0]}", holds=low_miou[1]),
+]  # fmt: skip
+report.glue_claims(claims)

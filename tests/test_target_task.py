@@ -1,0 +1,215 @@
+"""S3 logic (rsa_utils.target_task) on tiny inputs: random RDMs, tiny untrained models."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rsa_utils import profiles, rsa
+from rsa_utils import target_task as tt
+from rsa_utils.models import build_model
+from rsa_utils.tasks import S34_TASKS
+
+TASKS = ["autoencoding", "normal", "class_object", "vanishing_point", "segment_unsup25d"]
+
+
+def _rdms(k: int, n: int = 12, d: int = 20, seed: int = 0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return rsa.rdm(torch.randn(k, n, d, generator=g), as_numpy=False)
+
+
+def _data(target: torch.Tensor, sources: dict, checkpoints=(0.5, 1.0)) -> tt.S3Data:
+    n = target.shape[-1]
+    return tt.S3Data(TASKS, tuple(checkpoints), torch.zeros(n, 3, 8, 8), target, sources)
+
+
+def test_paper_constant_names_the_17_tasks_in_descending_order():
+    assert set(tt.PAPER_VOC_MIOU) == set(S34_TASKS) and len(tt.PAPER_VOC_MIOU) == 17
+    assert tt.PAPER_VOC_MIOU["segment_unsup25d"] == 65.65
+    assert tt.PAPER_VOC_MIOU["vanishing_point"] == 58.92
+    assert set(tt.PAPER_HIGH + tt.PAPER_LOW) <= set(S34_TASKS)
+    paper = tt.paper_table()
+    assert list(paper.index) == list(tt.PAPER_VOC_MIOU)
+    assert paper.loc["normal", "label"] == "surface normals"
+
+
+def test_ranking_of_identical_rdms_puts_the_copy_first_with_similarity_one():
+    src = _rdms(len(TASKS))
+    r = tt.ranking(src[2].clone(), src, TASKS)
+    assert r.index[0] == TASKS[2]
+    assert r.iloc[0] == pytest.approx(1.0)
+    assert r.is_monotonic_decreasing and set(r.index) == set(TASKS)
+    # the same ranking correlates 1 with itself
+    assert np.corrcoef(r.to_numpy(), tt.ranking(src[2], src, TASKS)[r.index].to_numpy())[
+        0, 1
+    ] == pytest.approx(1)
+
+
+def test_stays_above():
+    x = [0.1, 0.2, 0.5, 1.0]
+    assert tt.stays_above(x, [0.8, 0.995, 0.98, 1.0]) == 1.0
+    assert tt.stays_above(x, [0.8, 0.995, 0.992, 1.0]) == 0.2
+    assert tt.stays_above(x, [0.999, 0.995, 0.992, 1.0]) == 0.1
+    assert tt.stays_above(x, [0.999, 0.995, 0.992, 0.9]) is None
+    assert tt.stays_above([1.0, 0.1], [1.0, 0.5]) == 1.0  # sorts by x first
+
+
+def test_fraction_label_and_verdicts():
+    assert [tt.fraction_label(f) for f in (0.1, 0.5, 0.3, 1.0)] == ["1/10", "1/2", "3/10", "1"]
+    assert tt.correlation_verdict(0.95, 0.97, 0.9, 0.99) == "holds"
+    assert tt.correlation_verdict(0.95, 0.90, 0.85, 0.96) == "holds"
+    assert tt.correlation_verdict(0.95, 0.70, 0.60, 0.80) == "partly"
+    assert tt.correlation_verdict(0.95, 0.10, -0.2, 0.3) == "does not hold"
+    assert tt.spearman_verdict(0.5, 0.1, 0.8) == "holds"
+    assert tt.spearman_verdict(0.3, -0.1, 0.6) == "partly"
+    assert tt.spearman_verdict(-0.3, -0.6, 0.1) == "does not hold"
+
+
+def test_checkpoint_table_is_one_when_all_checkpoints_equal_the_final():
+    src = _rdms(len(TASKS), seed=1)
+    final = _rdms(1, seed=2)[0]
+    data = _data(torch.stack([final, final, final]), {"taskonomy": src}, (0.1, 0.5, 1.0))
+    table = tt.checkpoint_table(data, n_boot=5)
+    assert list(table.columns) == ["fraction", "estimate", "low", "high"]
+    assert list(table["fraction"]) == [0.1, 0.5, 1.0]
+    np.testing.assert_allclose(table[["estimate", "low", "high"]].to_numpy(), 1.0, atol=1e-9)
+    ranks = tt.checkpoint_rankings(data)
+    assert ranks.shape == (len(TASKS), 3) and ranks[1.0].is_monotonic_decreasing
+    fig = tt.plot_checkpoints(table, ranks)
+    assert isinstance(fig, plt.Figure)
+    plt.close(fig)
+
+
+def test_checkpoint_table_with_a_different_early_model_is_below_one():
+    src = _rdms(len(TASKS), seed=1)
+    data = _data(_rdms(2, seed=3), {"taskonomy": src})
+    table = tt.checkpoint_table(data, n_boot=5)
+    assert table["estimate"].iloc[-1] == pytest.approx(1.0)
+    assert table["estimate"].iloc[0] < 0.999
+    assert (table["low"] <= table["high"]).all()
+
+
+def test_size_table_and_correlation():
+    src = _rdms(len(TASKS), seed=4)
+    data = _data(_rdms(1, seed=5), {"small": src.clone(), "taskonomy": src})
+    table = tt.size_table(data)
+    assert list(table.columns) == ["label", "small", "taskonomy"]
+    assert table["taskonomy"].is_monotonic_decreasing
+    np.testing.assert_allclose(table["small"], table["taskonomy"])
+    corr = tt.size_correlation(data, n_boot=5)
+    assert list(corr.index) == ["rho", "r_s"]
+    np.testing.assert_allclose(corr["estimate"], 1.0, atol=1e-9)
+    other = _data(data.target, {"small": _rdms(len(TASKS), seed=6), "taskonomy": src})
+    assert tt.size_correlation(other, n_boot=5).loc["rho", "estimate"] < 0.999
+    fig = tt.plot_size(table)
+    plt.close(fig)
+
+
+def test_image_counts():
+    assert tt.usable_counts([100, 8, 2, 16, 8, 24], 20) == [8, 16]
+    with pytest.raises(ValueError, match="no image count"):
+        tt.usable_counts([50, 100], 20)
+    data = _data(_rdms(1, n=16, seed=7), {"taskonomy": _rdms(len(TASKS), n=16, seed=8)})
+    table = tt.image_count_table(data, [6, 10, 16, 40], n_draws=4)
+    assert list(table["n"]) == [6, 10, 16]
+    np.testing.assert_allclose(table["fraction"], [6 / 16, 10 / 16, 1.0])
+    assert table["estimate"].iloc[-1] == pytest.approx(1.0)  # all images: the same ranking
+    fig = tt.plot_image_counts(table, 16)
+    plt.close(fig)
+
+
+def test_transfer_table_checks_and_plot():
+    sim = pd.Series([0.9, 0.7, 0.5, 0.3, 0.1], index=TASKS)  # autoencoding most similar
+    miou = pd.Series([20.0, 30.0, 40.0, 50.0, 60.0], index=TASKS)
+    table = tt.transfer_table(sim, miou)
+    assert list(table.index) == TASKS
+    assert list(table["similarity_rank"]) == [1, 2, 3, 4, 5]
+    assert list(table["miou_rank"]) == [5, 4, 3, 2, 1]
+    checks = tt.task_checks(table)
+    assert set(checks.index) == {"autoencoding", "normal", "class_object", "vanishing_point",
+                                 "segment_unsup25d"}  # fmt: skip
+    assert checks.loc["autoencoding", "paper"] == "low"
+    assert not checks.loc["autoencoding", "similarity_as_paper"]  # rank 1 of 5: not low
+    assert checks.loc["vanishing_point", "similarity_as_paper"]  # rank 4 of 5: low
+    assert not checks.loc["vanishing_point", "miou_as_paper"]  # mIoU rank 2 of 5: not low
+    ours, verdict = tt.group_verdict(checks, "low", "similarity_as_paper")
+    assert verdict == "partly" and "vanishing point 4" in ours
+    assert tt.group_verdict(checks.iloc[:0], "high", "miou_as_paper") == (
+        "not in this run",
+        "not tested",
+    )
+    baselines = pd.Series({"scratch": 35.0, "frozen_random": 10.0})
+    fig = tt.plot_transfer(table, baselines, tt.paper_table())
+    assert len(fig.axes) == 3  # two panels + the similarity axis
+    plt.close(fig)
+
+
+def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
+    """The plumbing of load() / finetune_all() with untrained tiny models and fake data."""
+    study = profiles.setup("smoke", "cpu", 0, str(tmp_path))
+    size = 32
+
+    class FakeData:
+        def __init__(self, n):
+            self.n = n
+
+        def __len__(self):
+            return self.n
+
+        def batch(self, idx, device=None):
+            g = torch.Generator().manual_seed(0)
+            x = torch.rand(self.n, 3, size, size, generator=g)[idx]
+            return x, torch.zeros(len(x), size, size, dtype=torch.long)
+
+    calls = []
+
+    def fake_model(task, arch, profile, seed, device, cache_dir):
+        calls.append((task, arch))
+        torch.manual_seed(hash((task, arch)) % 1000)
+        return build_model(task, "small", image_size=size).eval()
+
+    def fake_target(profile, seed, device, cache_dir, checkpoint=1.0):
+        torch.manual_seed(int(checkpoint * 100))
+        return build_model("segment_semantic", "small", image_size=size).eval()
+
+    monkeypatch.setattr(tt, "target_data", lambda split, n, **kw: FakeData(n))
+    monkeypatch.setattr(tt.zoo, "get_model", fake_model)
+    monkeypatch.setattr(tt.zoo, "get_target_model", fake_target)
+    data = tt.load(
+        study, n_images=10, tasks=TASKS[:3], archs=("small", "taskonomy"), checkpoints=(0.5,)
+    )
+    assert data.checkpoints == (0.5, 1.0)
+    assert data.target.shape == (2, 10, 10)
+    assert data.sources["small"].shape == (3, 10, 10)
+    assert len(calls) == 6
+    assert torch.allclose(data.final.diagonal(), torch.zeros(10))
+    assert set(data.ranking("small").index) == set(TASKS[:3])
+    with pytest.raises(ValueError, match="at least 3"):
+        tt.load(study, n_images=10, tasks=TASKS[:2])
+
+    monkeypatch.setattr(
+        tt.transfer, "finetune", lambda init, profile, **kw: {"miou": 0.25, "seconds": 1.0}
+    )
+    runs = tt.finetune_all(study, TASKS[:3])
+    assert list(runs.index) == [*TASKS[:3], "scratch", "frozen_random"]
+    assert runs.loc["scratch", "kind"] == "baseline" and runs.loc["normal", "kind"] == "source"
+    assert runs["miou"].eq(25.0).all()
+
+
+def test_tied_miou_is_not_tested_and_spearman_is_nan():
+    sim = pd.Series([0.9, 0.7, 0.5, 0.3, 0.1], index=TASKS)
+    table = tt.transfer_table(sim, pd.Series(0.0, index=TASKS))
+    checks = tt.task_checks(table)
+    assert checks["miou_as_paper"].isna().all()
+    assert tt.group_verdict(checks, "high", "miou_as_paper")[1] == "not tested"
+    assert tt.group_verdict(checks, "high", "similarity_as_paper")[1] != "not tested"
+    assert np.isnan(tt.transfer_spearman(table)[0])
+    assert tt.spearman_verdict(*tt.transfer_spearman(table)) == "not tested"
+    good = tt.transfer_table(sim, pd.Series([5.0, 4.0, 3.0, 2.0, 1.0], index=TASKS))
+    est, low, high = tt.transfer_spearman(good)
+    assert est == pytest.approx(1.0)  # (with 5 pairs some resamples are constant: NaN bounds)
