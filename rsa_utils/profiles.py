@@ -45,6 +45,7 @@ class Profile:
     lr: float
     transfer_train: int  # images to train each S2 transfer readout
     transfer_steps: int
+    transfer_batch: int  # images per step of the S2 readouts (all 20 targets train in each step)
     target_train: int  # target-domain images for the target small model / fine-tuning
     target_steps: int  # steps of the target small model (S3)
     finetune_steps: int  # steps of each S3.4 fine-tuning run
@@ -70,24 +71,24 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "smoke": Profile(
         name="smoke", image_size=32, resnet_width=8, n_train=48, n_val=16, n_test=16, n_rsa=24,
-        steps=4, batch_size=8, lr=1e-3, transfer_train=16, transfer_steps=3, target_train=32,
+        steps=4, batch_size=8, lr=1e-3, transfer_train=16, transfer_steps=3, transfer_batch=8, target_train=32,
         target_steps=10, finetune_steps=3, n_boot=20, checkpoints=(0.5, 1.0), image_counts=(8, 16, 24),
     ),
     "cpu": Profile(
         name="cpu", image_size=64, resnet_width=16, n_train=1536, n_val=128, n_test=128, n_rsa=400,
-        steps=300, batch_size=32, lr=1e-3, transfer_train=256, transfer_steps=150, target_train=512,
-        target_steps=600, finetune_steps=150, n_boot=100,
+        steps=200, batch_size=32, lr=1e-3, transfer_train=256, transfer_steps=50, transfer_batch=16,
+        target_train=512, target_steps=600, finetune_steps=60, n_boot=100,
         image_counts=(50, 100, 150, 200, 250, 300, 400),
     ),
     "gpu": Profile(
         name="gpu", image_size=128, resnet_width=64, n_train=8192, n_val=256, n_test=512, n_rsa=1000,
-        steps=800, batch_size=64, lr=1e-3, transfer_train=1024, transfer_steps=400, target_train=2048,
-        target_steps=2000, finetune_steps=400, n_boot=100,
+        steps=250, batch_size=256, lr=1e-3, transfer_train=1024, transfer_steps=300, transfer_batch=128,
+        target_train=2048, target_steps=1000, finetune_steps=100, n_boot=100,
         image_counts=(100, 200, 300, 400, 500, 600, 800, 1000),
     ),
     "paper": Profile(
         name="paper", image_size=256, resnet_width=64, n_train=40000, n_val=1000, n_test=2000,
-        n_rsa=2000, steps=20000, batch_size=64, lr=1e-3, transfer_train=4000, transfer_steps=3000,
+        n_rsa=2000, steps=20000, batch_size=64, lr=1e-3, transfer_train=4000, transfer_steps=3000, transfer_batch=64,
         target_train=1464, target_steps=20000, finetune_steps=3000, n_boot=100,
         image_counts=(100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1200, 1400, 1600, 1800, 2000),
     ),

@@ -120,7 +120,7 @@ def transfer_key(source: str, targets: Sequence[str], profile: Profile, seed: in
     return {
         "version": TRANSFER_VERSION, "source": zoo.model_key(source, "taskonomy", profile, seed, profile.checkpoints),
         "targets": list(targets), "transfer_train": profile.transfer_train, "transfer_steps": profile.transfer_steps,
-        "n_test": profile.n_test, "batch_size": profile.batch_size, "lr": profile.lr,
+        "n_test": profile.n_test, "batch_size": profile.transfer_batch, "lr": profile.lr,
     }  # fmt: skip
 
 
@@ -151,7 +151,7 @@ def transfer_losses(
         z_tr = _representations(model, x_tr, device, profile.image_size)
         z_te = _representations(model, x_te, device, profile.image_size)
         losses = train_readouts(
-            z_tr, y_tr, z_te, y_te, steps=profile.transfer_steps, batch_size=profile.batch_size, lr=profile.lr,
+            z_tr, y_tr, z_te, y_te, steps=profile.transfer_steps, batch_size=profile.transfer_batch, lr=profile.lr,
             seed=seed, device=device, image_size=profile.image_size, desc=f"transfers from {source}",
         )  # fmt: skip
         return {t: torch.from_numpy(v) for t, v in losses.items()}, {
