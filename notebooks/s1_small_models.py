@@ -201,6 +201,28 @@ report.glue_text(
 # (paper: 0.8510). The supplement also noted that within the 3D tasks the small models'
 # matrix is lighter; here the mean similarity among 3D tasks is {glue:md}`mean_sim_tk_3d`
 # with Taskonomy-architecture networks and {glue:md}`mean_sim_small_3d` with small networks.
+
+# %%
+by_type = (
+    quality.assign(type=[TASKS[t].type for t in quality.task])
+    .groupby("type")
+    .relative_quality.mean()
+)
+report.glue_text("q_2d", report.fmt(by_type.get("2D", float("nan"))))
+report.glue_text("q_3d", report.fmt(by_type.get("3D", float("nan"))))
+glue("steps", P.steps, display=False)
+
+# %% [markdown]
+# ## Discussion
+#
+# Where the supplement's thresholds are not met, we think the main reason is how little the
+# networks of this edition learned, not RSA itself. Each network was trained for
+# {glue:}`steps` steps; on held-out images the median 2D network removes
+# {glue:md}`q_2d` of its trivial baseline's error and the median 3D network {glue:md}`q_3d` (see the
+# models chapter). A representation that has learned little of its task is dominated by what
+# any convolutional encoder extracts from the image, and by its initialisation, so two
+# architectures agree less. The paper compared small networks against fully trained Taskonomy
+# networks; the `gpu` and `paper` profiles train longer and are the fairer test of the claim.
 #
 # ## Claims
 
@@ -219,6 +241,6 @@ claims = [
                  report.fmt_interval(mat.estimate, mat.low, mat.high, 3),
                  report.verdict(mat.high >= 0.851, partly=mat.estimate >= 0.7)),
     report.Claim("S1", "higher agreement where predictions are better (Spearman over tasks)", "observed visually",
-                 report.fmt_interval(r_q, lo_q, hi_q), report.verdict(lo_q > 0, partly=r_q > 0)),
+                 report.fmt_interval(r_q, lo_q, hi_q), report.verdict(lo_q > 0, partly=r_q >= 0.3)),
 ]  # fmt: skip
 report.glue_claims(claims)

@@ -132,7 +132,9 @@ parts.assign(label=[TASKS[t].label for t in parts.index], moved=parts.index.isin
 # leaves coloured by task type.
 # ```
 #
-# Cut into {glue:}`n_clusters` clusters, the two partitions agree with ARI = {glue:md}`ari`;
+# Cut into {glue:}`n_clusters` clusters, the two partitions agree with ARI = {glue:md}`ari`
+# (single linkage tends to chain most tasks into one large cluster, so few tasks can "move"
+# even when the trees differ; the claim is counted as holding only if the ARI is at least 0.5);
 # {glue:}`n_moved` tasks sit in a cluster whose majority differs between the two trees:
 # {glue:md}`moved`. The supplement found all tasks in the same clusters except room layout
 # and denoising.
@@ -188,8 +190,10 @@ agree.to_frame().assign(label=[TASKS[t].label for t in agree.index]).round(3)
 # %%
 claims = [
     report.Claim("S2", "RSA and transfer clusterings agree (all tasks but room layout and denoising)",
-                 "2 of 20 tasks move", f"{len(moved)} of {len(tasks)} move; ARI {report.fmt(ari)}",
-                 report.verdict(len(moved) <= 2, partly=ari > 0.3)),
+                 "2 of 20 tasks move",
+                 f"{len(moved)} of {len(tasks)} move ({', '.join(TASKS[t].label for t in moved) or 'none'}); "
+                 f"ARI {report.fmt(ari)}",
+                 report.verdict(len(moved) <= 2 and ari >= 0.5, partly=len(moved) <= 2 or ari >= 0.5)),
     report.Claim("S2", "RSA scores lie in [−1, 1]", "[−1, 1]", f"{report.fmt(sim.to_numpy().min())} … {report.fmt(sim.to_numpy().max())}",
                  report.verdict(sim.to_numpy().min() >= -1 and sim.to_numpy().max() <= 1)),
     report.Claim("S2", "per-target Spearman between RSA and affinities is positive (mean)", "—",

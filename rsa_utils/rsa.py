@@ -11,6 +11,7 @@ Each RDM is ranked **once** and all pairs of a stack are compared in one matrix 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,19 +102,42 @@ def upper_triangle(
     raise ValueError(f"RDMs must be (n, n), (T, n, n) or condensed (T, m); got {tuple(r.shape)}")
 
 
+def _argsort_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sorted values and sorting order of each row of x (T, m).
+
+    On the CPU numpy's vectorised (AVX-512) argsort, one row per thread, is about 3x faster
+    than ``torch.sort``; elsewhere ``torch.sort``.
+    """
+    if x.device.type != "cpu":
+        return torch.sort(x, dim=1)
+    a = x.contiguous().numpy()
+    order = np.empty(a.shape, dtype=np.int64)
+
+    def one(i: int) -> None:
+        order[i] = np.argsort(a[i])
+
+    with ThreadPoolExecutor(max(1, torch.get_num_threads())) as pool:
+        list(pool.map(one, range(len(a))))
+    order_t = torch.from_numpy(order)
+    return torch.gather(x, 1, order_t), order_t
+
+
 def rank_rows(x: torch.Tensor) -> torch.Tensor:
     """Ranks (1-based, float64) along the last axis with average ranks for ties, like
     ``scipy.stats.rankdata(x, axis=-1)``. x: (T, m) → (T, m). One sort per row."""
     t, m = x.shape
-    vals, order = torch.sort(x, dim=1)
+    vals, order = _argsort_rows(x)
     starts = torch.ones_like(vals, dtype=torch.bool)
     starts[:, 1:] = vals[:, 1:] != vals[:, :-1]  # a tie group starts here (every row starts one)
     starts = starts.flatten()
     first = starts.nonzero().squeeze(1)  # flat position where each group starts
     last = torch.cat([first[1:], first.new_tensor([t * m])]) - 1  # ... and ends
+    # average rank of each group within its row: (first + last) / 2 - row start + 1
+    group_rank = (
+        (first + last).to(torch.float64) / 2 - torch.div(first, m, rounding_mode="floor") * m + 1
+    )
     group = torch.cumsum(starts, 0) - 1  # group of each flat position
-    row_offset = torch.arange(t, device=x.device).repeat_interleave(m) * m
-    avg = ((first[group] + last[group]).to(torch.float64) / 2 - row_offset + 1).view(t, m)
+    avg = group_rank[group].view(t, m)
     return torch.empty_like(avg).scatter_(1, order, avg)
 
 
