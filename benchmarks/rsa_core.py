@@ -25,8 +25,9 @@ from rsa_utils import rsa
 def ours(features: np.ndarray, device: str) -> np.ndarray:
     if device.startswith("cuda"):
         torch.cuda.synchronize()
-    r = rsa.rdm(features, device=device, as_numpy=False)
-    return rsa.similarity_matrix(r, device=device).to_numpy()
+    return rsa.similarity_matrix(
+        rsa.condensed_rdms(features, device=device), device=device
+    ).to_numpy()
 
 
 def rsatoolbox_reference(features: np.ndarray) -> np.ndarray:

@@ -31,25 +31,10 @@ def _as_tensor(x, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     return torch.as_tensor(np.asarray(x), dtype=dtype, device=device)
 
 
-def rdm(
-    features,
-    *,
-    dtype: torch.dtype = torch.float32,
-    device: str | torch.device | None = None,
-    as_numpy: bool = True,
-):
-    """Representational dissimilarity matrix of one (n, d) or a stack (T, n, d) of feature sets.
-
-    Each of the d features is centred across the n images; RDM[i, j] = 1 - Pearson correlation
-    between images i and j; the diagonal is exactly 0. Returns (n, n) or (T, n, n), float32 by
-    default (``dtype=torch.float64`` for double precision). Features of more than two trailing
-    dims per image must be flattened by the caller.
-
-    Raises ``ValueError`` naming the image when an image has a NaN/inf feature or a constant
-    (zero-variance after centring) feature vector, for which the correlation is undefined.
-    """
-    dev = _device(device)
-    x = _as_tensor(features, dtype, dev)
+def _unit_patterns(features, dtype: torch.dtype, device) -> tuple[torch.Tensor, bool]:
+    """Features (n, d) or (T, n, d) → (T, n, d) with every feature centred across images and
+    every image centred and scaled to unit norm (so that x_i · x_j is their Pearson r)."""
+    x = _as_tensor(features, dtype, _device(device))
     single = x.ndim == 2
     if single:
         x = x[None]
@@ -72,11 +57,55 @@ def rdm(
             f"image {i} (feature set {t}) has a constant feature vector after centring; "
             "its correlation with other images is undefined"
         )
-    x = x / norm
+    return x / norm, single
+
+
+def rdm(
+    features,
+    *,
+    dtype: torch.dtype = torch.float32,
+    device: str | torch.device | None = None,
+    as_numpy: bool = True,
+):
+    """Representational dissimilarity matrix of one (n, d) or a stack (T, n, d) of feature sets.
+
+    Each of the d features is centred across the n images; RDM[i, j] = 1 - Pearson correlation
+    between images i and j; the diagonal is exactly 0. Returns (n, n) or (T, n, n), float32 by
+    default (``dtype=torch.float64`` for double precision). Features of more than two trailing
+    dims per image must be flattened by the caller.
+
+    Raises ``ValueError`` naming the image when an image has a NaN/inf feature or a constant
+    (zero-variance after centring) feature vector, for which the correlation is undefined.
+    """
+    x, single = _unit_patterns(features, dtype, device)
     out = 1.0 - x @ x.transpose(1, 2)
     out.diagonal(dim1=1, dim2=2).zero_()
     out = out[0] if single else out
     return out.cpu().numpy() if as_numpy else out
+
+
+def condensed_rdms(
+    features, *, dtype: torch.dtype = torch.float32, device=None, block: int = 512
+) -> torch.Tensor:
+    """The off-diagonal dissimilarities of :func:`rdm` for (T, n, d) features as (T, n(n-1)/2),
+    without forming the n × n matrices: image blocks are multiplied only on and above the
+    diagonal (about half the products of :func:`rdm` for large n).
+
+    The pairs come in block order, not row-major order; the order is the same for every feature
+    set, which is all that :func:`similarity_matrix` needs (it accepts condensed input).
+    """
+    x, _ = _unit_patterns(features, dtype, device)
+    n = x.shape[1]
+    parts = []
+    for i in range(0, n, block):
+        xi = x[:, i : i + block]
+        for j in range(i, n, block):
+            c = xi @ x[:, j : j + block].transpose(1, 2)
+            if j == i:
+                iu = torch.triu_indices(c.shape[1], c.shape[2], offset=1, device=c.device)
+                c = c[:, iu[0], iu[1]]
+            parts.append(c.reshape(len(x), -1).neg_().add_(1.0))
+    return torch.cat(parts, dim=1)
 
 
 def upper_triangle(
@@ -142,14 +171,16 @@ def rank_rows(x: torch.Tensor) -> torch.Tensor:
 
 
 def _correlate_rows(v: torch.Tensor) -> torch.Tensor:
-    """Pearson correlation between all rows of v (T, m), one matrix product → (T, T)."""
+    """Pearson correlation between all rows of v (T, m) → (T, T), from one float64 Gram matrix
+    (covariance = G/m − μμᵀ), without centred copies of the long rows."""
     v = v.to(torch.float64)
-    v = v - v.mean(dim=1, keepdim=True)
-    norm = v.norm(dim=1, keepdim=True)
-    if (norm == 0).any():
+    m = v.shape[1]
+    mu = v.mean(dim=1)
+    cov = (v @ v.T) / m - torch.outer(mu, mu)
+    sd = cov.diagonal().clamp_min(0).sqrt()
+    if (sd <= 1e-12 * mu.abs().clamp_min(1)).any():
         raise ValueError("an RDM is constant over all image pairs; its correlation is undefined")
-    v = v / norm
-    return (v @ v.T).clamp(-1.0, 1.0)
+    return (cov / torch.outer(sd, sd)).clamp(-1.0, 1.0)
 
 
 def similarity_matrix(

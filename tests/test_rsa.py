@@ -110,3 +110,19 @@ def test_identical_representations_score_one():
     f = _features(t=1, n=30)[0]
     rdms = rsa.rdm(np.stack([f, 3 * f + 1]))
     assert rsa.similarity_matrix(rdms).iloc[0, 1] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_condensed_rdms_give_the_same_similarities():
+    f = _features(t=4, n=37, d=9)
+    full = rsa.similarity_matrix(rsa.rdm(f, dtype=torch.float64))
+    cond = rsa.condensed_rdms(f, dtype=torch.float64, block=8)  # several blocks, ragged last one
+    assert cond.shape == (4, 37 * 36 // 2)
+    np.testing.assert_allclose(
+        np.sort(cond[2].numpy()),
+        np.sort(rsa.upper_triangle(rsa.rdm(f[2], dtype=torch.float64))[0].numpy()),
+    )
+    np.testing.assert_allclose(rsa.similarity_matrix(cond).to_numpy(), full.to_numpy(), atol=1e-12)
+    with pytest.raises(ValueError, match="image 3"):
+        g = f.copy()
+        g[1, 3, 0] = np.inf
+        rsa.condensed_rdms(g)
