@@ -37,13 +37,11 @@ from filelock import FileLock
 from tqdm.auto import tqdm
 
 from .labels import make_labels, worker_pool
-from .profiles import default_cache_dir
+from .profiles import DATA_KINDS, TARGET_DATA_KINDS, check_choice, default_cache_dir
 from .scenes import GENERATOR_VERSION, render, source_scene, target_scene
 from .tasks import IGNORE_INDEX, TARGET_CATEGORIES, TASK_NAMES, TASKS, check_tasks
 
 SPLITS: tuple[str, ...] = ("train", "val", "test", "rsa")
-DATA_KINDS: tuple[str, ...] = ("synthetic", "taskonomy")
-TARGET_DATA_KINDS: tuple[str, ...] = ("synthetic", "voc")
 #: Samples per cache chunk.
 CHUNK = 256
 #: Images per render call (memory grows with batch x pixels x objects).
@@ -442,14 +440,6 @@ class TargetData:
 
 
 # --- entry points --------------------------------------------------------------------------------------
-def _kind(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(
-            f"{name}={value!r} is not allowed; allowed values: {', '.join(map(repr, allowed))}"
-        )
-    return value
-
-
 def source_data(
     split: str,
     n: int,
@@ -464,7 +454,7 @@ def source_data(
 ) -> SourceData:
     """The source-domain dataset: ``data="synthetic"`` (rendered, cached) or ``"taskonomy"``
     (a Taskonomy folder at ``data_root``, see :mod:`rsa_utils.realdata`)."""
-    _kind("data", data, DATA_KINDS)
+    check_choice("data", data, DATA_KINDS)
     if data == "taskonomy":
         from .realdata import TaskonomyData
 
@@ -489,7 +479,7 @@ def target_data(
 ) -> TargetData:
     """The target-domain dataset: ``target_data="synthetic"`` (rendered, cached) or ``"voc"``
     (Pascal VOC 2012 segmentation at ``target_root``, see :mod:`rsa_utils.realdata`)."""
-    _kind("target_data", target_data, TARGET_DATA_KINDS)
+    check_choice("target_data", target_data, TARGET_DATA_KINDS)
     if target_data == "voc":
         from .realdata import VOCData
 

@@ -62,6 +62,12 @@ def encoder_features(
     return cols if stages else cols[0]
 
 
+def model_rdm(model, images: torch.Tensor, *, device="cpu", batch_size: int = 128) -> torch.Tensor:
+    """RDM (n, n) of one model's representation of ``images`` (n, 3, H, W), on ``device``."""
+    feats = encoder_features(model, images, device=device, batch_size=batch_size)
+    return rsa.rdm(feats, device=device, as_numpy=False)
+
+
 def model_rdms(
     models: Mapping[str, torch.nn.Module],
     images: torch.Tensor,
@@ -71,15 +77,9 @@ def model_rdms(
 ) -> tuple[list[str], torch.Tensor]:
     """RDMs (T, n, n) of every model's representation of the same images, and the names."""
     names = list(models)
-    rdms = [
-        rsa.rdm(
-            encoder_features(models[k], images, device=device, batch_size=batch_size),
-            device=device,
-            as_numpy=False,
-        )
-        for k in names
-    ]
-    return names, torch.stack(rdms)
+    return names, torch.stack(
+        [model_rdm(models[k], images, device=device, batch_size=batch_size) for k in names]
+    )
 
 
 def target_similarity(target_rdm: torch.Tensor, source_rdms: torch.Tensor, names: list[str]):

@@ -95,7 +95,8 @@ PROFILES: dict[str, Profile] = {
 }  # fmt: skip
 
 
-def _choose(name: str, value: Any, allowed: tuple[str, ...]) -> Any:
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> Any:
+    """``value`` if it is one of ``allowed``, else ``ValueError`` naming the parameter and the choices."""
     if value not in allowed:
         raise ValueError(
             f"parameter {name}={value!r} is not allowed; allowed values: {', '.join(map(repr, allowed))}"
@@ -136,7 +137,7 @@ def get_profile(
     if name == "auto":
         dev = device if isinstance(device, torch.device) else resolve_device(device)
         name = "gpu" if dev.type == "cuda" else "cpu"
-    _choose("profile", name, ("auto", *PROFILE_NAMES))
+    check_choice("profile", name, ("auto", *PROFILE_NAMES))
     overrides = {k: v for k, v in overrides.items() if v is not None}
     for k in ("checkpoints", "image_counts"):
         if k in overrides:
@@ -182,8 +183,8 @@ def setup(
     prof = get_profile(profile, dev, **overrides)
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"parameter seed={seed!r} is not allowed; use a non-negative integer")
-    _choose("data", data, DATA_KINDS)
-    _choose("target_data", target_data, TARGET_DATA_KINDS)
+    check_choice("data", data, DATA_KINDS)
+    check_choice("target_data", target_data, TARGET_DATA_KINDS)
     roots = {}
     for pname, kind, root, needs in (
         ("data_root", data, data_root, "taskonomy"),

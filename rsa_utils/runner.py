@@ -46,8 +46,8 @@ class ParameterError(ValueError):
     """A parameter the notebooks cannot take (raised before any notebook runs)."""
 
 
-def toc_notebooks() -> list[str]:
-    """Names of the notebooks in ``notebooks/`` in the order of the table of contents."""
+def toc_files() -> list[str]:
+    """The documents of the table of contents (``_toc.yml``), root first, in reading order."""
     toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
     files: list[str] = [toc["root"]]
 
@@ -56,14 +56,17 @@ def toc_notebooks() -> list[str]:
             if "file" in e:
                 files.append(e["file"])
             walk(e.get("sections"))
-            for part in e.get("parts", []) if isinstance(e, dict) else []:
-                walk(part.get("chapters"))
 
     for part in toc.get("parts", []):
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
+    return files
+
+
+def toc_notebooks() -> list[str]:
+    """Names of the notebooks in ``notebooks/`` in the order of the table of contents."""
     available = {p.stem for p in NOTEBOOK_DIR.glob("*.py")}
-    return [Path(f).stem for f in files if Path(f).stem in available]
+    return [Path(f).stem for f in toc_files() if Path(f).stem in available]
 
 
 def parse_value(text: str) -> Any:

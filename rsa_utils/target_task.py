@@ -34,7 +34,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import consistency, features, rsa, transfer, zoo
+from . import consistency, features, transfer, zoo
 from .datasets import target_data
 from .profiles import Study
 from .tasks import S34_TASKS, check_tasks, get_task
@@ -92,8 +92,7 @@ def rsa_images(study: Study, n_images: int) -> torch.Tensor:
 
 def model_rdm(model: torch.nn.Module, images: torch.Tensor, device="cpu") -> torch.Tensor:
     """RDM (n, n) of a model's encoder output on ``images`` (n, 3, H, W), as a CPU tensor."""
-    feats = features.encoder_features(model, images, device=device)
-    return rsa.rdm(feats, device=device, as_numpy=False).cpu()
+    return features.model_rdm(model, images, device=device).cpu()
 
 
 def target_rdms(

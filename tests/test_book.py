@@ -11,19 +11,12 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
 from cdp import Browser, find_chromium
+
+from rsa_utils.runner import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
-
-
-def _toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part["chapters"]]
-    return files
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +46,7 @@ def smoke_book(tmp_path_factory):
 
 def test_every_notebook_runs_and_the_strict_build_passes(smoke_book):
     html = smoke_book / "_build" / "html"
-    for f in _toc_files():
+    for f in toc_files():
         assert (html / f"{f}.html").is_file(), f
     for nb in (ROOT / "notebooks").glob("*.py"):
         assert (smoke_book / f"{nb.stem}.ipynb").is_file(), nb.stem
@@ -73,7 +66,7 @@ def test_site_is_offline_and_complete_in_a_browser(smoke_book):
     shots = ROOT / "book" / "_build" / "screenshots"
     try:
         total_images = 0
-        for f in _toc_files():
+        for f in toc_files():
             res = browser.open(f"{base}/{f}.html")
             remote = [u for u in res["requests"] if not u.startswith((base, "data:", "blob:"))]
             assert not remote, f"{f}: requests leave localhost: {remote[:5]}"
@@ -81,7 +74,7 @@ def test_site_is_offline_and_complete_in_a_browser(smoke_book):
             assert not res["exceptions"], f"{f}: exceptions {res['exceptions']}"
             assert not res["broken_images"], f"{f}: images without size {res['broken_images']}"
             total_images += res["n_images"]
-            if f == _toc_files()[0] or f == "rsa_primer":
+            if f == toc_files()[0] or f == "rsa_primer":
                 browser.call(
                     "Runtime.evaluate",
                     expression="document.querySelector('figure img')?.scrollIntoView()",
