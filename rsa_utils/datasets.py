@@ -26,7 +26,8 @@ import math
 import os
 import shutil
 import warnings
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,16 +37,18 @@ import torch
 from filelock import FileLock
 from tqdm.auto import tqdm
 
-from .labels import make_labels, worker_pool
+from .labels import SEGMENT_TASKS, make_labels, segment_jobs, worker_pool
 from .profiles import DATA_KINDS, TARGET_DATA_KINDS, check_choice, default_cache_dir
-from .scenes import GENERATOR_VERSION, render, source_scene, target_scene
+from .scenes import GENERATOR_VERSION, ScenePack, pack_scene, render, source_scene, target_scene
 from .tasks import IGNORE_INDEX, TARGET_CATEGORIES, TASK_NAMES, TASKS, check_tasks
 
 SPLITS: tuple[str, ...] = ("train", "val", "test", "rsa")
 #: Samples per cache chunk.
 CHUNK = 256
-#: Images per render call (memory grows with batch x pixels x objects).
-RENDER_BATCH = {"cpu": 32, "cuda": 128}
+#: Images per render call (memory grows with batch x pixels x objects; divides CHUNK).
+RENDER_BATCH = {"cpu": 32, "cuda": 256}
+#: Render batches whose segmentations may still be running in the worker pool.
+SEGMENTS_IN_FLIGHT = 4
 #: Number of target categories + background.
 N_TARGET_CLASSES = len(TARGET_CATEGORIES) + 1
 
@@ -91,14 +94,16 @@ def _stored_tasks() -> list[str]:
     return [n for n in TASK_NAMES if TASKS[n].target != "rgb"]
 
 
-def _encode(name: str, x: torch.Tensor) -> np.ndarray:
+def _encode(name: str, x: torch.Tensor | np.ndarray) -> np.ndarray:
+    """A label in its storage format (converted on its device before the copy to the host)."""
     fmt = TASKS[name].target
-    a = x.detach().cpu()
-    if fmt in ("map", "ab"):
-        return a.to(torch.float16).numpy()
     if fmt == "segments":
-        a = a.numpy()
+        a = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x
         return a.astype(np.uint16) if a.max(initial=0) < 65535 else a.astype(np.int32)
+    a = x.detach()
+    if fmt in ("map", "ab"):
+        return a.to(torch.float16).cpu().numpy()
+    a = a.cpu()
     if fmt in ("vector", "soft_class"):
         return a.float().numpy()
     if fmt in ("class", "dense_class"):
@@ -127,17 +132,22 @@ def _save_npy(path: Path, a: np.ndarray) -> None:
 
 # --- the chunked cache -----------------------------------------------------------------------------
 class _ChunkCache:
-    """Chunks of one (domain, seed, size, split) in ``root``; ``fill(k, count)`` renders one."""
+    """Chunks of one (domain, seed, size, split) in ``root``.
+
+    ``produce(ranges)`` renders the missing chunks: given ``[(first, count), ...]`` (whole
+    chunks) it yields ``(first, arrays)`` per render batch, in order, never across a chunk
+    boundary. Finished chunks are written by a background thread while rendering goes on.
+    """
 
     def __init__(
         self,
         root: Path,
         n: int,
         arrays: list[str],
-        fill: Callable[..., dict[str, np.ndarray]],
+        produce: Callable[[list[tuple[int, int]]], Iterator[tuple[int, dict[str, np.ndarray]]]],
         desc: str,
     ):
-        self.root, self.n, self.arrays, self.fill, self.desc = root, n, arrays, fill, desc
+        self.root, self.n, self.arrays, self.produce, self.desc = root, n, arrays, produce, desc
         self.maps: list[dict[str, np.ndarray]] = []
 
     def _chunk_dir(self, k: int) -> Path:
@@ -171,19 +181,35 @@ class _ChunkCache:
             self.root.mkdir(parents=True, exist_ok=True)
             with FileLock(str(self.root / ".lock")):
                 todo = [k for k in missing if self._load(k, need[k]) is None]
-                with tqdm(
-                    total=sum(need[k] for k in todo), desc=self.desc, unit="img", disable=not todo
-                ) as bar:
-                    for k in todo:
-                        self._write(k, need[k], bar)
+                if todo:
+                    self._build(todo, need)
             maps = [self._load(k, need[k]) for k in range(n_chunks)]
             if any(m is None for m in maps):
                 raise RuntimeError(f"could not build the dataset cache in {self.root}")
         self.maps = maps  # type: ignore[assignment]
         return self.maps
 
-    def _write(self, k: int, count: int, bar) -> None:
-        arrays = self.fill(k * CHUNK, count, bar)
+    def _build(self, todo: list[int], need: list[int]) -> None:
+        parts: dict[int, list[dict[str, np.ndarray]]] = {}
+        done: dict[int, int] = {}
+        writes: list = []
+        total = sum(need[k] for k in todo)
+        with tqdm(total=total, desc=self.desc, unit="img") as bar, ThreadPoolExecutor(1) as writer:
+            for first, arrays in self.produce([(k * CHUNK, need[k]) for k in todo]):
+                k, count = first // CHUNK, len(arrays["rgb"])
+                parts.setdefault(k, []).append(arrays)
+                done[k] = done.get(k, 0) + count
+                bar.update(count)
+                if done[k] == need[k]:
+                    chunk = parts.pop(k)
+                    merged = {a: _concat([c[a] for c in chunk]) for a in chunk[0]}
+                    writes.append(writer.submit(self._write, k, need[k], merged))
+                    while len(writes) > 2:  # bound the memory held by unwritten chunks
+                        writes.pop(0).result()
+            for w in writes:
+                w.result()
+
+    def _write(self, k: int, count: int, arrays: dict[str, np.ndarray]) -> None:
         d = self._chunk_dir(k)
         tmp = self.root / f".tmp-{d.name}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
@@ -216,34 +242,41 @@ class _ChunkCache:
         return out
 
 
-def _sample_many(domain: str, seed: int, split: str, indices: list[int]) -> list:
+def _sample_many(domain: str, seed: int, split: str, indices: list[int]) -> list[ScenePack]:
     fn = source_scene if domain == "source" else target_scene
-    return [fn(seed, split, i) for i in indices]
+    return [pack_scene(fn(seed, split, i)) for i in indices]
 
 
-def _scene_batches(domain: str, seed: int, split: str, first: int, count: int, step: int):
-    """Scene lists of the render batches of [first, first + count), sampled ahead in worker
-    processes when :func:`rsa_utils.labels.worker_pool` gives a pool."""
-    starts = list(range(first, first + count, step))
-    batches = [list(range(s, min(s + step, first + count))) for s in starts]
+#: Render batches sampled ahead of the one being rendered (in worker processes).
+SAMPLE_AHEAD = 2
+
+
+def _scene_batches(domain: str, seed: int, split: str, ranges, step: int):
+    """``(first, packed scenes)`` of the render batches of ``ranges`` [(first, count), ...],
+    sampled ahead in worker processes when :func:`rsa_utils.labels.worker_pool` gives a pool."""
+    batches = [
+        list(range(s, min(s + step, first + count)))
+        for first, count in ranges
+        for s in range(first, first + count, step)
+    ]
     pool = worker_pool()
     if pool is None:
         for b in batches:
-            yield b, _sample_many(domain, seed, split, b)
+            yield b[0], _sample_many(domain, seed, split, b)
         return
     n = pool._max_workers
 
     def submit(b):
         return [
-            pool.submit(_sample_many, domain, seed, split, list(part))
+            pool.submit(_sample_many, domain, seed, split, [int(i) for i in part])
             for part in np.array_split(b, min(n, len(b)))
         ]
 
-    ahead = [submit(batches[0])]
+    ahead = [submit(b) for b in batches[: SAMPLE_AHEAD + 1]]
     for k, b in enumerate(batches):
-        if k + 1 < len(batches):
-            ahead.append(submit(batches[k + 1]))
-        yield b, [sc for f in ahead.pop(0) for sc in f.result()]
+        if k + SAMPLE_AHEAD + 1 < len(batches):
+            ahead.append(submit(batches[k + SAMPLE_AHEAD + 1]))
+        yield b[0], [sc for f in ahead.pop(0) for sc in f.result()]
 
 
 def _render_batches(device: torch.device) -> int:
@@ -309,41 +342,36 @@ class SourceData:
             / f"source-{GENERATOR_VERSION}-seed{self.seed}-{self.image_size}px-{split}"
         )
         self._cache = _ChunkCache(
-            self.root, self.n, ["rgb", *_stored_tasks()], self._fill, f"rendering source/{split}"
+            self.root, self.n, ["rgb", *_stored_tasks()], self._produce, f"rendering source/{split}"
         )
 
-    def _fill(self, first: int, count: int, bar) -> dict[str, np.ndarray]:
-        """Render samples [first, first + count) with all labels.
+    def _produce(self, ranges):
+        """Render the batches of ``ranges`` with all labels (see :class:`_ChunkCache`).
 
-        The labels of batch k (mostly CPU work: the segmentations) are computed in a
-        background thread while batch k + 1 is sampled and ray-cast.
+        The segmentations of a batch run in worker processes (on many-core machines) while the
+        next batches are ray-cast; up to :data:`SEGMENTS_IN_FLIGHT` batches wait for them.
         """
-        parts: dict[str, list[np.ndarray]] = {}
+        stored = _stored_tasks()
+        others = [n for n in stored if n not in SEGMENT_TASKS]
+        pending: deque = deque()
 
-        def labels_of(r) -> dict[str, np.ndarray]:
-            out = {"rgb": _to_uint8(r.rgb)}
-            out.update(
-                {name: _encode(name, x) for name, x in make_labels(r, _stored_tasks()).items()}
-            )
-            return out
-
-        def collect(fut) -> None:
-            done = fut.result()
-            for name, a in done.items():
-                parts.setdefault(name, []).append(a)
-            bar.update(len(done["rgb"]))
+        def finish(item):
+            first, arrays, jobs = item
+            arrays.update({n: _encode(n, job.numpy()) for n, job in jobs.items()})
+            return first, arrays
 
         step = _render_batches(self.device)
-        with ThreadPoolExecutor(1) as ex, _cpu_threads(self.device):
-            pending = []
-            for _idx, scenes in _scene_batches("source", self.seed, self.split, first, count, step):
+        with _cpu_threads(self.device):
+            for first, scenes in _scene_batches("source", self.seed, self.split, ranges, step):
                 r = render(scenes, self.image_size, self.device)
-                pending.append(ex.submit(labels_of, r))
-                while len(pending) > 1:
-                    collect(pending.pop(0))
-            for fut in pending:
-                collect(fut)
-        return {k: _concat(v) for k, v in parts.items()}
+                jobs = segment_jobs(r, stored)
+                arrays = {"rgb": _to_uint8(r.rgb)}
+                arrays.update({n: _encode(n, x) for n, x in make_labels(r, others).items()})
+                pending.append((first, arrays, jobs))
+                while len(pending) > SEGMENTS_IN_FLIGHT:
+                    yield finish(pending.popleft())
+            while pending:
+                yield finish(pending.popleft())
 
     def __len__(self) -> int:
         return self.n
@@ -407,19 +435,18 @@ class TargetData:
             / f"target-{GENERATOR_VERSION}-seed{self.seed}-{self.image_size}px-{split}"
         )
         self._cache = _ChunkCache(
-            self.root, self.n, ["rgb", "seg"], self._fill, f"rendering target/{split}"
+            self.root, self.n, ["rgb", "seg"], self._produce, f"rendering target/{split}"
         )
 
-    def _fill(self, first: int, count: int, bar) -> dict[str, np.ndarray]:
-        rgbs, segs = [], []
+    def _produce(self, ranges):
         step = _render_batches(self.device)
         with _cpu_threads(self.device):
-            for idx, scenes in _scene_batches("target", self.seed, self.split, first, count, step):
+            for first, scenes in _scene_batches("target", self.seed, self.split, ranges, step):
                 r = render(scenes, self.image_size, self.device)
-                rgbs.append(_to_uint8(r.rgb))
-                segs.append(r.category.cpu().numpy().astype(np.uint8))
-                bar.update(len(idx))
-        return {"rgb": np.concatenate(rgbs), "seg": np.concatenate(segs)}
+                yield (
+                    first,
+                    {"rgb": _to_uint8(r.rgb), "seg": r.category.to(torch.uint8).cpu().numpy()},
+                )
 
     def __len__(self) -> int:
         return self.n

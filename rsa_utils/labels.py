@@ -237,49 +237,74 @@ def _felzenszwalb_many(images: np.ndarray, params: dict) -> np.ndarray:
         )
 
 
-def _felzenszwalb_batch(images: np.ndarray, params: dict, size: int) -> np.ndarray:
-    """Felzenszwalb segment ids (B, H, W) int64 of images (B, H, W, C) float.
-
-    Images are spread over worker processes (:func:`worker_pool`) on many-core machines, else
-    over threads (scikit-image's Felzenszwalb releases the GIL for most of its work).
-    """
-    p = dict(params)
-    p["min_size"] = max(4, int(round(p["min_size"] * (size / 64) ** 2)))
-    pool = worker_pool() if len(images) >= 16 else None
-    if pool is not None:
-        parts = np.array_split(images.astype(np.float32), min(len(images), pool._max_workers))
-        out = list(pool.map(_felzenszwalb_many, parts, [p] * len(parts)))
-        return np.concatenate(out).astype(np.int64)
-    workers = min(len(images), os.cpu_count() or 1, 8)
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as ex:
-            out = list(ex.map(lambda im: _felzenszwalb_many(im[None], p)[0], images))
-    else:
-        out = [_felzenszwalb_many(im[None], p)[0] for im in images]
-    return np.stack(out).astype(np.int64)
-
-
 #: Segmentations of larger images are computed at this size (area-downsampled by an integer
 #: factor) and upsampled with nearest neighbours: Felzenszwalb on the CPU would otherwise
 #: dominate the data pipeline at 128 px and above (measured in benchmarks/render.md).
 SEGMENT_MAX_SIZE = 64
+SEGMENT_TASKS = ("segment_unsup2d", "segment_unsup25d")
 
 
-def _segment(feat: torch.Tensor, params: dict) -> torch.Tensor:
-    """Felzenszwalb segment ids (B, H, W) int64 of a feature image (B, C, H, W)."""
-    h, w = feat.shape[-2:]
-    f = math.ceil(max(h, w) / SEGMENT_MAX_SIZE)
-    small = F.avg_pool2d(feat.float(), f, ceil_mode=True) if f > 1 else feat.float()
-    im = small.permute(0, 2, 3, 1).cpu().numpy()
-    seg = torch.from_numpy(_felzenszwalb_batch(im, params, small.shape[-1]))
-    if f > 1:
-        seg = seg.repeat_interleave(f, -2).repeat_interleave(f, -1)[..., :h, :w].contiguous()
-    return seg.to(feat.device)
+class SegmentJob:
+    """One Felzenszwalb segmentation of a batch, running in the background.
+
+    Construction downsamples the feature image ``feat`` (B, C, H, W) on its device, copies it
+    to the host and hands it to the worker pool (:func:`worker_pool`) in parts; without a pool
+    the images are segmented at once in threads. :meth:`numpy` waits and returns the segment
+    ids (B, H, W) int32, :meth:`tensor` the same as int64 on a device.
+    """
+
+    def __init__(self, feat: torch.Tensor, params: dict):
+        self.h, self.w = feat.shape[-2:]
+        self.f = math.ceil(max(self.h, self.w) / SEGMENT_MAX_SIZE)
+        small = F.avg_pool2d(feat.float(), self.f, ceil_mode=True) if self.f > 1 else feat.float()
+        images = small.permute(0, 2, 3, 1).cpu().numpy()
+        p = dict(params)
+        p["min_size"] = max(4, int(round(p["min_size"] * (small.shape[-1] / 64) ** 2)))
+        pool = worker_pool() if len(images) >= 16 else None
+        self._futures, self._small = [], None
+        if pool is not None:
+            parts = np.array_split(images, min(len(images), pool._max_workers))
+            self._futures = [pool.submit(_felzenszwalb_many, part, p) for part in parts]
+            return
+        workers = min(len(images), os.cpu_count() or 1, 8)
+        if workers > 1:  # scikit-image's Felzenszwalb releases the GIL for most of its work
+            with ThreadPoolExecutor(workers) as ex:
+                out = list(ex.map(lambda im: _felzenszwalb_many(im[None], p)[0], images))
+        else:
+            out = [_felzenszwalb_many(im[None], p)[0] for im in images]
+        self._small = np.stack(out)
+
+    def numpy(self) -> np.ndarray:
+        if self._small is None:
+            self._small = np.concatenate([f.result() for f in self._futures])
+        seg = self._small
+        if self.f > 1:
+            seg = seg.repeat(self.f, -2).repeat(self.f, -1)[..., : self.h, : self.w]
+        return np.ascontiguousarray(seg)
+
+    def tensor(self, device: torch.device | str = "cpu") -> torch.Tensor:
+        return torch.from_numpy(self.numpy()).long().to(device)
+
+
+def segment_jobs(render: Render, tasks=SEGMENT_TASKS) -> dict[str, SegmentJob]:
+    """Start the unsupervised segmentations among ``tasks`` of a source render (see
+    :class:`SegmentJob`); the data pipeline collects them while it renders the next batch."""
+    names = [n for n in check_tasks(tasks) if n in SEGMENT_TASKS]
+    jobs = {}
+    if "segment_unsup2d" in names:
+        jobs["segment_unsup2d"] = SegmentJob(
+            render.rgb.float() * 255, SEGMENT_PARAMS["segment_unsup2d"]
+        )
+    if "segment_unsup25d" in names:
+        occ = edge_occlusion(render.depth)
+        feat = torch.cat([2 * encode_depth(render.depth)[:, None], render.normal, occ], 1)
+        jobs["segment_unsup25d"] = SegmentJob(feat, SEGMENT_PARAMS["segment_unsup25d"])
+    return jobs
 
 
 def segment_unsup2d(rgb: torch.Tensor) -> torch.Tensor:
     """Felzenszwalb superpixels of the RGB image (0-255 scale): (B, H, W) int64 ids >= 0."""
-    return _segment(rgb * 255, SEGMENT_PARAMS["segment_unsup2d"])
+    return SegmentJob(rgb * 255, SEGMENT_PARAMS["segment_unsup2d"]).tensor(rgb.device)
 
 
 def segment_unsup25d(
@@ -287,7 +312,7 @@ def segment_unsup25d(
 ) -> torch.Tensor:
     """The same segmentation on (encoded depth, normals, occlusion edges): (B, H, W) int64."""
     feat = torch.cat([2 * encode_depth(depth)[:, None], normal, occlusion], 1)
-    return _segment(feat, SEGMENT_PARAMS["segment_unsup25d"])
+    return SegmentJob(feat, SEGMENT_PARAMS["segment_unsup25d"]).tensor(depth.device)
 
 
 # --- low-dimensional geometric labels ----------------------------------------------------------
@@ -373,8 +398,11 @@ def make_labels(render: Render, tasks=None) -> dict[str, torch.Tensor]:
             cache["occ"] = edge_occlusion(render.depth)
         return cache["occ"]
 
+    jobs = segment_jobs(render, names)  # CPU work in the background while the rest runs
     out: dict[str, torch.Tensor] = {}
     for n in names:
+        if n in jobs:
+            continue
         if TASKS[n].target == "rgb":
             out[n] = rgb
         elif n == "colorization":
@@ -383,8 +411,6 @@ def make_labels(render: Render, tasks=None) -> dict[str, torch.Tensor]:
             out[n] = edge_texture(rgb)
         elif n == "keypoints2d":
             out[n] = keypoints2d(rgb)
-        elif n == "segment_unsup2d":
-            out[n] = segment_unsup2d(rgb)
         elif n == "curvature":
             out[n] = encode_curvature(render.curvature)
         elif n == "depth_euclidean":
@@ -399,8 +425,6 @@ def make_labels(render: Render, tasks=None) -> dict[str, torch.Tensor]:
             out[n] = ((render.normal + 1) / 2).clamp(0, 1)
         elif n == "reshading":
             out[n] = reshading(render.normal, render.position)
-        elif n == "segment_unsup25d":
-            out[n] = segment_unsup25d(render.depth, render.normal, occ())
         elif n == "room_layout":
             out[n] = room_layout(render)
         elif n == "vanishing_point":
@@ -413,4 +437,6 @@ def make_labels(render: Render, tasks=None) -> dict[str, torch.Tensor]:
             out[n] = render.category.long()
         else:  # pragma: no cover - every registry task is handled above
             raise AssertionError(n)
-    return out
+    for n, job in jobs.items():
+        out[n] = job.tensor(render.rgb.device)
+    return {n: out[n] for n in names}

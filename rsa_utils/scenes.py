@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -589,80 +590,114 @@ def camera_rotation(yaw: float, pitch: float) -> np.ndarray:
     return np.stack([right, down, fwd], axis=1)
 
 
-def _pack(scenes: list[Scene], image_size: int, device: torch.device) -> _Packed:
-    counts = np.array(
-        [[sum(p.kind == k for p in s.prims) for k in (BOX, SPHERE, CYLINDER)] for s in scenes]
-    )
-    nmax = counts.max(0) if len(scenes) else np.zeros(3, int)
+@dataclass
+class ScenePack:
+    """One scene as the arrays :func:`render` needs (picklable; built by :func:`pack_scene`).
+
+    ``prims`` (N, 15) float64 rows sorted by kind (boxes, spheres, cylinders), see
+    :class:`_Packed`; ``kind_counts`` (3,); ``obj`` (O, 5) the bounding sphere of object
+    instance k + 1 in row k (zeros where absent); ``obj_prims`` (O, M) rows of ``prims`` per
+    object, -1 = padding. The rest are the camera, lights and room as in :class:`Scene`.
+    """
+
+    domain: str
+    prims: np.ndarray
+    kind_counts: np.ndarray
+    obj: np.ndarray
+    obj_prims: np.ndarray
+    cam_pos: np.ndarray
+    r_cw: np.ndarray
+    fov: float
+    angles: tuple[float, float, float]  # yaw, pitch, roll (rad)
+    lights: np.ndarray
+    light_intensity: np.ndarray
+    ambient: float
+    surfaces: np.ndarray
+    room_lo: np.ndarray
+    room_hi: np.ndarray
+    room_type: int
+    categories: np.ndarray  # (objects,) category id of each object
+
+
+def pack_scene(s: Scene | ScenePack) -> ScenePack:
+    """The arrays of one scene; cheap enough for the workers that sample scenes."""
+    if isinstance(s, ScenePack):
+        return s
+    order = sorted(range(len(s.prims)), key=lambda j: s.prims[j].kind)  # stable within a kind
+    ps = [s.prims[j] for j in order]
+    prim = np.zeros((len(ps), 15))
+    for j, p in enumerate(ps):
+        prim[j] = [*p.center, *p.size, math.cos(p.yaw), math.sin(p.yaw), p.instance, p.category,
+                   *p.color, 1.0, p.kind]  # fmt: skip
+    kind_counts = np.array([sum(p.kind == k for p in ps) for k in (BOX, SPHERE, CYLINDER)])
+    n_obj = max((p.instance for p in ps), default=0)
+    slots = [[j for j, p in enumerate(ps) if p.instance == k + 1] for k in range(n_obj)]
+    obj = np.zeros((n_obj, 5))
+    obj_prims = -np.ones((n_obj, max([len(x) for x in slots] + [1])), dtype=np.int64)
+    for k, sl in enumerate(slots):
+        if not sl:
+            continue
+        cen, size, kind = prim[sl, 0:3], prim[sl, 3:6], prim[sl, 14]
+        rad = np.where(
+            kind == BOX,
+            np.linalg.norm(size, axis=1),
+            np.where(kind == CYLINDER, np.hypot(size[:, 0], size[:, 1]), size[:, 0]),
+        )
+        centre = ((cen - rad[:, None]).min(0) + (cen + rad[:, None]).max(0)) / 2
+        obj[k] = [*centre, (np.linalg.norm(cen - centre, axis=1) + rad).max() * 1.001 + 1e-4, 1.0]
+        obj_prims[k, : len(sl)] = sl
+    return ScenePack(
+        s.domain, prim, kind_counts, obj, obj_prims, np.asarray(s.cam_pos, float),
+        camera_rotation(s.yaw, s.pitch), float(s.fov), (float(s.yaw), float(s.pitch), 0.0),
+        np.asarray(s.lights, float).reshape(-1, 3), np.asarray(s.light_intensity, float).reshape(-1),
+        float(s.ambient), np.asarray(s.surfaces, float), np.asarray(s.room_lo, float),
+        np.asarray(s.room_hi, float), int(s.room_type), np.asarray(s.categories, dtype=np.int64),
+    )  # fmt: skip
+
+
+def _pad_stack(arrays: list[np.ndarray], fill: float = 0.0) -> np.ndarray:
+    """Stack arrays that differ in their first dimension, padding with ``fill``."""
+    n = max([len(a) for a in arrays] + [0])
+    out = np.full((len(arrays), n, *arrays[0].shape[1:]), fill, dtype=arrays[0].dtype)
+    for i, a in enumerate(arrays):
+        out[i, : len(a)] = a
+    return out
+
+
+def _pack(packs: list[ScenePack], image_size: int, device: torch.device) -> _Packed:
+    """Pad a batch of packed scenes into tensors; primitives of each kind share their slots."""
+    b = len(packs)
+    counts = np.stack([p.kind_counts for p in packs])
+    nmax = counts.max(0)
     n_total = int(nmax.sum())
-    b = len(scenes)
+    offsets = np.concatenate([[0], np.cumsum(nmax)[:-1]])
     prim = np.zeros((b, max(n_total, 1), 15))
     prim[:, :, 3:6] = 1.0  # harmless size for padding
     prim[:, :, 6] = 1.0
-    offsets = np.concatenate([[0], np.cumsum(nmax)[:-1]])
-    for i, s in enumerate(scenes):
-        fill = offsets.copy()
-        for p in s.prims:
-            j = fill[p.kind]
-            fill[p.kind] += 1
-            prim[i, j] = [
-                *p.center,
-                *p.size,
-                math.cos(p.yaw),
-                math.sin(p.yaw),
-                p.instance,
-                p.category,
-                *p.color,
-                1.0,
-                p.kind,
-            ]
-    n_l = max(len(s.lights) for s in scenes)
-    lights, lint = np.zeros((b, n_l, 3)), np.zeros((b, n_l))
-    for i, s in enumerate(scenes):
-        lights[i, : len(s.lights)] = s.lights
-        lint[i, : len(s.lights)] = s.light_intensity
-    n_s = max(len(s.surfaces) for s in scenes)
-    surf = np.zeros((b, n_s, 8))
-    for i, s in enumerate(scenes):
-        surf[i, : len(s.surfaces)] = s.surfaces
-    # per object: a bounding sphere around its primitives' bounding spheres, and its slots
-    n_obj = max([max((p.instance for p in s.prims), default=0) for s in scenes] + [1])
-    slots_of = [
-        [
-            [j for j in range(n_total) if prim[i, j, 13] > 0 and round(prim[i, j, 8]) == k + 1]
-            for k in range(n_obj)
-        ]
-        for i in range(b)
-    ]
-    m = max([len(x) for row in slots_of for x in row] + [1])
+    n_obj = max([len(p.obj) for p in packs] + [1])
+    m = max([p.obj_prims.shape[1] for p in packs] + [1])
     obj = np.zeros((b, n_obj, 5))
     obj_prims = -np.ones((b, n_obj, m), dtype=np.int64)
-    for i in range(b):
-        for k, sl in enumerate(slots_of[i]):
-            if not sl:
-                continue
-            cen, size, kind = prim[i, sl, 0:3], prim[i, sl, 3:6], prim[i, sl, 14]
-            rad = np.where(
-                kind == BOX,
-                np.linalg.norm(size, axis=1),
-                np.where(kind == CYLINDER, np.hypot(size[:, 0], size[:, 1]), size[:, 0]),
-            )
-            centre = ((cen - rad[:, None]).min(0) + (cen + rad[:, None]).max(0)) / 2
-            obj[i, k] = [
-                *centre,
-                (np.linalg.norm(cen - centre, axis=1) + rad).max() * 1.001 + 1e-4,
-                1.0,
-            ]
-            obj_prims[i, k, : len(sl)] = sl
-    focal = np.array([(image_size / 2) / math.tan(math.radians(s.fov) / 2) for s in scenes])
+    for i, p in enumerate(packs):
+        slot = np.concatenate([offsets[k] + np.arange(p.kind_counts[k]) for k in range(3)]).astype(
+            np.int64
+        )  # local row -> slot
+        prim[i, slot] = p.prims
+        obj[i, : len(p.obj)] = p.obj
+        op = p.obj_prims
+        obj_prims[i, : op.shape[0], : op.shape[1]] = np.where(op >= 0, slot[op.clip(0)], -1)
+    focal = np.array([(image_size / 2) / math.tan(math.radians(p.fov) / 2) for p in packs])
 
     def t(x):
         return torch.as_tensor(np.asarray(x, dtype=np.float32), device=device)
 
+    lights = _pad_stack([p.lights for p in packs])
+    lint = _pad_stack([p.light_intensity for p in packs])
     return _Packed(
-        int(nmax[0]), int(nmax[1]), t(prim), t([s.cam_pos for s in scenes]),
-        t([camera_rotation(s.yaw, s.pitch) for s in scenes]), t(focal), t(lights), t(lint),
-        t([s.ambient for s in scenes]), t(surf), t([s.room_lo for s in scenes]), t([s.room_hi for s in scenes]),
+        int(nmax[0]), int(nmax[1]), t(prim), t(np.stack([p.cam_pos for p in packs])),
+        t(np.stack([p.r_cw for p in packs])), t(focal), t(lights), t(lint),
+        t([p.ambient for p in packs]), t(_pad_stack([p.surfaces for p in packs])),
+        t(np.stack([p.room_lo for p in packs])), t(np.stack([p.room_hi for p in packs])),
         t(obj), torch.as_tensor(obj_prims, device=device),
     )  # fmt: skip
 
@@ -880,13 +915,16 @@ def _gather(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def render(
-    scenes: list[Scene],
+    scenes: Sequence[Scene | ScenePack],
     image_size: int,
     device: str | torch.device = "cpu",
     *,
     shadows: bool = True,
 ) -> Render:
     """Ray-cast ``scenes`` (all of one domain) at ``image_size`` px on ``device``.
+
+    ``scenes`` may be :class:`Scene` objects or their :func:`pack_scene` arrays (the dataset
+    pipeline packs them in worker processes).
 
     ``shadows=False`` skips the shadow rays (every light reaches every surface facing it).
     """
@@ -896,6 +934,7 @@ def render(
     if any(s.domain != domain for s in scenes):
         raise ValueError("render() needs scenes of one domain")
     device = torch.device(device)
+    scenes = [pack_scene(s) for s in scenes]
     pk = _pack(scenes, image_size, device)
     b, hw = len(scenes), image_size * image_size
     n_cat = len(OBJECT_CATEGORIES) if domain == "source" else len(TARGET_CATEGORIES)
@@ -1044,11 +1083,11 @@ def render(
     def img1(x: torch.Tensor) -> torch.Tensor:
         return x.reshape(b, image_size, image_size)
 
-    angles = torch.tensor([[s.yaw, s.pitch, 0.0] for s in scenes], device=device)
-    counts = torch.zeros(b, n_cat, device=device)
+    angles = torch.tensor([s.angles for s in scenes], device=device)
+    counts = np.zeros((b, n_cat), dtype=np.float32)
     for i, s in enumerate(scenes):
-        for cat in s.categories:
-            counts[i, cat - 1] += 1
+        np.add.at(counts[i], s.categories - 1, 1.0)
+    counts = torch.from_numpy(counts).to(device)
     lmask = pk.light_int > 0
     if n_l:
         shadowed = torch.stack(shads, 1).reshape(b, n_l, image_size, image_size)

@@ -52,6 +52,39 @@ def test_longer_request_extends_the_chunk_consistently(tmp_path):
     assert torch.equal(a[0], b[0]) and torch.equal(a[1]["depth_zbuffer"], b[1]["depth_zbuffer"])
 
 
+def _pipeline_arrays(tmp, n: int) -> dict[str, np.ndarray]:
+    ds = source_data("test", n, image_size=SIZE, cache_dir=tmp).prepare()
+    return {a: np.concatenate([m[a] for m in ds._cache.maps]) for a in ds._cache.arrays}
+
+
+def test_pipeline_across_chunks_and_worker_pool(tmp_path, monkeypatch):
+    """Several chunks, render batches and segmentations in flight, and (forced) worker
+    processes give the arrays of one plain render of each sample."""
+    from rsa_utils import labels
+    from rsa_utils.scenes import render, source_scene
+
+    monkeypatch.setattr(datasets, "CHUNK", 8)
+    monkeypatch.setitem(datasets.RENDER_BATCH, "cpu", 4)
+    monkeypatch.setattr(datasets, "SEGMENTS_IN_FLIGHT", 2)
+    n = 20  # chunks of 8, 8, 4; batches of 4
+    plain = _pipeline_arrays(tmp_path / "threads", n)
+    assert len(list((tmp_path / "threads").rglob("meta.json"))) == 3
+    r = render([source_scene(0, "test", i) for i in range(n)], SIZE)
+    ref = labels.make_labels(r, datasets._stored_tasks())
+    assert np.array_equal(plain["rgb"], datasets._to_uint8(r.rgb))
+    for name, x in ref.items():
+        assert np.array_equal(plain[name], datasets._encode(name, x)), name
+    monkeypatch.setenv("RSA_DATA_WORKERS", "8")  # the many-core path, on any machine
+    monkeypatch.setattr(labels, "_POOL", None)
+    monkeypatch.setattr(datasets, "CHUNK", 16)  # segmentations go to the pool from 16 images
+    monkeypatch.setattr(datasets, "RENDER_BATCH", {"cpu": 16})
+    pooled = _pipeline_arrays(tmp_path / "pool", n)
+    assert labels._POOL is not None
+    labels._POOL.shutdown()
+    for name, a in plain.items():
+        assert np.array_equal(a, pooled[name]), name
+
+
 def test_corrupt_chunk_is_rebuilt(tmp_path):
     ds = source_data("rsa", 4, image_size=SIZE, cache_dir=tmp_path, tasks=["normal"])
     ref = ds.batch([0, 3])[0]
