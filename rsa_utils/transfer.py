@@ -81,16 +81,20 @@ def train_readouts(
     heads = nn.ModuleDict({t: Readout(get_task(t), image_size) for t in targets}).to(device)
     opt = torch.optim.Adam(heads.parameters(), lr=lr)
     z_train = z_train.to(device)
+    # the labels go to the device once: gathering them on the host every step would dominate
+    labels_train = {t: v.to(device) for t, v in labels_train.items()}
+    labels_test = {t: v.to(device) for t, v in labels_test.items()}
     g = torch.Generator().manual_seed(seed)
     heads.train()
     for step in tqdm(range(steps), desc=desc, leave=False, mininterval=2):
         idx = torch.randint(len(z_train), (min(batch_size, len(z_train)),), generator=g)
+        idx = idx.to(device)
         z = z_train[idx]
         loss = sum(
             task_loss(
                 t,
                 heads[t](z),
-                labels_train[t][idx].to(device),
+                labels_train[t][idx],
                 generator=torch.Generator().manual_seed(step),
             )
             for t in targets
@@ -104,7 +108,7 @@ def train_readouts(
         for s in range(0, len(z_test), 128):
             z = z_test[s : s + 128].to(device)
             for t in targets:
-                per = task_loss(t, heads[t](z), labels_test[t][s : s + 128].to(device), reduction="none",
+                per = task_loss(t, heads[t](z), labels_test[t][s : s + 128], reduction="none",
                                 generator=_eval_generator(s))  # fmt: skip
                 out[t].append(per.float().cpu().numpy())
     return {t: np.concatenate(v) for t, v in out.items()}
