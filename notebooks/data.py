@@ -116,10 +116,10 @@ glue("data_generator", scenes.GENERATOR_VERSION, display=False)
 # The numbers below are counted over the RSA set and the target training set, not typed in.
 
 # %%
-stats_rgb, stats_lab = rsa_set.batch(slice(0, len(rsa_set)))
+stats_rgb, stats_lab = rsa_set.batch(slice(0, len(rsa_set)), "cpu")
 src_freq = gallery.class_frequencies(stats_lab["segment_semantic"], OBJECT_CATEGORIES)
 tgt_freq = gallery.class_frequencies(
-    target_set.batch(slice(0, len(target_set)))[1], TARGET_CATEGORIES
+    target_set.batch(slice(0, len(target_set)), "cpu")[1], TARGET_CATEGORIES
 )
 scene_counts = pd.Series(
     torch.bincount(stats_lab["class_scene"], minlength=len(ROOM_TYPES)).numpy(),

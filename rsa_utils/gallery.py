@@ -84,7 +84,7 @@ def class_frequencies(seg: torch.Tensor, categories: Sequence[str]) -> pd.Series
 
 def depth_statistics(depth_encoded: torch.Tensor) -> pd.Series:
     """Quantiles (m) of the decoded z-depth of an encoded depth batch (B, 1, H, W)."""
-    d = decode_depth(depth_encoded.float()).reshape(-1)
+    d = decode_depth(depth_encoded.detach().float().cpu()).reshape(-1)
     q = torch.quantile(
         d[torch.randperm(d.numel(), generator=torch.Generator().manual_seed(0))[:200000]],
         torch.tensor([0.0, 0.05, 0.5, 0.95, 1.0]),

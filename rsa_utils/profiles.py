@@ -82,7 +82,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "gpu": Profile(
         name="gpu", image_size=128, resnet_width=64, n_train=8192, n_val=256, n_test=512, n_rsa=1000,
-        steps=120, batch_size=256, lr=1e-3, transfer_train=1024, transfer_steps=300, transfer_batch=128,
+        steps=120, batch_size=256, lr=1e-3, transfer_train=1024, transfer_steps=150, transfer_batch=128,
         target_train=2048, target_steps=1000, finetune_steps=60, n_boot=100,
         image_counts=(100, 200, 300, 400, 500, 600, 800, 1000),
     ),

@@ -85,17 +85,19 @@ def train_readouts(
     labels_train = {t: v.to(device) for t, v in labels_train.items()}
     labels_test = {t: v.to(device) for t, v in labels_test.items()}
     g = torch.Generator().manual_seed(seed)
+    # bf16 autocast on CUDA, as in rsa_utils.train.fit; float32 on the CPU
+    amp = dict(device_type=torch.device(device).type, dtype=torch.bfloat16,
+               enabled=torch.device(device).type == "cuda")  # fmt: skip
     heads.train()
     for step in tqdm(range(steps), desc=desc, leave=False, mininterval=2):
         idx = torch.randint(len(z_train), (min(batch_size, len(z_train)),), generator=g)
         idx = idx.to(device)
         z = z_train[idx]
+        with torch.autocast(**amp):
+            preds = {t: heads[t](z) for t in targets}
         loss = sum(
             task_loss(
-                t,
-                heads[t](z),
-                labels_train[t][idx],
-                generator=torch.Generator().manual_seed(step),
+                t, preds[t], labels_train[t][idx], generator=torch.Generator().manual_seed(step)
             )
             for t in targets
         )
@@ -108,7 +110,9 @@ def train_readouts(
         for s in range(0, len(z_test), 128):
             z = z_test[s : s + 128].to(device)
             for t in targets:
-                per = task_loss(t, heads[t](z), labels_test[t][s : s + 128], reduction="none",
+                with torch.autocast(**amp):
+                    pred = heads[t](z)
+                per = task_loss(t, pred, labels_test[t][s : s + 128], reduction="none",
                                 generator=_eval_generator(s))  # fmt: skip
                 out[t].append(per.float().cpu().numpy())
     return {t: np.concatenate(v) for t, v in out.items()}

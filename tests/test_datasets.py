@@ -64,9 +64,9 @@ def test_pipeline_across_chunks_and_worker_pool(tmp_path, monkeypatch):
     from rsa_utils.scenes import render, source_scene
 
     monkeypatch.setattr(datasets, "CHUNK", 8)
-    monkeypatch.setitem(datasets.RENDER_BATCH, "cpu", 4)
+    monkeypatch.setitem(datasets.RENDER_BATCH, "cpu", 6)
     monkeypatch.setattr(datasets, "SEGMENTS_IN_FLIGHT", 2)
-    n = 20  # chunks of 8, 8, 4; batches of 4
+    n = 20  # chunks of 8, 8, 4; batches of 6 span chunk boundaries
     plain = _pipeline_arrays(tmp_path / "threads", n)
     assert len(list((tmp_path / "threads").rglob("meta.json"))) == 3
     r = render([source_scene(0, "test", i) for i in range(n)], SIZE)
