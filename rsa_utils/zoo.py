@@ -48,8 +48,12 @@ from rsa_utils.tasks import TASK_NAMES, check_tasks, get_task
 
 #: Bump when the meaning of cached entries changes (training loop, models, losses).
 ZOO_VERSION = 1
-#: Progress snapshots per training run (a killed run loses at most 1/PROGRESS_SNAPSHOTS of it).
+#: Progress snapshots per training run, each written only if PROGRESS_MIN_SECONDS have passed
+#: since the previous one (or the start): a killed run loses at most the larger of
+#: 1/PROGRESS_SNAPSHOTS of it and PROGRESS_MIN_SECONDS. Runs of seconds (the gpu profile's)
+#: write none; a snapshot of a ResNet-50 and its Adam state is ~0.3 GB.
 PROGRESS_SNAPSHOTS = 10
+PROGRESS_MIN_SECONDS = 30.0
 
 try:  # the scene generator's version, so a changed world invalidates trained models
     from rsa_utils.scenes import GENERATOR_VERSION
@@ -293,8 +297,13 @@ def _train_build(train_fn: Callable[..., Any], steps: int, show_progress: bool, 
         def on_checkpoint(fraction: float, state: dict[str, torch.Tensor]) -> None:
             snaps[repr(float(fraction))] = state
 
+        last_save = [time.monotonic()]
+
         def on_progress(state: dict[str, Any]) -> None:
+            if time.monotonic() - last_save[0] < PROGRESS_MIN_SECONDS:
+                return
             progress.save({**state, "snapshots": snaps})
+            last_save[0] = time.monotonic()
 
         if resume is not None and show_progress:
             print(

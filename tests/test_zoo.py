@@ -35,6 +35,7 @@ def fake(split, n, *, image_size, seed, cache_dir, device, tasks=None, target=Fa
 train.load_source_data = fake
 train.load_target_data = lambda *a, **k: fake(*a, **k, target=True)
 profile = get_profile("smoke", **{TINY})
+zoo.PROGRESS_MIN_SECONDS = 0.0  # snapshots every tenth of these short runs
 """
 
 
@@ -180,3 +181,16 @@ def test_cli_shards(tmp_path, fake_data, capsys):
         zoo.main([*args, "--shard", "2/2"])
     with pytest.raises(ValueError, match="unknown task"):
         zoo.main(["train", "--tasks", "nope", "--cache-dir", str(tmp_path)])
+
+
+def test_short_runs_write_no_progress_snapshots(tmp_path, fake_data, monkeypatch):
+    """Snapshots are rate-limited in time: a run of seconds writes none (each costs ~0.3 GB for
+    a ResNet-50 with its Adam state); with no limit it writes one per tenth of the run."""
+    saves = []
+    monkeypatch.setattr(zoo.Progress, "save", lambda self, state: saves.append(state["step"]))
+    p = get_profile("smoke", **{**TINY, "steps": 20})
+    zoo.get_model("normal", "small", p, 0, "cpu", tmp_path / "a", show_progress=False)
+    assert saves == []
+    monkeypatch.setattr(zoo, "PROGRESS_MIN_SECONDS", 0.0)
+    zoo.get_model("normal", "small", p, 1, "cpu", tmp_path / "b", show_progress=False)
+    assert saves == list(range(2, 20, 2))
