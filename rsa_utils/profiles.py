@@ -5,7 +5,7 @@ profile    what for                                       budget (whole book, si
 =========  =============================================  =====================================
 smoke      tests and CI: every code path, tiny sizes      <= 5 min on a 2-core CPU
 cpu        default without a GPU: qualitatively useful    <= 30 min on a 2-core CPU
-gpu        default with a GPU: the published book         <= 8 min on one H100
+gpu        default with a GPU: the published book         8 min on one H100 (~12 min est.)
 paper      the paper's scale (256 px, 2000 RDM images)    hours on one GPU; shardable by task
 =========  =============================================  =====================================
 
