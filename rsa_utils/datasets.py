@@ -100,7 +100,8 @@ def _encode(name: str, x: torch.Tensor | np.ndarray) -> np.ndarray:
     fmt = TASKS[name].target
     if fmt == "segments":
         a = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else x
-        return a.astype(np.uint16) if a.max(initial=0) < 65535 else a.astype(np.int32)
+        small = a.dtype == np.uint16 or a.max(initial=0) < 65535
+        return a.astype(np.uint16 if small else np.int32, copy=False)
     a = x.detach()
     if fmt in ("map", "ab"):
         return a.to(torch.float16).cpu().numpy()
@@ -219,15 +220,15 @@ class _ChunkCache:
                     done[k] = done.get(k, 0) + take
                     off += take
                     if done[k] == need[k]:
-                        chunk = parts.pop(k)
-                        merged = {a: _concat([c[a] for c in chunk]) for a in chunk[0]}
-                        writes.append(writer.submit(self._write, k, need[k], merged))
+                        writes.append(writer.submit(self._write, k, need[k], parts.pop(k)))
                         while len(writes) > 2:  # bound the memory held by unwritten chunks
                             writes.pop(0).result()
             for w in writes:
                 w.result()
 
-    def _write(self, k: int, count: int, arrays: dict[str, np.ndarray]) -> None:
+    def _write(self, k: int, count: int, batches: list[dict[str, np.ndarray]]) -> None:
+        """Write chunk ``k`` from its batches' arrays (run in the writer thread)."""
+        arrays = {a: _concat([b[a] for b in batches]) for a in batches[0]}
         d = self._chunk_dir(k)
         tmp = self.root / f".tmp-{d.name}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)

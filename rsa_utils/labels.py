@@ -229,12 +229,16 @@ def worker_pool() -> ProcessPoolExecutor | None:
     return _POOL
 
 
-def _felzenszwalb_many(images: np.ndarray, params: dict) -> np.ndarray:
+def _felzenszwalb_many(images: np.ndarray, params: dict, f: int, h: int, w: int) -> np.ndarray:
+    """Segment ids of images (B, h', w', C) float32, upsampled ``f`` times (nearest) and cropped
+    to (h, w): (B, h, w) uint16, or int32 if an image has 65535 segments or more. Runs in the
+    worker processes, so the main process only concatenates."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return np.stack([felzenszwalb(im, channel_axis=-1, **params) for im in images]).astype(
-            np.int32
-        )
+        seg = np.stack([felzenszwalb(im, channel_axis=-1, **params) for im in images])
+    if f > 1:
+        seg = seg.repeat(f, -2).repeat(f, -1)[..., :h, :w]
+    return np.ascontiguousarray(seg, dtype=np.uint16 if seg.max(initial=0) < 65535 else np.int32)
 
 
 #: Segmentations of larger images are computed at this size (area-downsampled by an integer
@@ -244,43 +248,45 @@ SEGMENT_MAX_SIZE = 64
 SEGMENT_TASKS = ("segment_unsup2d", "segment_unsup25d")
 
 
+def _concat_ids(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts, dtype=np.result_type(*parts))
+
+
 class SegmentJob:
     """One Felzenszwalb segmentation of a batch, running in the background.
 
     Construction downsamples the feature image ``feat`` (B, C, H, W) on its device, copies it
     to the host and hands it to the worker pool (:func:`worker_pool`) in parts; without a pool
     the images are segmented at once in threads. :meth:`numpy` waits and returns the segment
-    ids (B, H, W) int32, :meth:`tensor` the same as int64 on a device.
+    ids (B, H, W) (uint16, the storage format), :meth:`tensor` the same as int64 on a device.
     """
 
     def __init__(self, feat: torch.Tensor, params: dict):
-        self.h, self.w = feat.shape[-2:]
-        self.f = math.ceil(max(self.h, self.w) / SEGMENT_MAX_SIZE)
-        small = F.avg_pool2d(feat.float(), self.f, ceil_mode=True) if self.f > 1 else feat.float()
+        h, w = feat.shape[-2:]
+        f = math.ceil(max(h, w) / SEGMENT_MAX_SIZE)
+        small = F.avg_pool2d(feat.float(), f, ceil_mode=True) if f > 1 else feat.float()
         images = small.permute(0, 2, 3, 1).cpu().numpy()
         p = dict(params)
         p["min_size"] = max(4, int(round(p["min_size"] * (small.shape[-1] / 64) ** 2)))
         pool = worker_pool() if len(images) >= 16 else None
-        self._futures, self._small = [], None
+        self._futures, self._seg = [], None
         if pool is not None:
             parts = np.array_split(images, min(len(images), pool._max_workers))
-            self._futures = [pool.submit(_felzenszwalb_many, part, p) for part in parts]
+            self._futures = [pool.submit(_felzenszwalb_many, x, p, f, h, w) for x in parts]
             return
         workers = min(len(images), os.cpu_count() or 1, 8)
         if workers > 1:  # scikit-image's Felzenszwalb releases the GIL for most of its work
             with ThreadPoolExecutor(workers) as ex:
-                out = list(ex.map(lambda im: _felzenszwalb_many(im[None], p)[0], images))
+                out = list(ex.map(lambda im: _felzenszwalb_many(im[None], p, f, h, w), images))
         else:
-            out = [_felzenszwalb_many(im[None], p)[0] for im in images]
-        self._small = np.stack(out)
+            out = [_felzenszwalb_many(im[None], p, f, h, w) for im in images]
+        self._seg = _concat_ids(out)
 
     def numpy(self) -> np.ndarray:
-        if self._small is None:
-            self._small = np.concatenate([f.result() for f in self._futures])
-        seg = self._small
-        if self.f > 1:
-            seg = seg.repeat(self.f, -2).repeat(self.f, -1)[..., : self.h, : self.w]
-        return np.ascontiguousarray(seg)
+        """Segment ids (B, H, W), uint16 (int32 beyond 65534 segments in an image)."""
+        if self._seg is None:
+            self._seg = _concat_ids([fut.result() for fut in self._futures])
+        return self._seg
 
     def tensor(self, device: torch.device | str = "cpu") -> torch.Tensor:
         return torch.from_numpy(self.numpy()).long().to(device)
