@@ -78,8 +78,8 @@ glue("n_images", P.n_rsa, display=False)
 # sum 1.
 
 # %%
-losses = transfer.all_transfer_losses(P, sources=tasks, targets=tasks, seed=study.seed, device=study.device,
-                                      cache_dir=study.cache_dir)  # fmt: skip
+losses = transfer.all_transfer_losses(P, source_tasks=tasks, targets=tasks, seed=study.seed, device=study.device,
+                                      cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
 affinity = taxonomy.affinity_matrix(losses, tasks)  # sources × targets, columns sum to 1
 self_wins = np.mean([affinity[t].idxmax() == t for t in tasks])
 report.glue_text("self_wins", f"{100 * self_wins:.0f} %")

@@ -151,6 +151,44 @@ def default_cache_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class DataSources:
+    """Where the images come from: the synthetic world (default), or a Taskonomy folder
+    (``data="taskonomy"``) and Pascal VOC (``target_data="voc"``). Task networks, transfer
+    readouts, the target-task model and fine-tuning all train on these, and the zoo keys say
+    which (a real folder by its resolved path)."""
+
+    data: str = "synthetic"
+    data_root: Path | None = None
+    target_data: str = "synthetic"
+    target_root: Path | None = None
+
+    def source_key(self) -> dict[str, str]:
+        """Zoo-key fields of the source data (just ``data`` for the synthetic world)."""
+        return _data_key(self.data, self.data_root)
+
+    def target_key(self) -> dict[str, str]:
+        return _data_key(self.target_data, self.target_root)
+
+    def source_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`rsa_utils.datasets.source_data`."""
+        return {"data": self.data, "data_root": self.data_root}
+
+    def target_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`rsa_utils.datasets.target_data`."""
+        return {"target_data": self.target_data, "target_root": self.target_root}
+
+
+def _data_key(kind: str, root: Path | None) -> dict[str, str]:
+    if kind == "synthetic" or root is None:
+        return {"data": kind}
+    return {"data": kind, "data_root": str(Path(root).resolve())}
+
+
+#: The synthetic world for both domains (the default everywhere).
+SYNTHETIC = DataSources()
+
+
+@dataclass(frozen=True)
 class Study:
     """What every notebook sets up from its parameters (see :func:`setup`)."""
 
@@ -162,6 +200,10 @@ class Study:
     data_root: Path | None
     target_data: str
     target_root: Path | None
+
+    @property
+    def sources(self) -> DataSources:
+        return DataSources(self.data, self.data_root, self.target_data, self.target_root)
 
 
 def setup(

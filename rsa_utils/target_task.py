@@ -102,9 +102,8 @@ def target_rdms(
     (each must be in ``study.profile.checkpoints`` or be 1)."""
     out = []
     for c in tqdm(checkpoints, desc="target model checkpoints", leave=False):
-        model = zoo.get_target_model(
-            study.profile, study.seed, study.device, study.cache_dir, checkpoint=c
-        )
+        model = zoo.get_target_model(study.profile, study.seed, study.device, study.cache_dir,
+                                     checkpoint=c, sources=study.sources)  # fmt: skip
         out.append(model_rdm(model, images, study.device))
     return torch.stack(out)
 
@@ -116,7 +115,8 @@ def source_rdms(
     weights) on the target-domain ``images``, in the order of ``tasks``."""
     out = []
     for t in tqdm(tasks, desc=f"source RDMs ({arch})", leave=False):
-        model = zoo.get_model(t, arch, study.profile, study.seed, study.device, study.cache_dir)
+        model = zoo.get_model(t, arch, study.profile, study.seed, study.device, study.cache_dir,
+                              sources=study.sources)  # fmt: skip
         out.append(model_rdm(model, images, study.device))
     return torch.stack(out)
 
@@ -371,8 +371,7 @@ def finetune_all(study: Study, tasks: Sequence[str]) -> pd.DataFrame:
     rows = {}
     for init in tqdm([*tasks, *transfer.FINETUNE_BASELINES], desc="fine-tuning"):
         rec = transfer.finetune(init, study.profile, seed=study.seed, device=study.device,
-                                cache_dir=study.cache_dir, target_kind=study.target_data,
-                                target_root=study.target_root)  # fmt: skip
+                                cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
         kind = "baseline" if init in transfer.FINETUNE_BASELINES else "source"
         rows[init] = {
             "miou": 100 * float(rec["miou"]),

@@ -28,6 +28,7 @@ def load_models(tasks: Sequence[str], arch: str, study: Study, checkpoint: float
             device=study.device,
             cache_dir=study.cache_dir,
             checkpoint=checkpoint,
+            sources=study.sources,
         )  # fmt: skip
         for t in tqdm(check_tasks(tasks), desc=f"{arch} models")
     }
@@ -55,6 +56,7 @@ def quality_table(tasks: Sequence[str], study: Study, archs: Sequence[str] = ARC
                 seed=study.seed,
                 device=study.device,
                 cache_dir=study.cache_dir,
+                sources=study.sources,
             )
             hib = bool(r["higher_is_better"])
             beats = r["metric"] > r["baseline"] if hib else r["metric"] < r["baseline"]

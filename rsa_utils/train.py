@@ -41,6 +41,7 @@ from rsa_utils.losses import (
     task_metric,
 )
 from rsa_utils.models import TaskModel, build_model
+from rsa_utils.profiles import SYNTHETIC, DataSources
 from rsa_utils.tasks import TARGET_CATEGORIES, TASKS, Task, get_task, task_input
 
 #: The target task of S3 (Pascal VOC stand-in): segment_semantic's recipe with the target
@@ -67,25 +68,31 @@ def load_source_data(
     cache_dir: Any,
     device: Any,
     tasks: Sequence[str] | None = None,
+    sources: DataSources = SYNTHETIC,
 ):
     """The source-domain dataset (see :func:`rsa_utils.datasets.source_data`); ``tasks`` limits
     the labels a batch decodes (the cache holds all of them either way)."""
     from rsa_utils.datasets import source_data
 
-    return source_data(
-        split, n, image_size=image_size, seed=seed, tasks=tasks, cache_dir=cache_dir, device=device
-    )
+    return source_data(split, n, image_size=image_size, seed=seed, tasks=tasks, cache_dir=cache_dir,
+                       device=device, **sources.source_kwargs())  # fmt: skip
 
 
 def load_target_data(
-    split: str, n: int, *, image_size: int, seed: int, cache_dir: Any, device: Any
+    split: str,
+    n: int,
+    *,
+    image_size: int,
+    seed: int,
+    cache_dir: Any,
+    device: Any,
+    sources: DataSources = SYNTHETIC,
 ):
     """The target-domain dataset (see :func:`rsa_utils.datasets.target_data`)."""
     from rsa_utils.datasets import target_data
 
-    return target_data(
-        split, n, image_size=image_size, seed=seed, cache_dir=cache_dir, device=device
-    )
+    return target_data(split, n, image_size=image_size, seed=seed, cache_dir=cache_dir,
+                       device=device, **sources.target_kwargs())  # fmt: skip
 
 
 def _len(data: Any) -> int:
@@ -390,11 +397,14 @@ def train_task_model(
     on_checkpoint: Callable[[float, dict[str, torch.Tensor]], None] | None = None,
     save_every: int = 0,
     show_progress: bool = True,
+    sources: DataSources = SYNTHETIC,
 ) -> tuple[TrainResult, dict[str, Any]]:
     """Train the ``arch`` model of source ``task`` (profile: image_size, n_train, n_val, n_test,
-    steps, batch_size, lr, resnet_width); returns the result and its record (metrics, seconds)."""
+    steps, batch_size, lr, resnet_width) on ``sources``' source domain; returns the result and
+    its record (metrics, seconds)."""
     t = get_task(task) if isinstance(task, str) else task
-    kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": device}
+    kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": device,
+          "sources": sources}  # fmt: skip
     kw["tasks"] = [t.name]
     train = load_source_data("train", profile.n_train, **kw)
     val = load_source_data("val", profile.n_val, **kw)
@@ -430,10 +440,12 @@ def train_target_model(
     on_checkpoint: Callable[[float, dict[str, torch.Tensor]], None] | None = None,
     save_every: int = 0,
     show_progress: bool = True,
+    sources: DataSources = SYNTHETIC,
 ) -> tuple[TrainResult, dict[str, Any]]:
-    """Train the small model for :data:`TARGET_TASK` on the target domain (profile.target_train
-    images, profile.target_steps steps, snapshots at profile.checkpoints)."""
-    kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": device}
+    """Train the small model for :data:`TARGET_TASK` on ``sources``' target domain
+    (profile.target_train images, profile.target_steps steps, snapshots at profile.checkpoints)."""
+    kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": device,
+          "sources": sources}  # fmt: skip
     train = load_target_data("train", profile.target_train, **kw)
     val = load_target_data("val", profile.n_val, **kw)
     test = load_target_data("test", profile.n_test, **kw)

@@ -30,7 +30,7 @@ from .datasets import source_data, target_data
 from .features import encoder_features
 from .losses import IGNORE_INDEX, confusion_matrix, miou_from_confusion, task_loss
 from .models import OUTPUT_STRIDE, REPR_CHANNELS, DenseDecoder, TaskonomyEncoder, build_model
-from .profiles import Profile
+from .profiles import SYNTHETIC, DataSources, Profile
 from .tasks import TARGET_CATEGORIES, TASK_NAMES, Task, check_tasks, get_task
 
 TRANSFER_VERSION = 1
@@ -124,9 +124,16 @@ def _representations(model, images: torch.Tensor, device, image_size: int) -> to
     return torch.from_numpy(flat).view(len(images), REPR_CHANNELS, side, side)
 
 
-def transfer_key(source: str, targets: Sequence[str], profile: Profile, seed: int) -> dict:
+def transfer_key(
+    source: str,
+    targets: Sequence[str],
+    profile: Profile,
+    seed: int,
+    sources: DataSources = SYNTHETIC,
+) -> dict:
+    source_model = zoo.model_key(source, "taskonomy", profile, seed, profile.checkpoints, sources)
     return {
-        "version": TRANSFER_VERSION, "source": zoo.model_key(source, "taskonomy", profile, seed, profile.checkpoints),
+        "version": TRANSFER_VERSION, "source": source_model,
         "targets": list(targets), "transfer_train": profile.transfer_train, "transfer_steps": profile.transfer_steps,
         "n_test": profile.n_test, "batch_size": profile.transfer_batch, "lr": profile.lr,
     }  # fmt: skip
@@ -140,21 +147,22 @@ def transfer_losses(
     seed: int = 0,
     device="cpu",
     cache_dir=None,
+    sources: DataSources = SYNTHETIC,
 ) -> dict[str, np.ndarray]:
     """Per-image test losses (n_test,) of the readouts from ``source``'s frozen Taskonomy-
-    architecture encoder to each target (default: all 20 tasks). Cached in the zoo."""
+    architecture encoder to each target (default: all 20 tasks), trained and tested on
+    ``sources``' source domain. Cached in the zoo."""
     get_task(source)
     targets = check_tasks(targets)
 
     def build(progress):
         t0 = time.perf_counter()
-        model = zoo.get_model(
-            source, "taskonomy", profile, seed=seed, device=device, cache_dir=cache_dir
-        )
-        train = source_data("val", profile.transfer_train, image_size=profile.image_size, seed=seed,
-                            tasks=targets, cache_dir=cache_dir)  # fmt: skip
-        test = source_data("test", profile.n_test, image_size=profile.image_size, seed=seed, tasks=targets,
-                           cache_dir=cache_dir)  # fmt: skip
+        model = zoo.get_model(source, "taskonomy", profile, seed=seed, device=device,
+                              cache_dir=cache_dir, sources=sources)  # fmt: skip
+        kw = dict(image_size=profile.image_size, seed=seed, tasks=targets, cache_dir=cache_dir,
+                  **sources.source_kwargs())  # fmt: skip
+        train = source_data("val", profile.transfer_train, **kw)
+        test = source_data("test", profile.n_test, **kw)
         (x_tr, y_tr), (x_te, y_te) = train.batch(slice(None), "cpu"), test.batch(slice(None), "cpu")
         z_tr = _representations(model, x_tr, device, profile.image_size)
         z_te = _representations(model, x_te, device, profile.image_size)
@@ -166,24 +174,36 @@ def transfer_losses(
             "seconds": time.perf_counter() - t0
         }
 
-    payload, _ = zoo.cached(
-        "transfer", transfer_key(source, targets, profile, seed), build, cache_dir=cache_dir
-    )
+    key = transfer_key(source, targets, profile, seed, sources)
+    payload, _ = zoo.cached("transfer", key, build, cache_dir=cache_dir)
     return {t: payload[t].numpy() for t in targets}
 
 
 def all_transfer_losses(
-    profile: Profile, *, sources=None, targets=None, seed: int = 0, device="cpu", cache_dir=None
+    profile: Profile,
+    *,
+    source_tasks=None,
+    targets=None,
+    seed: int = 0,
+    device="cpu",
+    cache_dir=None,
+    sources: DataSources = SYNTHETIC,
 ) -> dict[str, np.ndarray]:
-    """Target → (S, n_test) losses of every source's readout, for the AHP affinities."""
-    sources, targets = check_tasks(sources), check_tasks(targets)
+    """Target → (S, n_test) losses of every source task's readout, for the AHP affinities."""
+    source_tasks, targets = check_tasks(source_tasks), check_tasks(targets)
     per_source = {
         s: transfer_losses(
-            s, profile, targets=targets, seed=seed, device=device, cache_dir=cache_dir
-        )
-        for s in tqdm(sources, desc="transfer sources")
+            s,
+            profile,
+            targets=targets,
+            seed=seed,
+            device=device,
+            cache_dir=cache_dir,
+            sources=sources,
+        )  # fmt: skip
+        for s in tqdm(source_tasks, desc="transfer sources")
     }
-    return {t: np.stack([per_source[s][t] for s in sources]) for t in targets}
+    return {t: np.stack([per_source[s][t] for s in source_tasks]) for t in targets}
 
 
 # --- fine-tuning on the target domain (S3.4) ------------------------------------------------------
@@ -203,14 +223,16 @@ class SegmentationNet(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def finetune_key(init: str, profile: Profile, seed: int, target: str = "synthetic") -> dict:
+def finetune_key(init: str, profile: Profile, seed: int, sources: DataSources = SYNTHETIC) -> dict:
     source = (
         None
         if init in FINETUNE_BASELINES
-        else zoo.model_key(init, "taskonomy", profile, seed, profile.checkpoints)
+        else zoo.model_key(init, "taskonomy", profile, seed, profile.checkpoints, sources)
     )
+    target = sources.target_key()
     return {
-        "version": TRANSFER_VERSION, "init": init, "source": source, "target_data": target,
+        "version": TRANSFER_VERSION, "init": init, "source": source, "target_data": target["data"],
+        **({"target_root": target["data_root"]} if "data_root" in target else {}),
         "target_train": profile.target_train, "finetune_steps": profile.finetune_steps, "n_test": profile.n_test,
         "image_size": profile.image_size, "resnet_width": profile.resnet_width, "batch_size": profile.batch_size,
         "lr": profile.lr, "seed": seed,
@@ -224,8 +246,7 @@ def finetune(
     seed: int = 0,
     device="cpu",
     cache_dir=None,
-    target_kind: str = "synthetic",
-    target_root=None,
+    sources: DataSources = SYNTHETIC,
 ) -> dict:
     """Fine-tune a segmentation network on the target domain; returns ``{"miou", "seconds"}``.
 
@@ -243,17 +264,16 @@ def finetune(
         torch.manual_seed(seed)
         net = SegmentationNet(profile.resnet_width)
         if init not in FINETUNE_BASELINES:
-            src = zoo.get_model(
-                init, "taskonomy", profile, seed=seed, device="cpu", cache_dir=cache_dir
-            )
+            src = zoo.get_model(init, "taskonomy", profile, seed=seed, device="cpu",
+                                cache_dir=cache_dir, sources=sources)  # fmt: skip
             net.encoder.load_state_dict(src.encoder.state_dict())
         net = net.to(dev)
         params = net.decoder.parameters() if init == "frozen_random" else net.parameters()
         if init == "frozen_random":
             net.encoder.requires_grad_(False)
         opt = torch.optim.Adam(params, lr=profile.lr)
-        kw = dict(image_size=profile.image_size, seed=seed, cache_dir=cache_dir, target_data=target_kind,
-                  target_root=target_root)  # fmt: skip
+        kw = dict(image_size=profile.image_size, seed=seed, cache_dir=cache_dir,
+                  **sources.target_kwargs())  # fmt: skip
         train = target_data("train", profile.target_train, **kw)
         test = target_data("test", profile.n_test, **kw)
         g = torch.Generator().manual_seed(seed)
@@ -281,6 +301,6 @@ def finetune(
         return {"confusion": conf}, rec
 
     _, meta = zoo.cached(
-        "finetune", finetune_key(init, profile, seed, target_kind), build, cache_dir=cache_dir
+        "finetune", finetune_key(init, profile, seed, sources), build, cache_dir=cache_dir
     )
     return meta["record"]

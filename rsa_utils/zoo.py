@@ -43,7 +43,15 @@ import pandas as pd
 import torch
 
 from rsa_utils.models import ARCHS, TaskModel, check_arch, model_from_config
-from rsa_utils.profiles import Profile, default_cache_dir, get_profile, resolve_device
+from rsa_utils.profiles import (
+    SYNTHETIC,
+    DataSources,
+    Profile,
+    default_cache_dir,
+    get_profile,
+    resolve_device,
+    setup,
+)
 from rsa_utils.tasks import TASK_NAMES, check_tasks, get_task
 
 #: Bump when the meaning of cached entries changes (training loop, models, losses).
@@ -268,19 +276,24 @@ TARGET_FIELDS = (
 
 
 def model_key(
-    task: str, arch: str, profile: Profile, seed: int, checkpoints: Sequence[float]
+    task: str,
+    arch: str,
+    profile: Profile,
+    seed: int,
+    checkpoints: Sequence[float],
+    sources: DataSources = SYNTHETIC,
 ) -> dict[str, Any]:
     """The key fields of a source task model (resnet_width only matters for the taskonomy arch)."""
     key = {"task": task, "arch": arch, "seed": seed, "checkpoints": sorted(float(c) for c in checkpoints),
-           "data": "synthetic", **{f: getattr(profile, f) for f in SOURCE_FIELDS}}  # fmt: skip
+           **sources.source_key(), **{f: getattr(profile, f) for f in SOURCE_FIELDS}}  # fmt: skip
     if arch == "taskonomy":
         key["resnet_width"] = profile.resnet_width
     return key
 
 
-def target_key(profile: Profile, seed: int) -> dict[str, Any]:
+def target_key(profile: Profile, seed: int, sources: DataSources = SYNTHETIC) -> dict[str, Any]:
     """The key fields of the target-task small model."""
-    return {"task": "target_segmentation", "arch": "small", "seed": seed, "data": "synthetic",
+    return {"task": "target_segmentation", "arch": "small", "seed": seed, **sources.target_key(),
             "checkpoints": sorted(set(map(float, profile.checkpoints)) | {1.0}),
             **{f: getattr(profile, f) for f in TARGET_FIELDS}}  # fmt: skip
 
@@ -339,7 +352,8 @@ def _model_from_payload(payload: dict[str, Any], checkpoint: float, device: Any)
     return model.to(resolve_device(device) if isinstance(device, str) else device).eval()
 
 
-def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show_progress):
+def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show_progress,
+                  sources=SYNTHETIC):  # fmt: skip
     from rsa_utils import train
 
     check_arch(arch)
@@ -352,8 +366,10 @@ def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show
     )
     dev = resolve_device(device) if isinstance(device, str) else device
     build = _train_build(train.train_task_model, profile.steps, show_progress, task=task, arch=arch,
-                         profile=profile, seed=seed, device=dev, cache_dir=cache_dir, checkpoints=cps)  # fmt: skip
-    return cached("model", model_key(task, arch, profile, seed, cps), build, cache_dir=cache_dir)
+                         profile=profile, seed=seed, device=dev, cache_dir=cache_dir, checkpoints=cps,
+                         sources=sources)  # fmt: skip
+    key = model_key(task, arch, profile, seed, cps, sources)
+    return cached("model", key, build, cache_dir=cache_dir)
 
 
 def get_model(
@@ -365,14 +381,16 @@ def get_model(
     cache_dir: str | os.PathLike | None = None,
     checkpoint: float = 1.0,
     show_progress: bool = True,
+    sources: DataSources = SYNTHETIC,
 ) -> TaskModel:
-    """The trained ``arch`` model of source ``task`` (eval mode, on ``device``); trains on first use.
+    """The trained ``arch`` model of source ``task`` (eval mode, on ``device``); trains on first use
+    on ``sources``' source domain.
 
     ``checkpoint`` < 1 asks for the weights at that fraction of training (the run is then
     trained with snapshots at ``profile.checkpoints`` as a separate entry).
     """
     payload, _ = _source_entry(
-        task, arch, profile, seed, device, cache_dir, checkpoint, show_progress
+        task, arch, profile, seed, device, cache_dir, checkpoint, show_progress, sources
     )
     return _model_from_payload(payload, checkpoint, device)
 
@@ -386,21 +404,25 @@ def get_record(
     cache_dir: str | os.PathLike | None = None,
     checkpoint: float = 1.0,
     show_progress: bool = True,
+    sources: DataSources = SYNTHETIC,
 ) -> dict[str, Any]:
     """The record of :func:`get_model`'s model: metric, metric_name, baseline, higher_is_better,
     train_loss, val_loss, test_loss, seconds, n_params, device, resumed_from (trains on first use)."""
-    _, meta = _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show_progress)
+    _, meta = _source_entry(
+        task, arch, profile, seed, device, cache_dir, checkpoint, show_progress, sources
+    )
     return dict(meta["record"])
 
 
-def _target_entry(profile, seed, device, cache_dir, show_progress):
+def _target_entry(profile, seed, device, cache_dir, show_progress, sources=SYNTHETIC):
     from rsa_utils import train
 
     profile = _profile(profile)
     dev = resolve_device(device) if isinstance(device, str) else device
     build = _train_build(train.train_target_model, profile.target_steps, show_progress, profile=profile,
-                         seed=seed, device=dev, cache_dir=cache_dir)  # fmt: skip
-    return cached("target_model", target_key(profile, seed), build, cache_dir=cache_dir)
+                         seed=seed, device=dev, cache_dir=cache_dir, sources=sources)  # fmt: skip
+    key = target_key(profile, seed, sources)
+    return cached("target_model", key, build, cache_dir=cache_dir)
 
 
 def get_target_model(
@@ -410,9 +432,11 @@ def get_target_model(
     cache_dir: str | os.PathLike | None = None,
     checkpoint: float = 1.0,
     show_progress: bool = True,
+    sources: DataSources = SYNTHETIC,
 ) -> TaskModel:
-    """The small model trained on the target task, at ``checkpoint`` (one of profile.checkpoints or 1)."""
-    payload, _ = _target_entry(profile, seed, device, cache_dir, show_progress)
+    """The small model trained on the target task of ``sources``' target domain, at
+    ``checkpoint`` (one of profile.checkpoints or 1)."""
+    payload, _ = _target_entry(profile, seed, device, cache_dir, show_progress, sources)
     return _model_from_payload(payload, checkpoint, device)
 
 
@@ -422,9 +446,12 @@ def get_target_record(
     device: str | torch.device = "cpu",
     cache_dir: str | os.PathLike | None = None,
     show_progress: bool = True,
+    sources: DataSources = SYNTHETIC,
 ) -> dict[str, Any]:
     """The record of the target-task model (see :func:`get_record`)."""
-    return dict(_target_entry(profile, seed, device, cache_dir, show_progress)[1]["record"])
+    return dict(
+        _target_entry(profile, seed, device, cache_dir, show_progress, sources)[1]["record"]
+    )
 
 
 # --- listing and the CLI ---------------------------------------------------------------------
@@ -488,6 +515,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--device", default="auto")
     tr.add_argument("--cache-dir", default=None)
+    tr.add_argument("--data", default="synthetic", help="synthetic | taskonomy (with --data-root)")
+    tr.add_argument("--data-root", default=None)
+    tr.add_argument(
+        "--target-data", default="synthetic", help="synthetic | voc (with --target-root)"
+    )
+    tr.add_argument("--target-root", default=None)
     ls = sub.add_parser("ls", help="list cached entries with their metrics")
     ls.add_argument("--cache-dir", default=None)
     args = ap.parse_args(argv)
@@ -500,17 +533,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else f"(no entries under {zoo_dir(args.cache_dir)})"
             )
         return 0
-    device = resolve_device(args.device)
-    profile = get_profile(args.profile, device)
+    study = setup(args.profile, args.device, args.seed, args.cache_dir, args.data, args.data_root,
+                  args.target_data, args.target_root)  # fmt: skip
+    device, profile, sources = study.device, study.profile, study.sources
     tasks = check_tasks(args.tasks, TASK_NAMES)
     archs = [check_arch(a.strip()) for a in args.archs.split(",") if a.strip()]
     i, n = _shard(args.shard)
     jobs = [(t, a) for t in tasks for a in archs][i::n]
     t0 = time.perf_counter()
     for t, a in jobs:
-        get_record(t, a, profile, args.seed, device, args.cache_dir)
+        get_record(t, a, profile, args.seed, device, args.cache_dir, sources=sources)
     if args.target and i == 0:
-        get_target_record(profile, args.seed, device, args.cache_dir)
+        get_target_record(profile, args.seed, device, args.cache_dir, sources=sources)
     print(f"[zoo] shard {i}/{n}: {len(jobs)} models ready in {time.perf_counter() - t0:.1f}s "
           f"(profile {profile.name}, device {device})")  # fmt: skip
     return 0

@@ -168,12 +168,12 @@ def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
 
     calls = []
 
-    def fake_model(task, arch, profile, seed, device, cache_dir):
+    def fake_model(task, arch, profile, seed, device, cache_dir, sources=None):
         calls.append((task, arch))
         torch.manual_seed(hash((task, arch)) % 1000)
         return build_model(task, "small", image_size=size).eval()
 
-    def fake_target(profile, seed, device, cache_dir, checkpoint=1.0):
+    def fake_target(profile, seed, device, cache_dir, checkpoint=1.0, sources=None):
         torch.manual_seed(int(checkpoint * 100))
         return build_model("segment_semantic", "small", image_size=size).eval()
 

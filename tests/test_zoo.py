@@ -30,7 +30,7 @@ from rsa_utils import train, zoo
 from rsa_utils.profiles import get_profile
 DELAY = float(sys.argv[3])
 SPLITS = {"train": 1, "val": 2, "test": 3}
-def fake(split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False):
+def fake(split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False, sources=None):
     return train.RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target, delay=DELAY)
 train.load_source_data = fake
 train.load_target_data = lambda *a, **k: fake(*a, **k, target=True)
@@ -41,7 +41,9 @@ zoo.PROGRESS_MIN_SECONDS = 0.0  # snapshots every tenth of these short runs
 
 @pytest.fixture
 def fake_data(monkeypatch):
-    def fake(split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False):
+    def fake(
+        split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False, sources=None
+    ):
         return train.RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target)
 
     monkeypatch.setattr(train, "load_source_data", fake)
