@@ -122,13 +122,16 @@ def collect_claims(notebooks: list[Path]) -> pd.DataFrame:
 
 
 def notebook_record(notebooks: list[Path]) -> pd.DataFrame:
-    """Profile, device, wall time and commit of each executed notebook (runner metadata)."""
+    """Profile, device, wall time, zoo entries built (trained networks, transfers, fine-tunings
+    computed rather than read from the cache) and commit of each executed notebook (runner
+    metadata; NaN where a notebook predates a field)."""
     rows = []
     for nb in notebooks:
         meta = nbformat.read(nb, as_version=4).metadata.get("rsa_book", {})
         rows.append({
             "notebook": nb.stem, "profile": meta.get("profile", "?"), "device": meta.get("device", "?"),
             "wall time (min)": np.round(meta.get("wall_time_s", np.nan) / 60, 1),
+            "zoo entries built": meta.get("zoo_entries_built", np.nan),
             "commit": str(meta.get("git_commit", "?"))[:12], "executed": meta.get("executed", "?"),
         })  # fmt: skip
     return pd.DataFrame(rows)

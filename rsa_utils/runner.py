@@ -165,6 +165,15 @@ def _device_name(device: str) -> str:
     return f"cpu ({os.cpu_count()} cores, {platform.machine()})"
 
 
+def _zoo_entries(cache_dir: Any) -> set[tuple[str, str]]:
+    """(kind, key) of the entries in the zoo (trained networks, transfers, fine-tunings), by
+    their sidecar files (no hashing: this runs before and after every notebook)."""
+    from rsa_utils import zoo
+
+    root = zoo.zoo_dir(cache_dir)
+    return {(p.parent.name, p.stem) for p in root.glob("*/*.json") if not p.name.startswith(".")}
+
+
 def run_notebook(
     name: str, params: dict[str, Any], *, timeout: int = 3600, outdir: Path = BOOK_DIR
 ) -> float:
@@ -177,6 +186,7 @@ def run_notebook(
         "display_name": "Python 3",
         "language": "python",
     }
+    cached_before = _zoo_entries(params.get("cache_dir"))
     with tempfile.TemporaryDirectory() as tmp:
         tmp_in, tmp_out = Path(tmp) / f"{name}.ipynb", Path(tmp) / f"{name}.out.ipynb"
         nbformat.write(nb, tmp_in)
@@ -198,6 +208,8 @@ def run_notebook(
         "profile": prof.name,
         "device": _device_name(params.get("device", "auto")),
         "wall_time_s": round(wall, 1),
+        "zoo_entries_built": len(_zoo_entries(params.get("cache_dir")) - cached_before),
+        "zoo_entries_reused": len(cached_before),
         "git_commit": git_commit(),
         "executed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "parameters": params,

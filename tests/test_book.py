@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from cdp import Browser, find_chromium
 
-from rsa_utils.runner import toc_files
+from rsa_utils import report
+from rsa_utils.runner import toc_files, toc_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -50,6 +51,10 @@ def test_every_notebook_runs_and_the_strict_build_passes(smoke_book):
         assert (html / f"{f}.html").is_file(), f
     for nb in (ROOT / "notebooks").glob("*.py"):
         assert (smoke_book / f"{nb.stem}.ipynb").is_file(), nb.stem
+    # the runner's record says which notebooks computed networks (empty cache: models first)
+    rec = report.notebook_record([smoke_book / f"{n}.ipynb" for n in toc_notebooks()])
+    built = dict(zip(rec.notebook, rec["zoo entries built"], strict=True))
+    assert built["rsa_primer"] == 0 and built["models"] >= 40, built
 
 
 def test_site_is_offline_and_complete_in_a_browser(smoke_book):
