@@ -302,10 +302,14 @@ def segment_jobs(render: Render, tasks=SEGMENT_TASKS) -> dict[str, SegmentJob]:
             render.rgb.float() * 255, SEGMENT_PARAMS["segment_unsup2d"]
         )
     if "segment_unsup25d" in names:
-        occ = edge_occlusion(render.depth)
-        feat = torch.cat([2 * encode_depth(render.depth)[:, None], render.normal, occ], 1)
+        feat = _geometry_features(render.depth, render.normal, edge_occlusion(render.depth))
         jobs["segment_unsup25d"] = SegmentJob(feat, SEGMENT_PARAMS["segment_unsup25d"])
     return jobs
+
+
+def _geometry_features(depth, normal, occlusion) -> torch.Tensor:
+    """What 2.5D segmentation segments: (encoded depth x 2, normal, occlusion edges) (B, 5, H, W)."""
+    return torch.cat([2 * encode_depth(depth)[:, None], normal, occlusion], 1)
 
 
 def segment_unsup2d(rgb: torch.Tensor) -> torch.Tensor:
@@ -317,7 +321,7 @@ def segment_unsup25d(
     depth: torch.Tensor, normal: torch.Tensor, occlusion: torch.Tensor
 ) -> torch.Tensor:
     """The same segmentation on (encoded depth, normals, occlusion edges): (B, H, W) int64."""
-    feat = torch.cat([2 * encode_depth(depth)[:, None], normal, occlusion], 1)
+    feat = _geometry_features(depth, normal, occlusion)
     return SegmentJob(feat, SEGMENT_PARAMS["segment_unsup25d"]).tensor(depth.device)
 
 
