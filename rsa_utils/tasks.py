@@ -20,6 +20,7 @@ format                    tensor                                               t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -135,6 +136,17 @@ _S1 = (
 S1_TASKS: tuple[str, ...] = tuple(n for n in TASK_NAMES if n in _S1)
 #: S3.4: all tasks but those that need a modified input.
 S34_TASKS: tuple[str, ...] = tuple(t.name for t in TASKS.values() if t.input == "rgb")
+
+
+#: The target task of S3 (Pascal VOC stand-in): segment_semantic's recipe with the target
+#: domain's classes (background + the 20 :data:`TARGET_CATEGORIES`).
+TARGET_TASK: Task = dataclasses.replace(
+    TASKS["segment_semantic"],
+    name="target_segmentation",
+    label="target segmentation",
+    out_channels=len(TARGET_CATEGORIES) + 1,
+    recipe="per-pixel category of the target domain (Pascal VOC stand-in), 0 = background",
+)
 
 
 def get_task(name: str) -> Task:

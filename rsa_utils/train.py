@@ -22,7 +22,6 @@ domain (:data:`TARGET_TASK`). The data come from :mod:`rsa_utils.datasets` throu
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,18 +41,7 @@ from rsa_utils.losses import (
 )
 from rsa_utils.models import TaskModel, build_model
 from rsa_utils.profiles import SYNTHETIC, DataSources
-from rsa_utils.tasks import TARGET_CATEGORIES, TASKS, Task, get_task, task_input
-
-#: The target task of S3 (Pascal VOC stand-in): segment_semantic's recipe with the target
-#: domain's classes (background + the 20 :data:`~rsa_utils.tasks.TARGET_CATEGORIES`).
-TARGET_TASK: Task = dataclasses.replace(
-    TASKS["segment_semantic"],
-    name="target_segmentation",
-    label="target segmentation",
-    out_channels=len(TARGET_CATEGORIES) + 1,
-    recipe="per-pixel category of the target domain (Pascal VOC stand-in), 0 = background",
-)
-
+from rsa_utils.tasks import TARGET_TASK, TASKS, Task, get_task, task_input
 
 #: Largest training set (bytes on the device) that :func:`fit` copies to the GPU up front.
 DEVICE_DATA_MAX_BYTES = 8 * 2**30

@@ -343,7 +343,7 @@ def _model_from_payload(payload: dict[str, Any], checkpoint: float, device: Any)
     config = dict(payload["config"])
     if config["task"] == "target_segmentation":
         from rsa_utils.models import SmallModel
-        from rsa_utils.train import TARGET_TASK
+        from rsa_utils.tasks import TARGET_TASK
 
         model: TaskModel = SmallModel(TARGET_TASK, image_size=config["image_size"])
     else:
