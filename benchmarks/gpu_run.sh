@@ -11,7 +11,8 @@
 # logs), so a run cut short still returns what it finished. OUTDIR/summary.txt lists each
 # step's exit status and elapsed time. DEVICE, BENCH_SIZE, BENCH_N and BENCH_PROFILE (default
 # cuda, 128, 2048, gpu) change the device, the render benchmark's image size and count, and the
-# training benchmark's profile.
+# training benchmark's profile. BENCH=0 skips the tests and benchmarks; NOTEBOOKS="s3_1_training_stage
+# ..." runs only those notebooks (e.g. a second call on the same machine, whose cache is kept).
 set -uo pipefail
 out=${1:?usage: benchmarks/gpu_run.sh OUTDIR [SECONDS] [PROFILE]}
 budget=${2:-560}
@@ -45,12 +46,15 @@ step() {  # step NAME COMMAND...: run with the time that is left, log, pack
 }
 
 { nvidia-smi --query-gpu=name,memory.total --format=csv,noheader; nproc; } >"$logs/machine.txt" 2>&1
-step gpu_tests python -m pytest -q -p no:cacheprovider tests/test_scenes.py tests/test_datasets.py
-step render python benchmarks/render.py --sizes "$size" --n "$n" --device "$device" \
-  --batches 256 512 --out benchmarks/render_gpu.json
-step train python benchmarks/train.py throughput --profile "$train_profile" --device "$device" \
-  --steps 20 --out benchmarks/train_gpu.json
-for nb in $(python -c "from rsa_utils.runner import toc_notebooks; print(*toc_notebooks())"); do
+if [ "${BENCH:-1}" != 0 ]; then
+  step gpu_tests python -m pytest -q -p no:cacheprovider tests/test_scenes.py tests/test_datasets.py
+  step render python benchmarks/render.py --sizes "$size" --n "$n" --device "$device" \
+    --batches 256 512 --out benchmarks/render_gpu.json
+  step train python benchmarks/train.py throughput --profile "$train_profile" --device "$device" \
+    --steps 20 --out benchmarks/train_gpu.json
+fi
+notebooks=${NOTEBOOKS:-$(python -c "from rsa_utils.runner import toc_notebooks; print(*toc_notebooks())")}
+for nb in $notebooks; do
   step "nb_$nb" python -m rsa_utils.runner "$nb" --profile "$profile" --device "$device"
   if [ "$nb" = models ]; then  # what the zoo holds now: per-model seconds and metrics
     step zoo_ls python -c "import pandas as pd; pd.set_option('display.width', 250); pd.set_option('display.max_rows', 500); from rsa_utils.zoo import main; main(['ls'])"
