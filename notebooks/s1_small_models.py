@@ -38,7 +38,6 @@ import scipy.stats as ss
 from myst_nb import glue
 
 from rsa_utils import consistency, features, models, plots, profiles, report, rsa, task_models
-from rsa_utils.datasets import source_data
 from rsa_utils.tasks import S1_TASKS, TASKS, check_tasks
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
@@ -89,8 +88,7 @@ quality.pivot(index="label", columns="arch", values=["metric", "baseline", "beat
 # {glue:}`n_boot` bootstrap resamples of the images.
 
 # %%
-images = features.images_of(source_data("rsa", P.n_rsa, image_size=P.image_size, seed=study.seed, tasks=tasks,
-                                        cache_dir=study.cache_dir))  # fmt: skip
+images = features.images_of(study.source_set("rsa", P.n_rsa, tasks=tasks))
 names, rdms_tk = features.model_rdms(nets["taskonomy"], images, device=study.device)
 _, rdms_small = features.model_rdms(nets["small"], images, device=study.device)
 sim_tk = rsa.similarity_matrix(rdms_tk, names, device=study.device)

@@ -52,7 +52,6 @@ from rsa_utils import (
     taxonomy,
     transfer,
 )
-from rsa_utils.datasets import source_data
 from rsa_utils.tasks import TASK_NAMES, TASKS, check_tasks
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
@@ -92,8 +91,7 @@ report.glue_text("self_wins", f"{100 * self_wins:.0f} %")
 
 # %%
 nets = task_models.load_models(tasks, "taskonomy", study)
-images = features.images_of(source_data("rsa", P.n_rsa, image_size=P.image_size, seed=study.seed, tasks=tasks,
-                                        cache_dir=study.cache_dir))  # fmt: skip
+images = features.images_of(study.source_set("rsa", P.n_rsa, tasks=tasks))
 names, rdms = features.model_rdms(nets, images, device=study.device)
 sim = rsa.similarity_matrix(rdms, names, device=study.device)
 # Taskonomy's task-by-task matrix: each task described by its affinities as a target (rows =

@@ -205,6 +205,20 @@ class Study:
     def sources(self) -> DataSources:
         return DataSources(self.data, self.data_root, self.target_data, self.target_root)
 
+    def source_set(self, split: str, n: int, tasks=None):
+        """``n`` images of a source-domain split at the profile's size, from the study's data."""
+        from .datasets import source_data
+
+        return source_data(split, n, image_size=self.profile.image_size, seed=self.seed, tasks=tasks,
+                           cache_dir=self.cache_dir, device=self.device, **self.sources.source_kwargs())  # fmt: skip
+
+    def target_set(self, split: str, n: int):
+        """``n`` images of a target-domain split at the profile's size, from the study's data."""
+        from .datasets import target_data
+
+        return target_data(split, n, image_size=self.profile.image_size, seed=self.seed,
+                           cache_dir=self.cache_dir, device=self.device, **self.sources.target_kwargs())  # fmt: skip
+
 
 def setup(
     profile: str = "auto",

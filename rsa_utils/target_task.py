@@ -35,7 +35,6 @@ import torch
 from tqdm.auto import tqdm
 
 from . import consistency, features, transfer, zoo
-from .datasets import target_data
 from .profiles import Study
 from .tasks import S34_TASKS, check_tasks, get_task
 
@@ -83,11 +82,7 @@ def label(task: str) -> str:
 
 def rsa_images(study: Study, n_images: int) -> torch.Tensor:
     """The first ``n_images`` of the target domain's ``rsa`` split → (n, 3, H, W) float32 CPU."""
-    data = target_data(
-        "rsa", n_images, image_size=study.profile.image_size, seed=study.seed,
-        cache_dir=study.cache_dir, target_data=study.target_data, target_root=study.target_root,
-    )  # fmt: skip
-    return features.images_of(data, n_images)
+    return features.images_of(study.target_set("rsa", n_images), n_images)
 
 
 def model_rdm(model: torch.nn.Module, images: torch.Tensor, device="cpu") -> torch.Tensor:

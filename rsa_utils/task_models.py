@@ -11,7 +11,6 @@ import torch
 from tqdm.auto import tqdm
 
 from . import zoo
-from .datasets import source_data
 from .models import ARCHS
 from .profiles import Study
 from .tasks import check_tasks, get_task, task_input
@@ -79,8 +78,7 @@ def prediction_pictures(
     from .plots import prediction_image
 
     tasks = check_tasks(tasks)
-    data = source_data("test", index + 1, image_size=study.profile.image_size, seed=study.seed, tasks=tasks,
-                       cache_dir=study.cache_dir)  # fmt: skip
+    data = study.source_set("test", index + 1, tasks=tasks)
     rgb, labels = data.batch([index], "cpu")
     rows = {}
     for t in tasks:

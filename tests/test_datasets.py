@@ -268,3 +268,17 @@ def test_zoo_trains_on_the_chosen_source_data(tmp_path):
     voc = DataSources(target_data="voc", target_root=tmp_path / "voc")
     assert zoo.target_key(p, 0, voc)["data"] == "voc" and "data_root" in zoo.target_key(p, 0, voc)
     assert zoo.target_key(p, 0)["data"] == "synthetic"
+
+
+def test_study_datasets_follow_the_chosen_data(tmp_path):
+    """The notebooks take their RSA and test images from ``study.source_set`` / ``target_set``."""
+    from rsa_utils.profiles import setup
+    from rsa_utils.realdata import TaskonomyData
+
+    _write_taskonomy(tmp_path / "tk", n=40)
+    real = setup("smoke", "cpu", cache_dir=str(tmp_path / "c"), data="taskonomy",
+                 data_root=str(tmp_path / "tk"))  # fmt: skip
+    assert isinstance(real.source_set("rsa", 3, tasks=["normal"]), TaskonomyData)
+    synthetic = setup("smoke", "cpu", cache_dir=str(tmp_path / "c"))
+    assert isinstance(synthetic.source_set("rsa", 3), datasets.SourceData)
+    assert isinstance(synthetic.target_set("rsa", 3), datasets.TargetData)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rsa_utils import profiles, rsa
+from rsa_utils import datasets, profiles, rsa
 from rsa_utils import target_task as tt
 from rsa_utils.models import build_model
 from rsa_utils.tasks import S34_TASKS
@@ -177,7 +177,7 @@ def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
         torch.manual_seed(int(checkpoint * 100))
         return build_model("segment_semantic", "small", image_size=size).eval()
 
-    monkeypatch.setattr(tt, "target_data", lambda split, n, **kw: FakeData(n))
+    monkeypatch.setattr(datasets, "target_data", lambda split, n, **kw: FakeData(n))
     monkeypatch.setattr(tt.zoo, "get_model", fake_model)
     monkeypatch.setattr(tt.zoo, "get_target_model", fake_target)
     data = tt.load(
