@@ -42,7 +42,6 @@ import pandas as pd
 from myst_nb import glue
 
 from rsa_utils import (
-    consistency,
     features,
     plots,
     profiles,
@@ -172,9 +171,7 @@ report.glue_text(
 # correlation between its RSA column and its affinity column (the target itself left out).
 
 # %%
-agree = pd.Series(
-    {t: consistency.spearman(sim.loc[t].drop(t), affinity[t].drop(t)) for t in tasks}, name="r_s"
-)
+agree = taxonomy.transfer_agreement(sim, affinity)
 report.glue_text("mean_rs", report.fmt(agree.mean()))
 report.glue_text("n_pos", f"{int((agree > 0).sum())} of {len(agree)}")
 agree.to_frame().assign(label=[TASKS[t].label for t in agree.index]).round(3)

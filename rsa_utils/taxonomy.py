@@ -135,3 +135,30 @@ def affinity_matrix(losses: dict[str, np.ndarray], sources: Sequence[str]) -> pd
     """
     cols = {t: ahp_affinities(win_rates(loss)) for t, loss in losses.items()}
     return pd.DataFrame(cols, index=list(sources))
+
+
+def transfer_agreement(similarity: pd.DataFrame, affinity: pd.DataFrame) -> pd.Series:
+    """Per-target agreement of a task-similarity matrix (T × T, symmetric) with the transfer
+    affinities (sources × targets): for each target, Spearman's r_s between its similarity to
+    the other tasks and their affinities as its sources (the target itself left out). NaN where
+    either column is constant."""
+    from scipy.stats import spearmanr
+
+    out = {}
+    for t in affinity.columns:
+        a, b = similarity.loc[t].drop(t).astype(float), affinity[t].drop(t).astype(float)
+        b = b.loc[a.index]
+        out[t] = float(spearmanr(a, b).statistic) if a.std() > 0 and b.std() > 0 else np.nan
+    return pd.Series(out, name="r_s")
+
+
+def agreement_summary(agree: pd.Series, *, n_resamples: int = 1000, seed: int = 0) -> dict:
+    """Mean of per-target agreements (:func:`transfer_agreement`) with a percentile bootstrap
+    interval over targets, and how many are positive: {mean, low, high, positive, targets}."""
+    from scipy.stats import bootstrap
+
+    v = agree.dropna().to_numpy(float)
+    res = bootstrap((v,), np.mean, n_resamples=n_resamples, method="percentile",
+                    random_state=np.random.default_rng(seed))  # fmt: skip
+    return {"mean": float(v.mean()), "low": float(res.confidence_interval.low),
+            "high": float(res.confidence_interval.high), "positive": int((v > 0).sum()), "targets": len(v)}  # fmt: skip

@@ -52,3 +52,20 @@ def test_adjusted_rand_index_against_sklearn():
             sklearn_metrics.adjusted_rand_score(a, b)
         )
     assert taxonomy.adjusted_rand_index([1, 1, 2, 2], [5, 5, 7, 7]) == 1.0
+
+
+def test_transfer_agreement_per_target():
+    import pandas as pd
+
+    from rsa_utils.taxonomy import transfer_agreement
+
+    rng = np.random.default_rng(3)
+    names = list("abcde")
+    a = rng.random((5, 5))
+    sym = pd.DataFrame(a + a.T, index=names, columns=names)
+    assert np.allclose(transfer_agreement(sym, sym), 1.0)  # the same ordering for every target
+    assert np.allclose(transfer_agreement(sym, -sym), -1.0)
+    aff = sym.copy()
+    aff["c"] = 1.0  # a constant column has no ranking
+    out = transfer_agreement(sym, aff)
+    assert np.isnan(out["c"]) and list(out.index) == names
