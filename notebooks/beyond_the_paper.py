@@ -38,15 +38,13 @@ tasks = None  # default: all 20 tasks
 # %%
 # %matplotlib inline
 import matplotlib.pyplot as plt
-import pandas as pd
 from myst_nb import glue
 
 from rsa_utils import (
-    consistency,
     features,
+    plots,
     profiles,
     report,
-    rsa,
     similarity,
     task_models,
     taxonomy,
@@ -76,68 +74,33 @@ glue("n_images", P.n_rsa, display=False)
 # {glue:}`n_images` images; every measure gives a task-by-task similarity matrix.
 
 # %%
-LAYERS = ["block 1", "block 2", "block 3", "block 4", "encoder output"]
-output = {t: stages[t][-1] for t in tasks}
-rdms_by_layer = {
-    layer: rsa.rdm([stages[t][i] for t in tasks], device=study.device)
-    for i, layer in enumerate(LAYERS)
-}
-measures = {
-    "RSA (the paper)": rsa.similarity_matrix(rdms_by_layer["encoder output"], tasks, device=study.device),
-    "linear CKA": similarity.similarity_table(output, "linear_cka", device=study.device),
-    "DDS, cosine kernel": similarity.similarity_table(output, "dds_cosine", device=study.device),
-    "DDS, Laplacian kernel": similarity.similarity_table(output, "dds_laplacian", device=study.device),
-}  # fmt: skip
-by_measure = pd.DataFrame(
-    {m: taxonomy.agreement_summary(taxonomy.transfer_agreement(s, affinity), seed=seed) for m, s in measures.items()}
-).T  # fmt: skip
-by_layer = pd.DataFrame(
-    {layer: taxonomy.agreement_summary(
-        taxonomy.transfer_agreement(rsa.similarity_matrix(r, tasks, device=study.device), affinity), seed=seed)
-     for layer, r in rdms_by_layer.items()}
-).T  # fmt: skip
-between = pd.DataFrame(
-    {
-        a: {b: consistency.matrix_correlation(measures[a], measures[b]) for b in measures}
-        for a in measures
-    }
+matrices = similarity.measure_matrices({t: stages[t][-1] for t in tasks}, device=study.device)
+by_measure = similarity.agreement_table(matrices, affinity, seed=seed)
+by_layer = similarity.agreement_table(
+    similarity.layer_rsa_matrices(stages, device=study.device), affinity, seed=seed
 )
+between = similarity.matrix_correlations(matrices)
 by_measure.round(3)
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
-for ax, table, title in (
-    (axes[0], by_measure, "measure (encoder output)"),
-    (axes[1], by_layer, "RSA by layer"),
-):
-    est = table["mean"].astype(float)
-    err = [est - table["low"].astype(float), table["high"].astype(float) - est]
-    ax.bar(range(len(est)), est, yerr=err, color="tab:blue", capsize=3)
-    ax.axhline(0, color="k", lw=0.8)
-    ax.set_xticks(range(len(est)), est.index, rotation=25, ha="right")
-    ax.set_title(title)
-axes[0].set_ylabel("mean per-target r_s with transfer")
-fig.tight_layout()
+fig = plots.plot_agreement({"measure (encoder output)": by_measure, "RSA by layer": by_layer})
 report.save_figure(fig, "beyond_measures_layers")
 plt.close(fig)
-
-best_m, best_l = by_measure["mean"].idxmax(), by_layer["mean"].idxmax()
 fmt = {
     k: report.fmt_interval(r["mean"], r["low"], r["high"])
     for k, r in [*by_measure.iterrows(), *by_layer.iterrows()]
 }
+best_m, best_l = by_measure["mean"].idxmax(), by_layer["mean"].idxmax()
 report.glue_text("rsa_agree", fmt["RSA (the paper)"])
 report.glue_text("cka_agree", fmt["linear CKA"])
 report.glue_text("dds_cos_agree", fmt["DDS, cosine kernel"])
 report.glue_text("dds_lap_agree", fmt["DDS, Laplacian kernel"])
 report.glue_text("best_measure", f"{best_m} ({fmt[best_m]})")
 report.glue_text("best_layer", f"{best_l} ({fmt[best_l]})")
-report.glue_text("layer_list", "; ".join(f"{layer} {fmt[layer]}" for layer in LAYERS))
+report.glue_text("layer_list", "; ".join(f"{layer} {fmt[layer]}" for layer in similarity.LAYERS))
 report.glue_text("rsa_vs_cka", report.fmt(between.loc["RSA (the paper)", "linear CKA"]))
-report.glue_text(
-    "n_pos_rsa",
-    f"{int(by_measure.loc['RSA (the paper)', 'positive'])} of {int(by_measure.loc['RSA (the paper)', 'targets'])}",
-)
+rsa_row = by_measure.loc["RSA (the paper)"]
+report.glue_text("n_pos_rsa", f"{rsa_row['positive']} of {rsa_row['targets']}")
 between.round(3)
 
 # %% [markdown]

@@ -130,3 +130,21 @@ def plot_dendrograms(matrices: dict[str, pd.DataFrame]):
     handles = [plt.Line2D([], [], color=c, lw=6, label=k) for k, c in TYPE_COLORS.items()]
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, bbox_to_anchor=(0.5, -0.04))
     return fig
+
+
+def plot_agreement(tables: dict, ylabel: str = "mean per-target r_s with transfer"):
+    """Bar panels (one per title → table with mean, low, high) of agreement estimates with
+    their intervals, side by side on one y axis."""
+    fig, axes = plt.subplots(
+        1, len(tables), figsize=(5.5 * len(tables), 3.6), sharey=True, squeeze=False
+    )
+    for ax, (title, table) in zip(axes[0], tables.items(), strict=True):
+        est = table["mean"].astype(float)
+        err = [est - table["low"].astype(float), table["high"].astype(float) - est]
+        ax.bar(range(len(est)), est, yerr=err, color="tab:blue", capsize=3)
+        ax.axhline(0, color="k", lw=0.8)
+        ax.set_xticks(range(len(est)), est.index, rotation=25, ha="right")
+        ax.set_title(title)
+    axes[0][0].set_ylabel(ylabel)
+    fig.tight_layout()
+    return fig

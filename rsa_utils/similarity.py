@@ -104,3 +104,72 @@ def similarity_table(
     norm = gram.diagonal().sqrt()
     sim = (gram / torch.outer(norm, norm)).cpu().numpy()
     return pd.DataFrame(sim, index=names, columns=names)
+
+
+# --- the "beyond the paper" comparison ---------------------------------------------------------
+#: The encoder stages of layer-wise RSA (:func:`rsa_utils.features.encoder_features`, stages=True).
+LAYERS: tuple[str, ...] = ("block 1", "block 2", "block 3", "block 4", "encoder output")
+#: Display name → measure (``rsa`` or a :func:`similarity_table` measure).
+MEASURES: dict[str, str] = {"RSA (the paper)": "rsa", "linear CKA": "linear_cka",
+                            "DDS, cosine kernel": "dds_cosine", "DDS, Laplacian kernel": "dds_laplacian"}  # fmt: skip
+
+
+def measure_matrices(features: Mapping[str, np.ndarray], device=None) -> dict[str, pd.DataFrame]:
+    """Task × task similarity by every measure of :data:`MEASURES`, from task → features (n, d)."""
+    from . import rsa
+
+    names = list(features)
+    out: dict[str, pd.DataFrame] = {}
+    for label, m in MEASURES.items():
+        if m == "rsa":
+            out[label] = rsa.similarity_matrix(
+                _rdms([features[t] for t in names], device), names, device=device
+            )
+        else:
+            out[label] = similarity_table(features, m, device=device)
+    return out
+
+
+def layer_rsa_matrices(
+    stages: Mapping[str, Sequence[np.ndarray]], device=None
+) -> dict[str, pd.DataFrame]:
+    """Task × task RSA at every layer of :data:`LAYERS`, from task → its five stage features."""
+    from . import rsa
+
+    names = list(stages)
+    return {
+        layer: rsa.similarity_matrix(_rdms([stages[t][i] for t in names], device), names, device=device)
+        for i, layer in enumerate(LAYERS)
+    }  # fmt: skip
+
+
+def _rdms(features: Sequence[np.ndarray], device=None) -> torch.Tensor:
+    """RDMs (T, n, n) of T representations whose dimensions may differ."""
+    from . import rsa
+
+    return torch.stack([rsa.rdm(f, device=device, as_numpy=False) for f in features])
+
+
+def agreement_table(
+    matrices: Mapping[str, pd.DataFrame], affinity: pd.DataFrame, seed: int = 0
+) -> pd.DataFrame:
+    """One row per similarity matrix: its agreement with the transfer affinities
+    (:func:`rsa_utils.taxonomy.agreement_summary` of :func:`~rsa_utils.taxonomy.transfer_agreement`)."""
+    from .taxonomy import agreement_summary, transfer_agreement
+
+    rows = {
+        k: agreement_summary(transfer_agreement(m, affinity), seed=seed)
+        for k, m in matrices.items()
+    }
+    return pd.DataFrame(rows).T.astype({"positive": int, "targets": int})
+
+
+def matrix_correlations(matrices: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Pearson correlation between the off-diagonal upper triangles of every pair of matrices."""
+    from .consistency import matrix_correlation
+
+    names = list(matrices)
+    return pd.DataFrame(
+        [[matrix_correlation(matrices[a], matrices[b]) for b in names] for a in names],
+        index=names, columns=names,
+    )  # fmt: skip

@@ -62,3 +62,27 @@ def test_unknown_names_list_the_choices(xy):
         S.kernel_matrix(xy[0], "rbf")
     with pytest.raises(ValueError, match="linear_cka, dds_linear, dds_cosine, dds_laplacian"):
         S.similarity_table([xy[0], xy[1]], "cca")
+
+
+def test_measure_and_layer_matrices_feed_the_agreement_table():
+    import pandas as pd
+
+    rng = np.random.default_rng(2)
+    base = rng.normal(size=(30, 6))
+    feats = {"a": base, "b": base @ ortho_group.rvs(6, random_state=3), "c": rng.normal(size=(30, 4)),
+             "d": np.tanh(base[:, :3])}  # fmt: skip
+    mats = S.measure_matrices(feats)
+    assert list(mats) == list(S.MEASURES)
+    for m in mats.values():  # a rotated copy is the most similar task to the original
+        assert m.loc["a"].drop("a").idxmax() == "b"
+    stages = {t: [f] * len(S.LAYERS) for t, f in feats.items()}
+    layers = S.layer_rsa_matrices(stages)
+    assert list(layers) == list(S.LAYERS)
+    assert np.allclose(layers["block 1"].to_numpy(), mats["RSA (the paper)"].to_numpy())
+    names = list(feats)
+    affinity = pd.DataFrame(mats["linear CKA"].to_numpy(), index=names, columns=names)
+    table = S.agreement_table(mats, affinity)
+    assert list(table.columns) == ["mean", "low", "high", "positive", "targets"]
+    assert table.loc["linear CKA", "mean"] == pytest.approx(1.0)  # agrees with itself
+    corr = S.matrix_correlations(mats)
+    assert np.allclose(np.diag(corr), 1.0)
