@@ -100,7 +100,7 @@ report.glue_text("best_layer", f"{best_l} ({fmt[best_l]})")
 report.glue_text("layer_list", "; ".join(f"{layer} {fmt[layer]}" for layer in similarity.LAYERS))
 report.glue_text("rsa_vs_cka", report.fmt(between.loc["RSA (the paper)", "linear CKA"]))
 rsa_row = by_measure.loc["RSA (the paper)"]
-report.glue_text("n_pos_rsa", f"{rsa_row['positive']} of {rsa_row['targets']}")
+report.glue_text("n_pos_rsa", f"{int(rsa_row['positive'])} of {int(rsa_row['targets'])}")
 between.round(3)
 
 # %% [markdown]
@@ -122,8 +122,8 @@ between.round(3)
 #
 # **Discussion.** Where the intervals overlap, this data cannot tell the measures (or layers)
 # apart: they are computed over only {glue:}`n_tasks` targets, and the transfer affinities
-# they are compared with come from short readout training (S2). The measures differ in what
-# they ignore: RSA in a rank correlation of correlation distances, CKA in centred Gram
-# matrices, DDS after standardising every feature, so a measure that standardises may be
-# swayed by features that barely vary. Early blocks mostly encode the image itself, which all
-# networks see alike; task differences grow with depth.
+# they are compared with come from short readout training (S2). The measures compare
+# different things: RSA a rank correlation of correlation distances, CKA centred Gram
+# matrices, DDS kernels of standardised features (so features that barely vary count as much
+# as any other). Low agreement in the early blocks is what one expects if they mostly encode the
+# image itself, which every network sees alike, and task differences grow with depth.
