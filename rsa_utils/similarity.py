@@ -20,6 +20,10 @@ import numpy as np
 import pandas as pd
 import torch
 
+from . import rsa
+from .consistency import matrix_correlation
+from .taxonomy import agreement_summary, transfer_agreement
+
 #: Kernels of :func:`kernel_matrix`.
 KERNELS: tuple[str, ...] = ("linear", "cosine", "laplacian")
 
@@ -116,8 +120,6 @@ MEASURES: dict[str, str] = {"RSA (the paper)": "rsa", "linear CKA": "linear_cka"
 
 def measure_matrices(features: Mapping[str, np.ndarray], device=None) -> dict[str, pd.DataFrame]:
     """Task × task similarity by every measure of :data:`MEASURES`, from task → features (n, d)."""
-    from . import rsa
-
     names = list(features)
     out: dict[str, pd.DataFrame] = {}
     for label, m in MEASURES.items():
@@ -134,8 +136,6 @@ def layer_rsa_matrices(
     stages: Mapping[str, Sequence[np.ndarray]], device=None
 ) -> dict[str, pd.DataFrame]:
     """Task × task RSA at every layer of :data:`LAYERS`, from task → its five stage features."""
-    from . import rsa
-
     names = list(stages)
     return {
         layer: rsa.similarity_matrix(_rdms([stages[t][i] for t in names], device), names, device=device)
@@ -145,8 +145,6 @@ def layer_rsa_matrices(
 
 def _rdms(features: Sequence[np.ndarray], device=None) -> torch.Tensor:
     """RDMs (T, n, n) of T representations whose dimensions may differ."""
-    from . import rsa
-
     return torch.stack([rsa.rdm(f, device=device, as_numpy=False) for f in features])
 
 
@@ -155,8 +153,6 @@ def agreement_table(
 ) -> pd.DataFrame:
     """One row per similarity matrix: its agreement with the transfer affinities
     (:func:`rsa_utils.taxonomy.agreement_summary` of :func:`~rsa_utils.taxonomy.transfer_agreement`)."""
-    from .taxonomy import agreement_summary, transfer_agreement
-
     rows = {
         k: agreement_summary(transfer_agreement(m, affinity), seed=seed)
         for k, m in matrices.items()
@@ -166,8 +162,6 @@ def agreement_table(
 
 def matrix_correlations(matrices: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Pearson correlation between the off-diagonal upper triangles of every pair of matrices."""
-    from .consistency import matrix_correlation
-
     names = list(matrices)
     return pd.DataFrame(
         [[matrix_correlation(matrices[a], matrices[b]) for b in names] for a in names],
