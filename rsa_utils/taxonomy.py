@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.cluster import hierarchy
 from scipy.special import comb
+from scipy.stats import bootstrap, spearmanr
 from scipy.stats.contingency import crosstab
 
 from .tasks import TASKS
@@ -142,8 +143,6 @@ def transfer_agreement(similarity: pd.DataFrame, affinity: pd.DataFrame) -> pd.S
     affinities (sources × targets): for each target, Spearman's r_s between its similarity to
     the other tasks and their affinities as its sources (the target itself left out). NaN where
     either column is constant."""
-    from scipy.stats import spearmanr
-
     out = {}
     for t in affinity.columns:
         a, b = similarity.loc[t].drop(t).astype(float), affinity[t].drop(t).astype(float)
@@ -155,8 +154,6 @@ def transfer_agreement(similarity: pd.DataFrame, affinity: pd.DataFrame) -> pd.S
 def agreement_summary(agree: pd.Series, *, n_resamples: int = 1000, seed: int = 0) -> dict:
     """Mean of per-target agreements (:func:`transfer_agreement`) with a percentile bootstrap
     interval over targets, and how many are positive: {mean, low, high, positive, targets}."""
-    from scipy.stats import bootstrap
-
     v = agree.dropna().to_numpy(float)
     res = bootstrap((v,), np.mean, n_resamples=n_resamples, method="percentile",
                     random_state=np.random.default_rng(seed))  # fmt: skip
