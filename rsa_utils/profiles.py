@@ -196,14 +196,7 @@ class Study:
     device: torch.device
     seed: int
     cache_dir: Path
-    data: str
-    data_root: Path | None
-    target_data: str
-    target_root: Path | None
-
-    @property
-    def sources(self) -> DataSources:
-        return DataSources(self.data, self.data_root, self.target_data, self.target_root)
+    sources: DataSources  # where the images of both domains come from
 
     def source_set(self, split: str, n: int, tasks=None):
         """``n`` images of a source-domain split at the profile's size, from the study's data."""
@@ -257,4 +250,5 @@ def setup(
     cdir = Path(cache_dir) if cache_dir else default_cache_dir()
     cdir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    return Study(prof, dev, seed, cdir, data, roots["data_root"], target_data, roots["target_root"])
+    sources = DataSources(data, roots["data_root"], target_data, roots["target_root"])
+    return Study(prof, dev, seed, cdir, sources)
