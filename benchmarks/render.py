@@ -2,12 +2,14 @@
 
 Usage: ``python benchmarks/render.py [--sizes 64] [--n 256] [--device cpu|cuda] [--batches 128 256 512] [--out benchmarks/render.json]``
 
-Three measurements per image size: (1) *stages*, serial: scene sampling and packing, ray casting
+Four measurements per image size: (1) *stages*, serial: scene sampling and packing, ray casting
 (with shadows), the torch labels and the two Felzenszwalb segmentations (CPU, scikit-image), to
 see where the time goes; (2) *pipeline*: the dataset pipeline producing all 20 labels in their
 storage formats in host memory, stages overlapped (scene sampling and segmentation in worker
 processes on machines with >= 8 cores), for each render batch size in ``--batches``; (3) *end to
-end*: ``SourceData.prepare()`` into an empty cache, files written. Defaults: 64 px on the CPU,
+end*: ``SourceData.prepare()`` into an empty cache, files written; (4) *host work*: the CPU
+milliseconds per image of what the worker processes do (scene sampling, the segmentations),
+which bounds the pipeline by the number of cores. Defaults: 64 px on the CPU,
 128 px on CUDA. Writes a JSON record and prints markdown tables.
 """
 
@@ -64,6 +66,37 @@ def measure(size: int, n: int, device: torch.device, batch: int) -> dict:
         "serial_images_per_s": n / total, "scene_sampling_s": t_scenes, "render_s": t_render, "labels_s": t_labels,
         "segmentation_s": t_seg, "segmentation_share": t_seg / total,
     }  # fmt: skip
+
+
+def measure_host(size: int, n: int, device: torch.device) -> dict:
+    """CPU work per image that the worker processes do, one thread, no overlap: sampling and
+    packing a scene (:func:`datasets._sample_many`) and each Felzenszwalb segmentation with its
+    upsampling and encoding (:func:`labels._felzenszwalb_many`), in ms. ``ceiling_per_core`` is
+    1000 / total: the images per second one free core sustains, i.e. the pipeline's upper bound
+    is about (cores - 1) x that on a machine whose cores are as fast as this one's."""
+    from rsa_utils import datasets
+
+    t0 = time.perf_counter()
+    packs = datasets._sample_many("source", 0, "bench", list(range(n)))
+    out = {"sample_and_pack_ms": (time.perf_counter() - t0) / n * 1e3}
+    r = render(packs, size, device)
+    feats = {
+        "segment_unsup2d": r.rgb.float() * 255,
+        "segment_unsup25d": L._geometry_features(r.depth, r.normal, L.edge_occlusion(r.depth)),
+    }
+    for name, feat in feats.items():
+        images, p, f = L.segment_inputs(feat, L.SEGMENT_PARAMS[name])
+        t0 = time.perf_counter()
+        L._felzenszwalb_many(images, p, f, size, size)
+        out[f"{name}_ms"] = (time.perf_counter() - t0) / n * 1e3
+    total = sum(out.values())
+    return {
+        "image_size": size,
+        "n_images": n,
+        **out,
+        "total_ms": total,
+        "ceiling_per_core": 1e3 / total,
+    }
 
 
 def measure_pipeline(size: int, n: int, device: torch.device, batch: int) -> dict:
@@ -130,9 +163,10 @@ def main() -> None:
     rows = [measure(s, args.n, device, batches[0]) for s in sizes]
     pipe_rows = [measure_pipeline(s, args.n, device, b) for s in sizes for b in batches]
     dataset_rows = [measure_dataset(s, args.n, device, batches[0]) for s in sizes]
+    host_rows = [measure_host(s, args.n, device) for s in sizes]
     record = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "generator_version": GENERATOR_VERSION,
               "machine": machine, "torch": torch.__version__, "results": rows, "pipeline": pipe_rows,
-              "dataset": dataset_rows}  # fmt: skip
+              "dataset": dataset_rows, "host": host_rows}  # fmt: skip
     Path(args.out).write_text(json.dumps(record, indent=2))
     print(f"{record['date']}  {machine}")
     print("\nstages, serial (no overlap)")
@@ -159,6 +193,16 @@ def main() -> None:
     for r in dataset_rows:
         print(
             f"| {r['image_size']} | {r['device']} | {r['n_images']} | {r['batch']} | {r['images_per_s']:.1f} | {r['seconds']:.2f} | {r['megabytes']:.0f} |"
+        )
+    cores = os.cpu_count() or 1
+    print("\nhost work per image in the worker processes (one thread, ms), and the bound it sets")
+    print(
+        f"| size | sample + pack | segment_unsup2d | segment_unsup25d | total | img/s per core | x {cores - 1} free cores |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for r in host_rows:
+        print(
+            f"| {r['image_size']} | {r['sample_and_pack_ms']:.2f} | {r['segment_unsup2d_ms']:.2f} | {r['segment_unsup25d_ms']:.2f} | {r['total_ms']:.2f} | {r['ceiling_per_core']:.0f} | {r['ceiling_per_core'] * max(cores - 1, 1):.0f} |"
         )
 
 

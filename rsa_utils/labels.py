@@ -248,6 +248,17 @@ SEGMENT_MAX_SIZE = 64
 SEGMENT_TASKS = ("segment_unsup2d", "segment_unsup25d")
 
 
+def segment_inputs(feat: torch.Tensor, params: dict) -> tuple[np.ndarray, dict, int]:
+    """What a worker segments: ``feat`` (B, C, H, W) area-downsampled by the integer factor ``f``
+    that brings it to at most :data:`SEGMENT_MAX_SIZE` px, as host images (B, h', w', C) float32,
+    with ``params``' ``min_size`` scaled to that area. Returns (images, params, f)."""
+    f = math.ceil(max(feat.shape[-2:]) / SEGMENT_MAX_SIZE)
+    small = F.avg_pool2d(feat.float(), f, ceil_mode=True) if f > 1 else feat.float()
+    p = dict(params)
+    p["min_size"] = max(4, int(round(p["min_size"] * (small.shape[-1] / 64) ** 2)))
+    return small.permute(0, 2, 3, 1).cpu().numpy(), p, f
+
+
 def _concat_ids(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts, dtype=np.result_type(*parts))
 
@@ -262,12 +273,8 @@ class SegmentJob:
     """
 
     def __init__(self, feat: torch.Tensor, params: dict):
+        images, p, f = segment_inputs(feat, params)
         h, w = feat.shape[-2:]
-        f = math.ceil(max(h, w) / SEGMENT_MAX_SIZE)
-        small = F.avg_pool2d(feat.float(), f, ceil_mode=True) if f > 1 else feat.float()
-        images = small.permute(0, 2, 3, 1).cpu().numpy()
-        p = dict(params)
-        p["min_size"] = max(4, int(round(p["min_size"] * (small.shape[-1] / 64) ** 2)))
         pool = worker_pool() if len(images) >= 16 else None
         self._futures, self._seg = [], None
         if pool is not None:
