@@ -38,6 +38,7 @@ tasks = None  # default: all 20 tasks
 # %%
 # %matplotlib inline
 import matplotlib.pyplot as plt
+import pandas as pd
 from myst_nb import glue
 
 from rsa_utils import (
@@ -95,8 +96,17 @@ report.glue_text("rsa_agree", fmt["RSA (the paper)"])
 report.glue_text("cka_agree", fmt["linear CKA"])
 report.glue_text("dds_cos_agree", fmt["DDS, cosine kernel"])
 report.glue_text("dds_lap_agree", fmt["DDS, Laplacian kernel"])
+both = pd.concat([by_measure, by_layer])
+above_chance = [k for k, r in both.iterrows() if r["low"] > 0]
 report.glue_text("best_measure", f"{best_m} ({fmt[best_m]})")
 report.glue_text("best_layer", f"{best_l} ({fmt[best_l]})")
+report.glue_text(
+    "above_chance",
+    "none of them: every interval includes zero, so here no measure or layer agrees with transfer "
+    "better than chance, and the highest estimates do not single out a better measure"
+    if not above_chance
+    else ", ".join(above_chance) + " (their intervals lie above zero)",
+)
 report.glue_text("layer_list", "; ".join(f"{layer} {fmt[layer]}" for layer in similarity.LAYERS))
 report.glue_text("rsa_vs_cka", report.fmt(between.loc["RSA (the paper)", "linear CKA"]))
 rsa_row = by_measure.loc["RSA (the paper)"]
@@ -115,8 +125,9 @@ between.round(3)
 # **What we find.** On the encoder output the mean per-target agreement with transfer is
 # {glue:md}`rsa_agree` for RSA (positive for {glue:md}`n_pos_rsa` targets),
 # {glue:md}`cka_agree` for linear CKA, {glue:md}`dds_cos_agree` for DDS with a cosine kernel
-# and {glue:md}`dds_lap_agree` with a Laplacian kernel; the highest is {glue:md}`best_measure`.
-# Layer by layer, RSA gives {glue:md}`layer_list`; the highest is {glue:md}`best_layer`. The
+# and {glue:md}`dds_lap_agree` with a Laplacian kernel (highest estimate:
+# {glue:md}`best_measure`). Layer by layer, RSA gives {glue:md}`layer_list` (highest estimate:
+# {glue:md}`best_layer`). Agreement above chance: {glue:md}`above_chance`. The
 # last table gives the Pearson correlation between the measures' similarity matrices (off the
 # diagonal); RSA and linear CKA correlate at {glue:md}`rsa_vs_cka`.
 #

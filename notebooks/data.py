@@ -50,7 +50,7 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from rsa_utils import gallery, profiles, report, scenes
+from rsa_utils import gallery, plots, profiles, report, scenes
 from rsa_utils.datasets import source_data, target_data
 from rsa_utils.tasks import OBJECT_CATEGORIES, ROOM_TYPES, TARGET_CATEGORIES, tasks_of_type
 
@@ -90,6 +90,7 @@ fig = gallery.plot_target_gallery(t_rgb, t_seg, n=2 * n_gallery)
 report.save_figure(fig, "data_target_gallery", dpi=150)
 plt.close(fig)
 glue("data_image_size", P.image_size, display=False)
+glue("data_type_colors", plots.type_colors_text(), display=False)
 glue("data_n_rsa", P.n_rsa, display=False)
 glue("data_generator", scenes.GENERATOR_VERSION, display=False)
 
@@ -98,9 +99,10 @@ glue("data_generator", scenes.GENERATOR_VERSION, display=False)
 # :name: fig-data-source-gallery
 #
 # Source-domain images ({glue:text}`data_image_size` px, generator {glue:text}`data_generator`)
-# and their dense labels, one image per row. The first column is the network input (its title is
-# the room type, the scene-class label); the other columns are the targets of the dense tasks,
-# in the book's task order.
+# and their dense labels: one block of two rows per image. The first panel is the network input
+# (its title is the room type, the scene-class label); the others are the targets of the dense
+# tasks in the book's task order, each titled with its task in the colour of its type
+# ({glue:text}`data_type_colors`).
 # ```
 #
 # ```{figure} figures/data_target_gallery.png
@@ -194,7 +196,7 @@ pd.Series(sep).round(3).to_frame("mean Spearman")
 #
 # RSA between the labels of the twenty tasks on {glue:text}`data_label_rsa_n` images of the RSA
 # set (left; dark = similar) and its single-linkage clustering (right; task names coloured by
-# type: 2D blue, 3D red, geometric green, semantic purple).
+# type: {glue:text}`data_type_colors`).
 # ```
 #
 # On average, two 2D labels correlate at {glue:text}`data_within_2d` and two 3D labels at

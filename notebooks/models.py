@@ -56,8 +56,11 @@ glue("size", P.image_size, display=False)
 # ResNet-50: 64) and {glue:text}`tk_params` million parameters; the small encoder has
 # {glue:text}`small_params` thousand.
 
-# %%
+# %% tags=["hide-output"]
+# trains every network on first use (one summary line each), then reads them from the zoo
 quality = task_models.quality_table(tasks, study)
+
+# %%
 n_beat = int(quality.beats_baseline.sum())
 failing = quality[~quality.beats_baseline]
 glue("n_models", len(quality), display=False)

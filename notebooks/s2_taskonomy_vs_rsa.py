@@ -81,10 +81,20 @@ losses = transfer.all_transfer_losses(P, source_tasks=tasks, targets=tasks, seed
 affinity = taxonomy.affinity_matrix(losses, tasks)  # sources × targets, columns sum to 1
 self_wins = np.mean([affinity[t].idxmax() == t for t in tasks])
 report.glue_text("self_wins", f"{100 * self_wins:.0f} %")
+report.glue_text("chance_wins", f"{100 / len(tasks):.0f} %")
+glue("transfer_steps", P.transfer_steps, display=False)
 
 # %% [markdown]
 # A sanity check of the readouts: a task's own encoder should be its best source. That is the
-# case for {glue:md}`self_wins` of the targets.
+# case for {glue:md}`self_wins` of the targets (chance: {glue:md}`chance_wins`). This is the
+# weakest link of the chapter. Each readout is trained for only {glue:}`transfer_steps` steps
+# on {glue:}`transfer_train` images, and the source networks themselves learned little (see
+# the models chapter), so many targets are predicted about equally badly from every source and
+# their affinities are close to uniform. Where the own encoder does not win, the affinities
+# are mostly noise, and so is anything compared with them below: the clustering of Fig S4, the
+# matrix of Fig S5, the per-target agreement, and the *Beyond the paper* chapter. Read their
+# verdicts as weak evidence either way. The `gpu` and `paper` profiles train longer readouts
+# on more images.
 #
 # ## The RSA matrix of the same networks
 
@@ -131,7 +141,8 @@ parts.assign(label=[TASKS[t].label for t in parts.index], moved=parts.index.isin
 #
 # Cut into {glue:}`n_clusters` clusters, the two partitions agree with ARI = {glue:md}`ari`
 # (single linkage tends to chain most tasks into one large cluster, so few tasks can "move"
-# even when the trees differ; the claim is counted as holding only if the ARI is at least 0.5);
+# even when the trees differ; the claim is counted as holding only if at most two tasks move
+# and the ARI is at least 0.5, and as not holding otherwise);
 # {glue:}`n_moved` tasks sit in a cluster whose majority differs between the two trees:
 # {glue:md}`moved`. The supplement found all tasks in the same clusters except room layout
 # and denoising.
@@ -161,7 +172,7 @@ report.glue_text(
 # Right: RSA similarity of the same networks. Dark = high.
 # ```
 #
-# Off the diagonal, the affinities span {glue:md}`aff_range` (each target's column of sources
+# Off the diagonal, the affinities span {glue:md}`aff_range` (each target's row of sources
 # sums to 1, so most entries are small and a few dominate), while the RSA scores span
 # {glue:md}`rsa_range` on the fixed [−1, 1] scale.
 #
@@ -172,26 +183,32 @@ report.glue_text(
 
 # %%
 agree = taxonomy.transfer_agreement(sim, affinity)
-report.glue_text("mean_rs", report.fmt(agree.mean()))
-report.glue_text("n_pos", f"{int((agree > 0).sum())} of {len(agree)}")
+agree_sum = taxonomy.agreement_summary(agree, seed=study.seed)
+agree_ci = (agree_sum["mean"], agree_sum["low"], agree_sum["high"])
+report.glue_text("mean_rs", report.fmt_interval(*agree_ci))
+report.glue_text("n_pos", f"{agree_sum['positive']} of {agree_sum['targets']}")
 agree.to_frame().assign(label=[TASKS[t].label for t in agree.index]).round(3)
 
 # %% [markdown]
-# The mean per-target Spearman correlation is {glue:md}`mean_rs`, positive for
-# {glue:md}`n_pos` targets.
+# The mean per-target Spearman correlation is {glue:md}`mean_rs` (95 % bootstrap interval
+# over targets), positive for {glue:md}`n_pos` targets.
 #
 # ## Claims
 
 # %%
+same_clusters = len(moved) <= 2 and ari >= 0.5
 claims = [
     report.Claim("S2", "RSA and transfer clusterings agree (all tasks but room layout and denoising)",
                  "2 of 20 tasks move",
                  f"{len(moved)} of {len(tasks)} move ({', '.join(TASKS[t].label for t in moved) or 'none'}); "
                  f"ARI {report.fmt(ari)}",
-                 report.verdict(len(moved) <= 2 and ari >= 0.5, partly=len(moved) <= 2 or ari >= 0.5)),
-    report.Claim("S2", "RSA scores lie in [−1, 1]", "[−1, 1]", f"{report.fmt(sim.to_numpy().min())} … {report.fmt(sim.to_numpy().max())}",
+                 report.verdict(same_clusters)),
+    report.Claim("S2", "RSA scores lie in [−1, 1] (off the diagonal)", "[−1, 1]",
+                 f"{report.fmt(sim.to_numpy()[off].min())} … {report.fmt(sim.to_numpy()[off].max())}",
                  report.verdict(sim.to_numpy().min() >= -1 and sim.to_numpy().max() <= 1)),
-    report.Claim("S2", "per-target Spearman between RSA and affinities is positive (mean)", "—",
-                 report.fmt(agree.mean()), report.verdict(agree.mean() > 0)),
+    report.Claim("S2", "per-target Spearman between RSA and affinities (mean over targets)", "> 0",
+                 report.fmt_interval(*agree_ci), report.direction_verdict(*agree_ci), kind="ours"),
+    report.Claim("S2", "a task's own encoder is its best source (readout sanity check)", "—",
+                 f"{100 * self_wins:.0f} % of targets", report.verdict(bool(self_wins > 0.5)), kind="ours"),
 ]  # fmt: skip
 report.glue_claims(claims)

@@ -66,25 +66,31 @@ table.round(4)
 # %% [markdown]
 # ```{figure} figures/s3_3_fig_s8.png
 # :name: fig-s8
-# Consistency with the number of images (Fig S8): Pearson ρ between the target task's ranking
+# **Fig S8.** Consistency with the number of images: Pearson ρ between the target task's ranking
 # of the sources from n images and from all images (line: median over draws; band: central
 # 95 % of the draws; dashed: 0.99).
 # ```
 
 # %%
-paper_n, paper_total = 400, 2000
+paper_n, paper_total, paper_enough = 400, 2000, 500
 paper_fraction = paper_n / paper_total
-from_n = tt.stays_above(table["n"], table["estimate"])
-below_all = from_n is None or from_n >= n_all
+from_n = tt.stays_above(table["n"], table["estimate"])  # the median over draws
+from_n_low = tt.stays_above(table["n"], table["low"])  # every draw but the lowest 2.5 %
 lowest = table.iloc[0]
 at_paper = table.loc[(table["fraction"] - paper_fraction).abs().idxmin()]
+
+
+def from_text(n):
+    return (
+        "at no n below all the images"
+        if n is None
+        else f"from n = {n:.0f} of {n_all} ({100 * n / n_all:.0f} %) on"
+    )
+
+
 report.glue_text("paper_fraction", f"{100 * paper_fraction:.0f} %")
-report.glue_text(
-    "from_n",
-    "at no n smaller than all the images"
-    if below_all
-    else f"from n = {from_n:.0f} of {n_all} ({100 * from_n / n_all:.0f} %) on",
-)
+report.glue_text("from_n", from_text(from_n))
+report.glue_text("from_n_low", from_text(from_n_low))
 report.glue_text("at_paper_n", f"{at_paper.n:.0f} ({100 * at_paper.fraction:.0f} %)")
 report.glue_text(
     "at_paper_rho", report.fmt_interval(at_paper.estimate, at_paper.low, at_paper.high, 3)
@@ -95,7 +101,10 @@ report.glue_text("lowest_rho", report.fmt_interval(lowest.estimate, lowest.low, 
 # %% [markdown]
 # **What we find.** Our profile uses {glue:}`n_all` images in all, not 2000, so we compare
 # fractions: the paper's 400 of 2000 is {glue:md}`paper_fraction`. The median ρ stays above
-# 0.99 {glue:md}`from_n`. At n = {glue:md}`at_paper_n`, the count nearest the paper's
+# 0.99 {glue:md}`from_n`; the paper says *always* above 0.99, which we read as the lower end
+# of the band (all but the lowest 2.5 % of draws): it stays above 0.99
+# {glue:md}`from_n_low`. The point n = {glue:}`n_all` itself is not drawn: its ranking is the
+# reference. At n = {glue:md}`at_paper_n`, the count nearest the paper's
 # fraction, ρ = {glue:md}`at_paper_rho` (median [central 95 % of draws]); with the fewest
 # images, n = {glue:md}`lowest_n`, ρ = {glue:md}`lowest_rho`.
 #
@@ -108,21 +117,24 @@ report.glue_text("lowest_rho", report.fmt_interval(lowest.estimate, lowest.low, 
 # paper's absolute count (400) is the number to aim for in a larger run.
 
 # %%
+enough = table[table["n"] == paper_enough]
 claims = [
     report.Claim(
         section="S3.3",
-        claim="median ρ > 0.99 from 400 of 2000 images (20 %) on",
+        claim="ρ always > 0.99 from 400 of 2000 images (20 %) on (lower end of the band)",
         paper="> 0.99 from 400 of 2000 (20 %)",
-        ours=(
-            "not above 0.99 before all images"
-            if below_all
-            else f"> 0.99 from {from_n:.0f} of {n_all} ({100 * from_n / n_all:.0f} %)"
-        )
-        + f"; ρ at {at_paper.n:.0f} = "
-        + report.fmt_interval(at_paper.estimate, at_paper.low, at_paper.high, 3),
-        holds=report.verdict(
-            not below_all and from_n / n_all <= paper_fraction + 1e-9, partly=not below_all
-        ),
+        ours=("never" if from_n_low is None else f"from {from_n_low:.0f} of {n_all} ({100 * from_n_low / n_all:.0f} %)")
+        + f"; at {at_paper.n:.0f}: " + report.fmt_interval(at_paper.estimate, at_paper.low, at_paper.high, 3),
+        holds=report.from_point_verdict(None if from_n_low is None else from_n_low / n_all, paper_fraction, 1.0),
     ),
-]
+    report.Claim(
+        section="S3.3",
+        claim="about 500 images suffice (ρ > 0.99 at n = 500)",
+        paper="~500 images",
+        ours=(f"not tested: {n_all} images in all" if enough.empty
+              else report.fmt_interval(*enough.iloc[0][["estimate", "low", "high"]], 3)),
+        holds="not tested" if enough.empty else report.verdict(bool(enough.iloc[0]["low"] > 0.99),
+                                                               partly=bool(enough.iloc[0]["estimate"] > 0.99)),
+    ),
+]  # fmt: skip
 report.glue_claims(claims)

@@ -177,3 +177,28 @@ def spearman_with_interval(
     res = ss.bootstrap((x, y), stat, paired=True, vectorized=False, n_resamples=n_resamples, method="percentile",
                        random_state=np.random.default_rng(seed))  # fmt: skip
     return est, float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def mean_difference(
+    a, b, *, paired: bool = False, n_resamples: int = 1000, seed: int = 0
+) -> tuple[float, float, float]:
+    """mean(a) − mean(b) with a 95 % percentile bootstrap interval (``scipy.stats.bootstrap``):
+    over the pairs (a_i, b_i) when ``paired``, else over each group independently."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+
+    def stat(x, y, axis=-1):
+        return np.mean(x, axis=axis) - np.mean(y, axis=axis)
+
+    res = ss.bootstrap((a, b), stat, paired=paired, vectorized=True, n_resamples=n_resamples,
+                       method="percentile", random_state=np.random.default_rng(seed))  # fmt: skip
+    return (
+        float(stat(a, b)),
+        float(res.confidence_interval.low),
+        float(res.confidence_interval.high),
+    )
+
+
+def off_diagonal(sim: pd.DataFrame, tasks: Sequence[str]) -> np.ndarray:
+    """The similarities of the task pairs (i < j) among ``tasks``: (T (T − 1) / 2,)."""
+    a = np.asarray(sim.loc[list(tasks), list(tasks)], float)
+    return a[np.triu_indices(len(a), 1)]

@@ -119,42 +119,59 @@ def label_image(name: str, x: torch.Tensor) -> np.ndarray:
     raise ValueError(f"task {name!r} has no image label (format {fmt!r})")
 
 
-def plot_source_gallery(rgb: torch.Tensor, labels: dict[str, torch.Tensor], n: int = 4):
-    """A grid: one row per image, the RGB input then every dense label; low-dimensional labels
-    are written under the row's title. Returns the matplotlib figure."""
+def plot_source_gallery(
+    rgb: torch.Tensor, labels: dict[str, torch.Tensor], n: int = 4, *, ncols: int = 9,
+    fontsize: float = 9.5,
+):  # fmt: skip
+    """A block of panels per image: the RGB input (titled with the room type, the scene-class
+    label, if given) then every dense label, ``ncols`` panels a row (9: two rows per image for
+    the 17 dense tasks), each titled with its task (coloured by type). Returns the figure."""
     import matplotlib.pyplot as plt
 
-    dense = [k for k in labels if TASKS[k].dense]
-    cols = 1 + len(dense)
-    n = min(n, rgb.shape[0])
-    fig, axes = plt.subplots(n, cols, figsize=(1.3 * cols, 1.45 * n + 0.3), squeeze=False)
-    for i in range(n):
-        axes[i, 0].imshow(rgb[i].permute(1, 2, 0).cpu().numpy())
-        title = "RGB"
-        if "class_scene" in labels:
-            from .tasks import ROOM_TYPES
+    from .plots import type_color
+    from .tasks import ROOM_TYPES
 
+    dense = [k for k in labels if TASKS[k].dense]
+    panels = 1 + len(dense)
+    ncols = max(1, min(ncols, panels))
+    rows = int(np.ceil(panels / ncols))
+    n = min(n, rgb.shape[0])
+    side = 1.2
+    fig = plt.figure(figsize=(side * ncols, n * rows * (side + 0.32) + 0.45 * n),
+                     layout="constrained")  # fmt: skip
+    subfigs = np.atleast_1d(fig.subfigures(n, 1, hspace=0.02))
+    for i, sub in enumerate(subfigs):
+        axes = sub.subplots(rows, ncols, squeeze=False)
+        title = "RGB input"
+        if "class_scene" in labels:
             title = ROOM_TYPES[int(labels["class_scene"][i])].replace("_", " ")
-        axes[i, 0].set_title(title, fontsize=7)
-        for j, k in enumerate(dense, 1):
-            axes[i, j].imshow(
+        sub.suptitle(f"image {i + 1}: {title}", fontsize=fontsize + 1.5, fontweight="bold",
+                     x=0.0, ha="left")  # fmt: skip
+        flat = list(axes.flat)
+        flat[0].imshow(rgb[i].permute(1, 2, 0).cpu().numpy())
+        flat[0].set_title("RGB input", fontsize=fontsize)
+        for ax, k in zip(flat[1:], dense):
+            ax.imshow(
                 label_image(k, labels[k][i]), cmap="gray", vmin=0, vmax=1, interpolation="nearest"
             )
-            if i == 0:
-                axes[i, j].set_title(TASKS[k].label, fontsize=7)
-    for a in axes.flat:
-        a.set_xticks([])
-        a.set_yticks([])
-    fig.tight_layout(pad=0.2)
+            name = TASKS[k].label
+            name = name.replace(" ", "\n", 1) if len(name) > 16 else name  # fits one column
+            ax.set_title(name, fontsize=fontsize, color=type_color(k))
+        for ax in flat:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        for ax in flat[panels:]:
+            ax.axis("off")
     return fig
 
 
 def plot_target_gallery(rgb: torch.Tensor, seg: torch.Tensor, n: int = 4):
-    """Target-domain images over their semantic segmentations. Returns the figure."""
+    """Target-domain images over their semantic segmentations (titled with up to three of the
+    categories present, one a line). Returns the figure."""
     import matplotlib.pyplot as plt
 
     n = min(n, rgb.shape[0])
-    fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 3.4), squeeze=False)
+    fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 4.2), squeeze=False, layout="constrained")
     rng = np.random.default_rng(2)
     pal = rng.uniform(0.15, 1.0, (256, 3))
     pal[0] = 0.0
@@ -166,37 +183,36 @@ def plot_target_gallery(rgb: torch.Tensor, seg: torch.Tensor, n: int = 4):
             for c in seg[i].unique().tolist()
             if 0 < c <= len(TARGET_CATEGORIES)
         ]
-        axes[1, i].set_title(", ".join(present[:3]), fontsize=7)
+        axes[1, i].set_title("\n".join(present[:3]), fontsize=11)
     for a in axes.flat:
         a.set_xticks([])
         a.set_yticks([])
-    fig.tight_layout(pad=0.2)
     return fig
 
 
-def plot_label_similarity(similarity: pd.DataFrame):
-    """The label-RSA matrix (gray, dark = high) beside its single-linkage dendrogram."""
+def plot_label_similarity(similarity: pd.DataFrame, *, fontsize: float = 10.0):
+    """The label-RSA matrix (gray, dark = similar) beside its single-linkage dendrogram
+    (:func:`rsa_utils.taxonomy.plot_dendrogram`), task names coloured by type. Sized so that 20
+    names are readable at about 700 px wide."""
     import matplotlib.pyplot as plt
-    from scipy.cluster.hierarchy import dendrogram, linkage
+
+    from .plots import SIMILARITY_CMAP, _color_ticks, _type_boundaries, type_legend
+    from .taxonomy import plot_dendrogram
 
     names = list(similarity.index)
-    z = linkage(similarity.to_numpy(), "single", "euclidean", optimal_ordering=True)
-    fig, (a0, a1) = plt.subplots(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.1, 1]})
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(11.5, 6.6), layout="constrained",
+                                 gridspec_kw={"width_ratios": [1.25, 1]})  # fmt: skip
     labels = [TASKS[n].label for n in names]
-    im = a0.imshow(similarity.to_numpy(), cmap="gray_r", vmin=-1, vmax=1)
-    a0.set_xticks(range(len(names)), labels, rotation=90, fontsize=7)
-    a0.set_yticks(range(len(names)), labels, fontsize=7)
-    fig.colorbar(im, ax=a0, fraction=0.046, label="Spearman between label RDMs")
-    colors = {"2D": "tab:blue", "3D": "tab:red", "geometric": "tab:green", "semantic": "tab:purple"}
-    dendrogram(
-        z, labels=labels, orientation="left", ax=a1, color_threshold=0, above_threshold_color="k"
-    )
-    for t in a1.get_yticklabels():
-        name = names[labels.index(t.get_text())]
-        t.set_color(colors[TASKS[name].type])
-        t.set_fontsize(7)
-    a1.set_xlabel("single-linkage distance")
-    fig.tight_layout()
+    im = a0.imshow(similarity.to_numpy(dtype=float), cmap=SIMILARITY_CMAP, vmin=-1, vmax=1)
+    a0.set_xticks(range(len(names)), labels, rotation=90, fontsize=fontsize)
+    a0.set_yticks(range(len(names)), labels, fontsize=fontsize)
+    _color_ticks(a0, names)
+    _type_boundaries(a0, names)
+    cb = fig.colorbar(im, ax=a0, shrink=0.8, aspect=30)
+    cb.set_label("Spearman between label RDMs (dark = similar)", fontsize=fontsize)
+    cb.ax.tick_params(labelsize=fontsize)
+    plot_dendrogram(similarity, ax=a1, fontsize=fontsize)
+    type_legend(fig, {TASKS[n].type for n in names}, fontsize=fontsize)
     return fig
 
 

@@ -75,6 +75,17 @@ def _soft_ce(logits: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
     return ce.flatten(1).mean(1) if ce.dim() > 1 else ce
 
 
+def _pixel_pairs(segments: torch.Tensor, n_pairs: int, generator, device):
+    """``n_pairs`` uniform pixel pairs per image of segments (B, H, W): indices (2, B, M), whether
+    each pair lies in one segment (B, M) float, and whether its two pixels differ (B, M) float."""
+    b, h, w = segments.shape
+    gen = generator if generator is not None else torch.Generator().manual_seed(0)
+    ij = torch.randint(0, h * w, (2, b, n_pairs), generator=gen).to(device)
+    seg = segments.to(device).flatten(1)
+    same = (seg.gather(1, ij[0]) == seg.gather(1, ij[1])).float()
+    return ij, same, (ij[0] != ij[1]).float()
+
+
 def metric_loss(
     emb: torch.Tensor,
     segments: torch.Tensor,
@@ -89,17 +100,14 @@ def metric_loss(
     log(1 - sigma) -- noisy for nearby embeddings).
     """
     b, d_, h, w = emb.shape
-    gen = generator if generator is not None else torch.Generator().manual_seed(0)
-    ij = torch.randint(0, h * w, (2, b, n_pairs), generator=gen).to(emb.device)
-    flat, seg = emb.float().flatten(2), segments.flatten(1)
+    ij, same, valid = _pixel_pairs(segments, n_pairs, generator, emb.device)
+    flat = emb.float().flatten(2)
     ei = flat.gather(2, ij[0, :, None, :].expand(b, d_, n_pairs))  # (B, D, M)
     ej = flat.gather(2, ij[1, :, None, :].expand(b, d_, n_pairs))
     d = (ei - ej).pow(2).sum(1).clamp(0, METRIC_D_MAX)  # (B, M)
-    same = (seg.gather(1, ij[0]) == seg.gather(1, ij[1])).float()
     log_sigma = math.log(2.0) - F.softplus(d)  # log(2 / (1 + e^d))
     log_1m_sigma = torch.log(torch.tanh(d / 2).clamp_min(_EPS))  # 1 - sigma = tanh(d / 2)
     ll = same * log_sigma + (1 - same) * log_1m_sigma
-    valid = (ij[0] != ij[1]).float()
     return -(ll * valid).sum(1) / valid.sum(1).clamp_min(1)
 
 
@@ -205,8 +213,10 @@ def fit_baseline(task: Task | str, targets: torch.Tensor) -> torch.Tensor:
 
     Mean prediction for L1/L2 tasks (per pixel and channel: the mean target image); the log of
     the mean soft distribution for soft-CE tasks; the majority class as one-hot logits for CE
-    tasks (segment_semantic: the majority class at every pixel); an all-zero embedding for the
-    metric-loss tasks (every pixel the same segment). Shape: that of ``model(x)[0]``.
+    tasks (segment_semantic: the majority class at every pixel). Shape: that of ``model(x)[0]``.
+    For the metric-loss tasks no embedding is constant and informative (equal embeddings give
+    sigma = 1 for every pair), so the baseline is the pair probability itself: the fraction q of
+    training pixel pairs that lie in one segment, a 0-dim tensor (see :func:`baseline_metric`).
     """
     t = _task(task)
     targets = targets.cpu()
@@ -225,7 +235,8 @@ def fit_baseline(task: Task | str, targets: torch.Tensor) -> torch.Tensor:
             return logits[:, None, None].expand(n, *targets.shape[1:]).clone()
         return logits
     if t.loss == "metric":
-        return torch.zeros(n, *targets.shape[1:])
+        _, same, valid = _pixel_pairs(targets, METRIC_PAIRS, None, "cpu")
+        return ((same * valid).sum() / valid.sum()).clamp(_EPS, 1 - _EPS)
     raise AssertionError(t.loss)
 
 
@@ -234,3 +245,24 @@ def baseline_prediction(
 ) -> torch.Tensor:
     """The fitted constant prediction repeated for a batch: (B, ...)."""
     return fitted.to(device)[None].expand(batch_size, *fitted.shape)
+
+
+def baseline_metric(
+    task: Task | str,
+    fitted: torch.Tensor,
+    target: torch.Tensor,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """The held-out metric of the fitted baseline on each image of ``target``: (B,).
+
+    Metric-loss tasks: the pair loss of predicting sigma = q for every pixel pair,
+    -mean(same log q + (1 - same) log(1 - q)) over the pairs :func:`metric_loss` would draw;
+    other tasks: :func:`task_metric` of the constant prediction.
+    """
+    t = _task(task)
+    if t.loss == "metric":
+        _, same, valid = _pixel_pairs(target, METRIC_PAIRS, generator, "cpu")
+        q = float(fitted)
+        ll = same * math.log(q) + (1 - same) * math.log(1 - q)
+        return -(ll * valid).sum(1) / valid.sum(1).clamp_min(1)
+    return task_metric(t, baseline_prediction(fitted, len(target)), target, generator=generator)

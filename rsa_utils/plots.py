@@ -1,6 +1,15 @@
 """Figures of the supplement's sections S1 and S2 (tables and figure numbering live in the book).
 
-Matrix plots follow SPEC §1: tasks grouped by type, gray colormap, dark = high.
+One visual convention for every figure of the book, defined here:
+
+* task types are coloured by :data:`TYPE_COLORS` (Okabe-Ito, colour-blind safe): 2D blue,
+  3D vermillion, geometric bluish green, semantic reddish purple (:data:`TYPE_COLOR_NAMES`);
+* similarity matrices use :data:`SIMILARITY_CMAP` (``gray_r``) and dissimilarity matrices (RDMs)
+  :data:`DISSIMILARITY_CMAP` (``gray``), so that in both **dark = similar**; colour bars say so.
+
+Matrix plots follow SPEC §1: tasks grouped by type. Figures are sized for a page about 700 px
+wide: text is at least ~8 px high there (font size in points ≥ ~0.85 × figure width in inches).
+Titles inside figures are descriptive only; the book's captions number the figures.
 """
 
 from __future__ import annotations
@@ -13,8 +22,51 @@ import pandas as pd
 import torch
 
 from .gallery import label_image
-from .tasks import TASK_NAMES, TASKS
-from .taxonomy import TYPE_COLORS, plot_dendrogram
+from .tasks import TASK_NAMES, TASK_TYPES, TASKS
+from .taxonomy import plot_dendrogram
+
+#: Colour of each task type in every figure (Okabe-Ito palette, colour-blind safe).
+TYPE_COLORS: dict[str, str] = {
+    "2D": "#0072B2",  # blue
+    "3D": "#D55E00",  # vermillion
+    "geometric": "#009E73",  # bluish green
+    "semantic": "#CC79A7",  # reddish purple
+}
+#: The colours of :data:`TYPE_COLORS` in words, for captions.
+TYPE_COLOR_NAMES: dict[str, str] = {
+    "2D": "blue",
+    "3D": "vermillion",
+    "geometric": "green",
+    "semantic": "pink",
+}
+#: Colormap of similarity matrices (high = dark) ...
+SIMILARITY_CMAP = "gray_r"
+#: ... and of dissimilarity matrices (low = dark): in both, dark = similar.
+DISSIMILARITY_CMAP = "gray"
+#: Default colour-bar label of a similarity matrix.
+SIMILARITY_LABEL = "RSA similarity (dark = similar)"
+#: Colours of the two architectures where they are compared (S1).
+ARCH_COLORS: dict[str, str] = {"taskonomy": "0.25", "small": "#E69F00"}
+
+
+def type_color(name: str) -> str:
+    """The colour of a task's type (black for a name that is not a task)."""
+    return TYPE_COLORS[TASKS[name].type] if name in TASKS else "k"
+
+
+def type_colors_text() -> str:
+    """``"2D blue, 3D vermillion, geometric green, semantic pink"`` (for captions)."""
+    return ", ".join(f"{t} {TYPE_COLOR_NAMES[t]}" for t in TASK_TYPES)
+
+
+def type_legend(fig, types: Sequence[str] | None = None, **kw):
+    """A figure legend of the task-type colours (``types``: default all); returns it."""
+    types = [t for t in TASK_TYPES if types is None or t in set(types)]
+    handles = [plt.Line2D([], [], color=TYPE_COLORS[t], lw=0, marker="s", ms=10, label=t)
+               for t in types]  # fmt: skip
+    kw = {"loc": "outside lower center", "ncol": len(types), "fontsize": 10, "frameon": False,
+          "title": "task type", "title_fontsize": 10, **kw}  # fmt: skip
+    return fig.legend(handles=handles, **kw)
 
 
 def by_type(names: Sequence[str]) -> list[str]:
@@ -34,49 +86,126 @@ def _color_ticks(ax, names: Sequence[str], axis: str = "both") -> None:
         ticks += list(zip(ax.get_yticklabels(), names))
     for tick, n in ticks:
         if n in TASKS:
-            tick.set_color(TYPE_COLORS[TASKS[n].type])
+            tick.set_color(type_color(n))
 
 
-def plot_matrices(matrices: dict[str, pd.DataFrame], *, vmin=None, vmax=None, cmap: str = "gray_r"):
-    """Similarity matrices side by side (same colour scale unless it would hide one),
-    tasks grouped by type. Returns the figure."""
-    n = len(matrices)
-    fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 4.8), constrained_layout=True)
-    axes = np.atleast_1d(axes)
-    for ax, (title, m) in zip(axes, matrices.items()):
-        order = by_type(m.index)
-        m = m.loc[order, order]
-        im = ax.imshow(m.to_numpy(), cmap=cmap, vmin=vmin, vmax=vmax)
-        ax.set_xticks(range(len(order)), [_label(t) for t in order], rotation=90, fontsize=7)
-        ax.set_yticks(range(len(order)), [_label(t) for t in order], fontsize=7)
+def _type_boundaries(ax, names: Sequence[str]) -> None:
+    """Thin lines between the type groups of a matrix whose rows/columns are ``names``."""
+    types = [TASKS[n].type if n in TASKS else None for n in names]
+    for i in range(1, len(types)):
+        if types[i] != types[i - 1]:
+            ax.axhline(i - 0.5, color="tab:gray", lw=0.8, alpha=0.8)
+            ax.axvline(i - 0.5, color="tab:gray", lw=0.8, alpha=0.8)
+
+
+def _matrix_label(title: str) -> str:
+    if "affinit" in title.lower():
+        return "transfer affinity (dark = high)"
+    return SIMILARITY_LABEL
+
+
+def consistency_ylim(low, *, floor: float = 0.8, step: float = 0.05) -> tuple[float, float]:
+    """y limits of a "ρ with the reference ranking" plot, zoomed to the data: from the smaller
+    of ``floor`` and the lowest value of ``low`` (rounded down to ``step``) up to 1."""
+    lo = min(float(np.nanmin(np.asarray(low, dtype=float))), floor)
+    return float(np.floor(lo / step + 1e-9) * step), 1.0
+
+
+def separate_labels(ax, texts, *, step: float = 2.0, max_moves: int = 60) -> None:
+    """Nudge annotation ``texts`` (``ax.annotate`` with offsets in points) of one axes up or
+    down until their boxes no longer overlap (greedy, in drawing order of increasing y)."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for t in sorted(texts, key=lambda t: (t.xy[1], t.xy[0])):
+        for k in range(max_moves):
+            box = t.get_window_extent(renderer).expanded(1.02, 1.1)
+            if not any(box.overlaps(b) for b in placed):
+                break
+            dx, dy = t.get_position()
+            direction = 1 if k % 2 == 0 else -1  # alternately further up and further down
+            t.set_position((dx, dy + direction * step * (k + 1)))
+        placed.append(t.get_window_extent(renderer).expanded(1.02, 1.1))
+
+
+def plot_matrices(
+    matrices: dict[str, pd.DataFrame], *, vmin=None, vmax=None, cmap: str = SIMILARITY_CMAP,
+    cbar_labels: Sequence[str] | str | None = None, fontsize: float = 10.0,
+):  # fmt: skip
+    """Similarity matrices side by side, tasks grouped by type (tick labels coloured by type,
+    thin lines between the groups). Returns the figure.
+
+    With ``vmin`` and ``vmax`` both given all panels share one colour scale and one colour bar;
+    otherwise each panel has its own. ``cbar_labels``: one label or one per panel (default:
+    "transfer affinity (dark = high)" for a title naming affinities, else :data:`SIMILARITY_LABEL`).
+    Matrices with the same tasks share the y tick labels (shown once, on the left). Sized so that
+    20 labels stay readable with the figure about 700 px wide.
+    """
+    titles = list(matrices)
+    n = len(titles)
+    orders = [by_type(m.index) for m in matrices.values()]
+    share_y = all(o == orders[0] for o in orders)
+    shared_scale = vmin is not None and vmax is not None
+    if cbar_labels is None or isinstance(cbar_labels, str):
+        cbar_labels = [cbar_labels or _matrix_label(t) for t in titles]
+    side = 4.3 if n > 1 else 5.4
+    width = 1.5 + n * side + (0.8 if shared_scale else 0.8 * n)
+    fig, axes = plt.subplots(1, n, figsize=(width, side + 1.9), layout="constrained",
+                             sharey=share_y, squeeze=False)  # fmt: skip
+    axes = axes[0]
+    for i, (ax, title, order) in enumerate(zip(axes, titles, orders)):
+        m = matrices[title].loc[order, order]
+        im = ax.imshow(m.to_numpy(dtype=float), cmap=cmap, vmin=vmin, vmax=vmax)
+        labels = [_label(t) for t in order]
+        ax.set_xticks(range(len(order)), labels, rotation=90, fontsize=fontsize)
+        ax.set_yticks(range(len(order)), labels, fontsize=fontsize)
+        if share_y and i > 0:
+            ax.tick_params(axis="y", labelleft=False)
         _color_ticks(ax, order)
-        ax.set_title(title, fontsize=10)
-        fig.colorbar(im, ax=ax, shrink=0.75)
+        _type_boundaries(ax, order)
+        ax.set_title(title, fontsize=fontsize + 1.5)
+        if not shared_scale:
+            cb = fig.colorbar(im, ax=ax, shrink=0.8, aspect=30)
+            cb.set_label(cbar_labels[i], fontsize=fontsize)
+            cb.ax.tick_params(labelsize=fontsize)
+    if shared_scale:
+        cb = fig.colorbar(im, ax=list(axes), shrink=0.8, aspect=30)
+        cb.set_label(cbar_labels[0], fontsize=fontsize)
+        cb.ax.tick_params(labelsize=fontsize)
+    type_legend(fig, {TASKS[t].type for o in orders for t in o if t in TASKS})
     return fig
 
 
 def plot_ranking_panels(sim_a: pd.DataFrame, sim_b: pd.DataFrame, table: pd.DataFrame, *,
-                        label_a: str, label_b: str, ncols: int = 7):  # fmt: skip
-    """Fig S1: for each task, its similarity to every other task under two sets of models, with
-    ρ [interval] under each panel (``table``: estimate/low/high per task)."""
+                        label_a: str, label_b: str, ncols: int = 4, fontsize: float = 9.5):  # fmt: skip
+    """For each task, its similarity to every other task under two sets of models (dark bars:
+    ``sim_a``, orange bars: ``sim_b``), with Pearson's ρ [interval] under each panel (``table``:
+    estimate/low/high per task). Panel titles are coloured by task type; one shared y axis.
+    Four columns by default so that text stays ~8 px high on a ~700 px page."""
     tasks = [t for t in by_type(sim_a.index) if t in table.index]
     nrows = int(np.ceil(len(tasks) / ncols))
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(2.6 * ncols, 2.9 * nrows), constrained_layout=True
-    )
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.75 * ncols, 3.45 * nrows + 0.6),
+                             layout="constrained", sharey=True, squeeze=False)  # fmt: skip
     for ax, t in zip(axes.flat, tasks):
         others = [o for o in by_type(sim_a.index) if o != t]
         x = np.arange(len(others))
-        ax.bar(x - 0.2, sim_a.loc[t, others], 0.4, color="0.25", label=label_a)
-        ax.bar(x + 0.2, sim_b.loc[t, others], 0.4, color="tab:orange", label=label_b)
-        ax.set_title(_label(t), fontsize=9, color=TYPE_COLORS[TASKS[t].type])
-        ax.set_xticks(x, [_label(o) for o in others], rotation=90, fontsize=5.5)
-        ax.tick_params(axis="y", labelsize=6)
+        ax.bar(x - 0.2, sim_a.loc[t, others], 0.4, color=ARCH_COLORS["taskonomy"], label=label_a)
+        ax.bar(x + 0.2, sim_b.loc[t, others], 0.4, color=ARCH_COLORS["small"], label=label_b)
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_title(_label(t), fontsize=fontsize + 1.5, color=type_color(t), fontweight="bold")
+        ax.set_xticks(x, [_label(o) for o in others], rotation=90, fontsize=fontsize)
+        _color_ticks(ax, others, "x")
+        ax.tick_params(axis="y", labelsize=fontsize)
         r = table.loc[t]
-        ax.set_xlabel(f"ρ = {r.estimate:.2f} [{r.low:.2f}, {r.high:.2f}]", fontsize=8)
+        ax.set_xlabel(f"ρ = {r.estimate:.2f} [{r.low:.2f}, {r.high:.2f}]", fontsize=fontsize + 1)
+    for row in axes:
+        row[0].set_ylabel("RSA similarity", fontsize=fontsize)
     for ax in list(axes.flat)[len(tasks) :]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=6, loc="upper right")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncol=2, fontsize=fontsize + 1,
+               frameon=False)  # fmt: skip
+    type_legend(fig, {TASKS[t].type for t in tasks}, fontsize=fontsize + 1)
     return fig
 
 
@@ -103,10 +232,10 @@ def prediction_image(name: str, pred: torch.Tensor) -> np.ndarray:
 
 
 def plot_predictions(rows: dict[str, dict[str, np.ndarray]], columns: Sequence[str]):
-    """Fig S2: one row per task, one column per picture (input, target, predictions)."""
+    """One row per task (label coloured by type), one column per picture (input, target,
+    predictions)."""
     fig, axes = plt.subplots(len(rows), len(columns), figsize=(1.6 * len(columns), 1.6 * len(rows)),
-                             constrained_layout=True)  # fmt: skip
-    axes = np.atleast_2d(axes)
+                             layout="constrained", squeeze=False)  # fmt: skip
     for i, (task, pics) in enumerate(rows.items()):
         for j, col in enumerate(columns):
             ax = axes[i, j]
@@ -114,21 +243,22 @@ def plot_predictions(rows: dict[str, dict[str, np.ndarray]], columns: Sequence[s
             ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=1)
             ax.set_xticks([]), ax.set_yticks([])
             if i == 0:
-                ax.set_title(col, fontsize=8)
-        axes[i, 0].set_ylabel(_label(task), fontsize=7, color=TYPE_COLORS[TASKS[task].type])
+                ax.set_title(col, fontsize=10)
+        axes[i, 0].set_ylabel(_label(task), fontsize=9, color=type_color(task))
     return fig
 
 
-def plot_dendrograms(matrices: dict[str, pd.DataFrame]):
-    """Fig S4: the dendrogram of each matrix side by side, leaves coloured by task type."""
-    fig, axes = plt.subplots(
-        1, len(matrices), figsize=(5.5 * len(matrices), 5.5), constrained_layout=True
-    )
-    for ax, (title, m) in zip(np.atleast_1d(axes), matrices.items()):
-        plot_dendrogram(m, ax=ax, title=title)
-        ax.tick_params(axis="y", labelsize=8)
-    handles = [plt.Line2D([], [], color=c, lw=6, label=k) for k, c in TYPE_COLORS.items()]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, bbox_to_anchor=(0.5, -0.04))
+def plot_dendrograms(matrices: dict[str, pd.DataFrame], *, fontsize: float = 10.0):
+    """The dendrogram of each matrix side by side (:func:`rsa_utils.taxonomy.plot_dendrogram`:
+    single linkage on the Euclidean distance between rows), leaves coloured by task type, the
+    merge height labelled, one legend of the type colours."""
+    n = len(matrices)
+    fig, axes = plt.subplots(1, n, figsize=(5.8 * n, 6.4), layout="constrained", squeeze=False)
+    names = set()
+    for ax, (title, m) in zip(axes[0], matrices.items()):
+        plot_dendrogram(m, ax=ax, title=title, fontsize=fontsize)
+        names |= set(m.index)
+    type_legend(fig, {TASKS[t].type for t in names if t in TASKS}, fontsize=fontsize)
     return fig
 
 

@@ -74,3 +74,68 @@ def architecture_features(
         )
         feats[name] = body(x).mean(dim=(2, 3)).numpy()
     return feats
+
+
+def plot_rdms(
+    images: np.ndarray, rdms: dict, n_per_shape: int, *, ncols: int = 3, rank: bool = True,
+    fontsize: float = 10.0,
+):  # fmt: skip
+    """One example image per shape above a grid of the RDMs (``rdms``: name → (n, n), images
+    grouped by shape as :func:`draw_shapes` returns them), each large enough to show the
+    blocks on its diagonal. Colours follow the book's convention (gray, **dark = similar**,
+    :data:`rsa_utils.plots.DISSIMILARITY_CMAP`). ``rank``: show each RDM's dissimilarities as
+    percentiles within the RDM (what the Spearman correlation of RSA compares), so that RDMs of
+    different spread share one colour bar; otherwise raw 1 − r on [0, 2]. Returns the figure."""
+    import matplotlib.pyplot as plt
+    from scipy.stats import rankdata
+
+    from .plots import DISSIMILARITY_CMAP
+
+    names = list(rdms)
+    n_shapes = len(images) // n_per_shape
+    shape_names = SHAPES[:n_shapes] if n_shapes <= len(SHAPES) else range(n_shapes)
+    nrows = int(np.ceil(len(names) / ncols))
+    side = 3.3
+    fig = plt.figure(figsize=(side * ncols + 1.2, 1.9 + nrows * (side + 0.4)), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.9, nrows * (side + 0.4)])
+    ex = top.subplots(1, n_shapes, squeeze=False)[0]
+    for k, ax in enumerate(ex):
+        ax.imshow(np.asarray(images[k * n_per_shape]).transpose(1, 2, 0))
+        ax.set_title(str(shape_names[k]), fontsize=fontsize)
+        ax.set_xticks([]), ax.set_yticks([])
+    top.suptitle(f"one image per shape ({n_per_shape} images of each, in this order)",
+                 fontsize=fontsize)  # fmt: skip
+    axes = bottom.subplots(nrows, ncols, squeeze=False)
+    centres = [(k + 0.5) * n_per_shape - 0.5 for k in range(n_shapes)]
+    edges = [k * n_per_shape - 0.5 for k in range(1, n_shapes)]
+    for ax, name in zip(axes.flat, names):
+        m = np.asarray(rdms[name], dtype=float)
+        if rank:
+            m = 100 * (rankdata(m, method="average").reshape(m.shape) - 1) / max(m.size - 1, 1)
+            im = ax.imshow(m, cmap=DISSIMILARITY_CMAP, vmin=0, vmax=100, interpolation="nearest")
+        else:
+            im = ax.imshow(m, cmap=DISSIMILARITY_CMAP, vmin=0, vmax=2, interpolation="nearest")
+        ax.set_title(name, fontsize=fontsize + 1)
+        ax.set_xticks(centres, [str(s) for s in shape_names], rotation=90, fontsize=fontsize - 1)
+        ax.set_yticks(centres, [str(s) for s in shape_names], fontsize=fontsize - 1)
+        ax.set_xticks(edges, minor=True), ax.set_yticks(edges, minor=True)
+        ax.tick_params(which="major", length=0)
+        ax.tick_params(which="minor", length=6)
+    for ax in list(axes.flat)[len(names) :]:
+        ax.axis("off")
+    cb = bottom.colorbar(im, ax=list(axes.flat), shrink=0.6, aspect=30)
+    what = "dissimilarity percentile within the RDM" if rank else "dissimilarity 1 − r"
+    cb.set_label(f"{what} (dark = similar)", fontsize=fontsize)
+    cb.ax.tick_params(labelsize=fontsize - 1)
+    return fig
+
+
+def shape_contrast(rdm, n_per_shape: int) -> float:
+    """Mean dissimilarity between images of different shapes minus the mean between different
+    images of the same shape, for an RDM (n, n) of images grouped by shape (:func:`draw_shapes`).
+    Positive: the representation separates the shapes (dark blocks on the RDM's diagonal)."""
+    m = np.asarray(rdm, dtype=float)
+    group = np.arange(len(m)) // n_per_shape
+    same = group[:, None] == group[None, :]
+    off = ~np.eye(len(m), dtype=bool)
+    return float(m[~same].mean() - m[same & off].mean())

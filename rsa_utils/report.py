@@ -67,9 +67,31 @@ class Claim:
     paper: str  # the supplement's number, as it quotes it
     ours: str  # our value with its interval
     holds: str  # one of VERDICTS
+    kind: str = "paper"  # "paper": a claim the supplement makes; "ours": a check this book adds
 
 
 VERDICTS = ("holds", "partly", "does not hold", "not tested")
+
+#: The verdict rules, one set for every claims row; the scorecard prints this text.
+VERDICT_RULES = """\
+- **A value the paper quotes** (a correlation such as 0.851): *holds* when our estimate is at
+  least the paper's value or the paper's value lies inside our 95 % interval; *partly* when it
+  does not, but the interval lies above zero (a positive relation is established, weaker than
+  the paper's); otherwise *does not hold*.
+- **A threshold met by every task of a group** (e.g. ρ > 0.97 for the 2D tasks): *holds* when
+  all tasks meet it, *partly* when more than half do, otherwise *does not hold*. The same rule
+  applies to the named tasks of S3.4 (in the paper's half of a ranking or not).
+- **A threshold reached from a point on** (e.g. ρ > 0.99 from half of training on): *holds*
+  when our curve stays above it from the paper's point or earlier, *partly* when it does so
+  only later, *does not hold* when it never does.
+- **A threshold at one point** (e.g. ρ > 0.99 at 500 images): *holds* when the lower end of our
+  interval exceeds it, *partly* when only the estimate does, otherwise *does not hold*.
+- **A direction without a number** (e.g. mIoU falls with similarity): *holds* when the 95 %
+  interval excludes zero on the claimed side, *partly* when only the estimate is on that side,
+  otherwise *does not hold*.
+- *not tested*: the quantity is undefined in this run (e.g. a correlation of constant values),
+  or what it needs is missing (e.g. fine-tuned networks that do not beat the trivial baseline).
+"""
 
 
 def verdict(ok: bool | None, partly: bool = False) -> str:
@@ -80,6 +102,38 @@ def verdict(ok: bool | None, partly: bool = False) -> str:
     if ok:
         return "holds"
     return "partly" if partly else "does not hold"
+
+
+def value_verdict(paper: float, est: float, low: float, high: float) -> str:
+    """A value the paper quotes (see :data:`VERDICT_RULES`)."""
+    if not np.isfinite(est):
+        return "not tested"
+    return verdict(bool(est >= paper or low <= paper <= high), partly=bool(low > 0))
+
+
+def share_verdict(ok) -> str:
+    """A threshold every item of a group should meet: ``ok`` booleans, one per item (None or
+    NaN entries, or an empty group: ``not tested``)."""
+    ok = pd.Series(ok, dtype=object)
+    if ok.empty or ok.isna().any():
+        return "not tested"
+    ok = ok.astype(bool)
+    return verdict(bool(ok.all()), partly=bool(ok.mean() > 0.5))
+
+
+def from_point_verdict(ours: float | None, paper: float, last: float) -> str:
+    """A threshold reached from a point on: ``ours`` is where our curve stays above it (None:
+    never; ``last``, the last point, counts as never, since every curve ends at itself)."""
+    reached = ours is not None and ours < last
+    return verdict(reached and ours <= paper + 1e-9, partly=reached)
+
+
+def direction_verdict(est: float, low: float, high: float, sign: int = 1) -> str:
+    """A direction without a number (``sign`` +1: positive, -1: negative)."""
+    if not np.isfinite(est):
+        return "not tested"
+    excludes_zero = low > 0 if sign > 0 else high < 0
+    return verdict(bool(excludes_zero), partly=bool(sign * est > 0))
 
 
 def claims_frame(claims: list[Claim]) -> pd.DataFrame:
@@ -111,6 +165,20 @@ def read_glued(notebook: Path | str) -> dict[str, str]:
     return out
 
 
+VERDICT_COLORS = {
+    "holds": "color: #1a7f37",
+    "does not hold": "color: #cf222e",
+    "partly": "color: #9a6700",
+}
+
+
+def styled_claims(claims: pd.DataFrame):
+    """A claims table for display: no index, the verdict column coloured."""
+    return claims.style.hide(axis="index").map(
+        lambda v: VERDICT_COLORS.get(v, ""), subset=["holds"]
+    )
+
+
 def collect_claims(notebooks: list[Path]) -> pd.DataFrame:
     """The claims rows glued by each executed notebook, in the given order."""
     rows = []
@@ -118,7 +186,8 @@ def collect_claims(notebooks: list[Path]) -> pd.DataFrame:
         text = read_glued(nb).get("claims_json")
         if text is not None:
             rows += json.loads(ast.literal_eval(text))
-    return pd.DataFrame(rows, columns=["section", "claim", "paper", "ours", "holds"])
+    df = pd.DataFrame(rows, columns=["section", "claim", "paper", "ours", "holds", "kind"])
+    return df.fillna({"kind": "paper"})
 
 
 def notebook_record(notebooks: list[Path]) -> pd.DataFrame:

@@ -16,11 +16,8 @@ Unless said otherwise the sources are the Taskonomy-architecture encoders (as in
 target model is the final small model. Shapes: images (n, 3, H, W); RDMs (n, n) or stacks
 (K, n, n); rankings are pandas Series indexed by task name.
 
-**Verdicts.** A claims row for a correlation the paper quotes *holds* when our estimate is at
-least the paper's value or the paper's value lies inside our interval; it holds *partly* when
-it is lower but still a strong correlation (estimate >= :data:`STRONG`). A claim "from x on,
-rho > 0.99" holds when our threshold point is no later than the paper's, partly when one exists
-later. The task checks of S3.4 compare a task's rank with the middle of the ranking.
+**Verdicts** follow the rules of :data:`rsa_utils.report.VERDICT_RULES`. The task checks of
+S3.4 compare a task's rank with the middle of the ranking.
 """
 
 from __future__ import annotations
@@ -66,8 +63,6 @@ PAPER_VOC_MIOU: dict[str, float] = {
 PAPER_HIGH: tuple[str, ...] = ("class_object", "normal", "segment_unsup25d")
 #: ... and as low similarity / low transfer.
 PAPER_LOW: tuple[str, ...] = ("autoencoding", "vanishing_point")
-#: A correlation at least this large counts as "strong" (a claim then holds at least partly).
-STRONG = 0.5
 #: The consistency level of S3.1 and S3.3 ("stays above 0.99").
 THRESHOLD = 0.99
 
@@ -195,11 +190,10 @@ def stays_above(
 
 
 def correlation_verdict(paper: float, est: float, low: float, high: float) -> str:
-    """``holds`` if ``est >= paper`` or ``paper`` lies in [low, high]; ``partly`` if est >=
-    :data:`STRONG`; else ``does not hold``."""
-    from .report import verdict
+    """A correlation the paper quotes: :func:`rsa_utils.report.value_verdict`."""
+    from .report import value_verdict
 
-    return verdict(bool(est >= paper or low <= paper <= high), partly=bool(est >= STRONG))
+    return value_verdict(paper, est, low, high)
 
 
 def fraction_label(f: float) -> str:
@@ -236,32 +230,39 @@ def checkpoint_rankings(data: S3Data, arch: str = "taskonomy") -> pd.DataFrame:
 
 
 def plot_checkpoints(table: pd.DataFrame, rankings: pd.DataFrame | None = None) -> plt.Figure:
-    """Fig S6: ρ with the final ranking vs fraction of training (band: bootstrap interval);
-    optionally a second panel with the similarity of each source at every checkpoint."""
+    """ρ with the final ranking vs fraction of training (band: bootstrap interval; y axis
+    zoomed to the data, :func:`rsa_utils.plots.consistency_ylim`, with the 0.99 line);
+    optionally a second panel with the similarity of each source at every checkpoint (gray,
+    dark = similar)."""
+    from .plots import SIMILARITY_CMAP, consistency_ylim
+
     ncols = 1 if rankings is None else 2
-    fig, axes = plt.subplots(1, ncols, figsize=(5.2 * ncols, 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, ncols, figsize=(5.4 * ncols, 4.4), squeeze=False,
+                             layout="constrained")  # fmt: skip
     ax = axes[0, 0]
     x = table["fraction"].to_numpy()
     ax.fill_between(
         x, table["low"], table["high"], color="C0", alpha=0.25, lw=0, label="95 % bootstrap"
     )
-    ax.plot(x, table["estimate"], "o-", color="C0", label="all images")
-    ax.axhline(THRESHOLD, color="0.4", ls="--", lw=0.8, label=f"ρ = {THRESHOLD}")
-    ax.set_xticks(x, [fraction_label(f) for f in x], fontsize=8)
-    ax.set_xlabel("fraction of training of the target model")
-    ax.set_ylabel("Pearson ρ with the final ranking")
-    ax.set_ylim(min(0.0, float(table["low"].min()) - 0.05), 1.02)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.plot(x, table["estimate"], "o-", color="C0", label="all images", clip_on=False, zorder=3)
+    ax.axhline(THRESHOLD, color="0.3", ls="--", lw=1.0, label=f"ρ = {THRESHOLD}")
+    ax.set_xticks(x, [fraction_label(f) for f in x], fontsize=10)
+    ax.tick_params(axis="y", labelsize=10)
+    ax.set_xlabel("fraction of training of the target model", fontsize=10.5)
+    ax.set_ylabel("Pearson ρ with the final ranking", fontsize=10.5)
+    ax.set_ylim(*consistency_ylim(table["low"]))
+    ax.legend(fontsize=10, loc="lower right")
     if rankings is not None:
         ax = axes[0, 1]
-        im = ax.imshow(rankings.to_numpy(), aspect="auto", cmap="gray_r")
-        ax.set_yticks(range(len(rankings)), [label(t) for t in rankings.index], fontsize=7)
+        im = ax.imshow(rankings.to_numpy(), aspect="auto", cmap=SIMILARITY_CMAP)
+        ax.set_yticks(range(len(rankings)), [label(t) for t in rankings.index], fontsize=10)
         ax.set_xticks(
-            range(rankings.shape[1]), [fraction_label(f) for f in rankings.columns], fontsize=7
+            range(rankings.shape[1]), [fraction_label(f) for f in rankings.columns], fontsize=10
         )
-        ax.set_xlabel("fraction of training")
-        fig.colorbar(im, ax=ax, label="RSA with the target model")
-    fig.tight_layout()
+        ax.set_xlabel("fraction of training", fontsize=10.5)
+        cb = fig.colorbar(im, ax=ax)
+        cb.set_label("RSA with the target model (dark = similar)", fontsize=10.5)
+        cb.ax.tick_params(labelsize=10)
     return fig
 
 
@@ -294,9 +295,9 @@ def size_correlation(
 
 
 def plot_size(table: pd.DataFrame) -> plt.Figure:
-    """Fig S7: thick bars (Taskonomy-architecture encoders) with thin bars (small encoders) on
-    top, one pair per source task, sorted by the thick bars."""
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.42 * len(table)), 3.8))
+    """Thick bars (Taskonomy-architecture encoders) with thin bars (small encoders) on top, one
+    pair per source task, sorted by the thick bars (legend above the axes)."""
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.42 * len(table)), 4.0), layout="constrained")
     x = np.arange(len(table))
     ax.bar(
         x,
@@ -308,11 +309,12 @@ def plot_size(table: pd.DataFrame) -> plt.Figure:
     )
     ax.bar(x, table["small"], width=0.25, color="C3", label="small model (thin)")
     ax.axhline(0, color="k", lw=0.6)
-    ax.set_xticks(x, table["label"], rotation=60, ha="right", fontsize=8)
-    ax.set_ylabel("RSA with the target small model")
-    ax.set_title("Similarity rankings: Taskonomy architecture (thick) vs small (thin)", fontsize=9)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    ax.set_xticks(x, table["label"], rotation=60, ha="right", fontsize=9)
+    ax.tick_params(axis="y", labelsize=9)
+    ax.set_ylabel("RSA with the target small model", fontsize=9.5)
+    ax.legend(fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
+              title="Similarity rankings: Taskonomy architecture (thick) vs small (thin)",
+              title_fontsize=10)  # fmt: skip
     return fig
 
 
@@ -320,10 +322,11 @@ def plot_size(table: pd.DataFrame) -> plt.Figure:
 
 
 def usable_counts(counts: Sequence[int], n_images: int) -> list[int]:
-    """The image counts that can be drawn from ``n_images`` (3 <= n <= n_images), ascending."""
-    out = sorted({int(c) for c in counts if 3 <= int(c) <= n_images})
+    """The image counts that can be drawn from ``n_images`` (3 <= n < n_images), ascending. The
+    total itself is left out: its ranking is the reference, so its ρ is 1 by construction."""
+    out = sorted({int(c) for c in counts if 3 <= int(c) < n_images})
     if not out:
-        raise ValueError(f"no image count in {list(counts)} lies in [3, n_images={n_images}]")
+        raise ValueError(f"no image count in {list(counts)} lies in [3, n_images={n_images})")
     return out
 
 
@@ -343,17 +346,21 @@ def image_count_table(
 
 
 def plot_image_counts(table: pd.DataFrame, n_all: int) -> plt.Figure:
-    """Fig S8: ρ with the all-image ranking vs number of images (median and 95 % band)."""
-    fig, ax = plt.subplots(figsize=(5.2, 3.6))
+    """ρ with the all-image ranking vs number of images (median and 95 % band; y axis zoomed
+    to the data, :func:`rsa_utils.plots.consistency_ylim`, with the 0.99 line)."""
+    from .plots import consistency_ylim
+
+    fig, ax = plt.subplots(figsize=(5.6, 4.0), layout="constrained")
     ax.fill_between(table["n"], table["low"], table["high"], color="C2", alpha=0.25, lw=0,
                     label="central 95 % of draws")  # fmt: skip
-    ax.plot(table["n"], table["estimate"], "o-", color="C2", label="median over draws")
-    ax.axhline(THRESHOLD, color="0.4", ls="--", lw=0.8, label=f"ρ = {THRESHOLD}")
-    ax.set_xlabel(f"number of images n (of {n_all})")
-    ax.set_ylabel(f"Pearson ρ with the ranking from {n_all} images")
-    ax.set_ylim(min(0.0, float(table["low"].min()) - 0.05), 1.02)
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
+    ax.plot(table["n"], table["estimate"], "o-", color="C2", label="median over draws",
+            clip_on=False, zorder=3)  # fmt: skip
+    ax.axhline(THRESHOLD, color="0.3", ls="--", lw=1.0, label=f"ρ = {THRESHOLD}")
+    ax.set_xlabel(f"number of images n (of {n_all})", fontsize=10)
+    ax.set_ylabel(f"Pearson ρ with the ranking from {n_all} images", fontsize=10)
+    ax.tick_params(labelsize=9.5)
+    ax.set_ylim(*consistency_ylim(table["low"]))
+    ax.legend(fontsize=9.5, loc="lower right")
     return fig
 
 
@@ -426,9 +433,10 @@ def task_checks(table: pd.DataFrame) -> pd.DataFrame:
 
 def group_verdict(checks: pd.DataFrame, group: str, column: str) -> tuple[str, str]:
     """(ours, verdict) for one group of named tasks and one column of :func:`task_checks`:
-    ours lists each task's rank; holds if all are as the paper says, partly if some are;
-    ``not tested`` if the group is absent or the column is tied."""
-    from .report import verdict
+    ours lists each task's rank; holds if all are as the paper says, partly if more than half
+    are (:func:`rsa_utils.report.share_verdict`); ``not tested`` if the group is absent or the
+    column is tied."""
+    from .report import share_verdict
 
     sub = checks[checks["paper"] == group]
     if sub.empty:
@@ -438,7 +446,7 @@ def group_verdict(checks: pd.DataFrame, group: str, column: str) -> tuple[str, s
     ok = sub[column]
     if ok.isna().any():
         return f"{ours} (all tied)", "not tested"
-    return ours, verdict(bool(ok.all()), partly=bool(ok.any()))
+    return ours, share_verdict(ok.tolist())
 
 
 def transfer_spearman(table: pd.DataFrame, *, seed: int = 0) -> tuple[float, float, float]:
@@ -450,13 +458,10 @@ def transfer_spearman(table: pd.DataFrame, *, seed: int = 0) -> tuple[float, flo
 
 
 def spearman_verdict(est: float, low: float, high: float) -> str:
-    """``holds`` if the interval of r_s lies above 0, ``partly`` if only the estimate does;
-    ``not tested`` if r_s is undefined (NaN)."""
-    from .report import verdict
+    """r_s > 0 claimed without a number: :func:`rsa_utils.report.direction_verdict`."""
+    from .report import direction_verdict
 
-    if not np.isfinite(est):
-        return "not tested"
-    return verdict(bool(low > 0), partly=bool(est > 0))
+    return direction_verdict(est, low, high)
 
 
 def paper_table() -> pd.DataFrame:
@@ -478,14 +483,20 @@ def _mark_named(ax, tasks: Sequence[str]) -> None:
 def plot_transfer(
     table: pd.DataFrame, baselines: pd.Series, paper: pd.DataFrame | None = None
 ) -> plt.Figure:
-    """Fig S9: (a) our mIoU per source initialisation in descending similarity order, the
-    similarity on a second axis and the baselines as horizontal lines; (b) the paper's Pascal
-    VOC mIoU in the paper's order. Tick labels: green = the paper's high-similarity tasks,
-    red = its low-similarity tasks."""
+    """(a) our mIoU per source initialisation in descending similarity order, the similarity on
+    a second axis and the baselines as labelled horizontal lines (legend above the axes);
+    (b) if ``paper`` is given: our mIoU (y) against the paper's published Pascal VOC mIoU (x)
+    for the tasks in both, each point labelled, Spearman's r_s in the title. Task labels: green
+    = the paper's high-similarity tasks, red = its low-similarity tasks."""
+    from scipy.stats import spearmanr
+
+    from .plots import separate_labels
+
     panels = 1 if paper is None else 2
-    fig, axes = plt.subplots(
-        panels, 1, figsize=(max(7.0, 0.45 * len(table)), 3.9 * panels), squeeze=False
-    )
+    width = max(7.5, 0.45 * len(table))
+    heights = [4.6] if paper is None else [4.6, 5.0]
+    fig, axes = plt.subplots(panels, 1, figsize=(width, sum(heights) + 0.4), squeeze=False,
+                             layout="constrained", height_ratios=heights)  # fmt: skip
     ax = axes[0, 0]
     x = np.arange(len(table))
     ax.bar(x, table["miou"], color="C0", width=0.7, label="fine-tuned from the source encoder")
@@ -499,24 +510,38 @@ def plot_transfer(
     hi = max(float(table["miou"].max()), float(baselines.max()) if len(baselines) else -np.inf)
     pad = max(1.0, 0.15 * (hi - lo))
     ax.set_ylim(max(0.0, lo - pad), hi + pad)
-    ax.set_ylabel("target test mIoU (%)")
-    ax.set_xticks(x, table["label"], rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel("target test mIoU (%)", fontsize=10)
+    ax.set_xticks(x, table["label"], rotation=60, ha="right", fontsize=9.5)
+    ax.tick_params(axis="y", labelsize=9.5)
     _mark_named(ax, list(table.index))
-    ax.set_title("(a) this reproduction: sources in descending similarity order", fontsize=9)
     tw = ax.twinx()
     tw.plot(x, table["similarity"], "o-", color="C1", ms=4, lw=1, label="RSA similarity")
-    tw.set_ylabel("RSA with the target model", color="C1")
+    tw.set_ylabel("RSA with the target model", color="C1", fontsize=10)
+    tw.tick_params(axis="y", labelsize=9.5)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = tw.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="upper right")
+    ax.legend(h1 + h2, l1 + l2, fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              ncol=2, frameon=False, title_fontsize=10,
+              title="(a) this reproduction: sources in descending similarity order")  # fmt: skip
     if paper is not None:
         ax = axes[1, 0]
-        xp = np.arange(len(paper))
-        ax.bar(xp, paper["miou"], color="0.6", width=0.7)
-        ax.set_ylim(float(paper["miou"].min()) - 2, float(paper["miou"].max()) + 1)
-        ax.set_ylabel("Pascal VOC mIoU (%)")
-        ax.set_xticks(xp, paper["label"], rotation=60, ha="right", fontsize=8)
-        _mark_named(ax, list(paper.index))
-        ax.set_title("(b) the paper: published Pascal VOC mIoU, in the published order", fontsize=9)
-    fig.tight_layout()
+        shared = [t for t in table.index if t in paper.index]
+        ours = table.loc[shared, "miou"].astype(float)
+        theirs = paper.loc[shared, "miou"].astype(float)
+        ok = len(shared) >= 3 and ours.nunique() > 1 and theirs.nunique() > 1
+        r_s = float(spearmanr(theirs, ours).statistic) if ok else float("nan")
+        ax.scatter(theirs, ours, color="C0", s=28, zorder=3)
+        texts = []
+        for t in shared:
+            color = "C2" if t in PAPER_HIGH else "C3" if t in PAPER_LOW else "k"
+            texts.append(ax.annotate(label(t), (theirs[t], ours[t]), xytext=(5, 2),
+                                     textcoords="offset points", fontsize=9, color=color))  # fmt: skip
+        ax.set_xlabel("the paper's published Pascal VOC mIoU (%)", fontsize=10)
+        ax.set_ylabel("our target test mIoU (%)", fontsize=10)
+        ax.tick_params(labelsize=9.5)
+        ax.margins(x=0.12, y=0.1)
+        rs_text = f"Spearman r_s = {r_s:.2f}" if np.isfinite(r_s) else "Spearman r_s undefined"
+        ax.set_title(f"(b) ours vs the paper, {len(shared)} shared tasks: {rs_text}", fontsize=10)
+        fig.canvas.draw()  # final layout, then keep the point labels apart
+        separate_labels(ax, texts)
     return fig

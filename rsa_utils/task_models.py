@@ -10,7 +10,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import zoo
+from . import train, zoo
 from .models import ARCHS
 from .profiles import Study
 from .tasks import check_tasks, get_task, task_input
@@ -43,11 +43,19 @@ def relative_quality(metric: float, baseline: float, higher_is_better: bool) -> 
 
 
 def quality_table(tasks: Sequence[str], study: Study, archs: Sequence[str] = ARCHS) -> pd.DataFrame:
-    """One row per (task, architecture): held-out metric, trivial baseline, whether the network
-    beats it, and the relative quality (:func:`relative_quality`)."""
+    """One row per (task, architecture): held-out metric, trivial baseline (computed afresh,
+    :func:`~rsa_utils.train.task_baseline`), whether the network beats it, and the relative
+    quality (:func:`relative_quality`)."""
+    tasks = check_tasks(tasks)
+    baselines = {
+        t: train.task_baseline(
+            t, study.profile, seed=study.seed, cache_dir=study.cache_dir, sources=study.sources
+        )  # fmt: skip
+        for t in tasks
+    }
     rows = []
     for arch in archs:
-        for t in check_tasks(tasks):
+        for t in tasks:
             r = zoo.get_record(
                 t,
                 arch,
@@ -57,12 +65,12 @@ def quality_table(tasks: Sequence[str], study: Study, archs: Sequence[str] = ARC
                 cache_dir=study.cache_dir,
                 sources=study.sources,
             )
-            hib = bool(r["higher_is_better"])
-            beats = r["metric"] > r["baseline"] if hib else r["metric"] < r["baseline"]
+            hib, base = bool(r["higher_is_better"]), baselines[t]
+            beats = r["metric"] > base if hib else r["metric"] < base
             rows.append({
                 "task": t, "label": get_task(t).label, "type": get_task(t).type, "arch": arch,
-                "metric_name": r["metric_name"], "metric": r["metric"], "baseline": r["baseline"],
-                "beats_baseline": bool(beats), "relative_quality": relative_quality(r["metric"], r["baseline"], hib),
+                "metric_name": r["metric_name"], "metric": r["metric"], "baseline": base,
+                "beats_baseline": bool(beats), "relative_quality": relative_quality(r["metric"], base, hib),
                 "seconds": r.get("seconds", np.nan),
             })  # fmt: skip
     return pd.DataFrame(rows)

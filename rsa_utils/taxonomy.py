@@ -19,14 +19,6 @@ from scipy.stats.contingency import crosstab
 
 from .tasks import TASKS
 
-#: Colours of the task types in every figure.
-TYPE_COLORS = {
-    "2D": "tab:blue",
-    "3D": "tab:orange",
-    "geometric": "tab:green",
-    "semantic": "tab:red",
-}
-
 
 def linkage(similarity: pd.DataFrame | np.ndarray) -> np.ndarray:
     """Single-linkage, Euclidean, optimally ordered linkage of the rows of a (T, T) matrix."""
@@ -76,26 +68,39 @@ def moved_items(a: pd.Series, b: pd.Series) -> list:
 
 
 def plot_dendrogram(
-    similarity: pd.DataFrame, ax=None, *, title: str | None = None, orientation="left"
-):
-    """Dendrogram of :func:`linkage` with leaves labelled by paper label and coloured by task type."""
+    similarity: pd.DataFrame, ax=None, *, title: str | None = None, orientation="left",
+    fontsize: float | None = None,
+    distance_label: str | None = "merge height: Euclidean distance\nbetween rows (single linkage)",
+):  # fmt: skip
+    """Dendrogram of :func:`linkage` with leaves labelled by paper label and coloured by task
+    type (:data:`rsa_utils.plots.TYPE_COLORS`); the distance axis is labelled with
+    ``distance_label`` (the merge height of single linkage: the smallest Euclidean distance
+    between the rows of ``similarity`` of two clusters). ``fontsize``: of the leaf labels."""
     import matplotlib.pyplot as plt
+
+    from .plots import TYPE_COLORS
 
     ax = ax or plt.gca()
     names = list(similarity.index)
     labels = [TASKS[n].label if n in TASKS else str(n) for n in names]
     hierarchy.dendrogram(
         linkage(similarity), labels=labels, ax=ax, orientation=orientation,
-        color_threshold=0, above_threshold_color="0.3",
+        color_threshold=0, above_threshold_color="0.3", leaf_font_size=fontsize,
     )  # fmt: skip
     by_label = dict(zip(labels, names))
-    ticks = ax.get_yticklabels() if orientation in ("left", "right") else ax.get_xticklabels()
+    leaves_on_y = orientation in ("left", "right")
+    ticks = ax.get_yticklabels() if leaves_on_y else ax.get_xticklabels()
     for tick in ticks:
         name = by_label.get(tick.get_text())
         if name in TASKS:
             tick.set_color(TYPE_COLORS[TASKS[name].type])
+    if distance_label:
+        set_label = ax.set_xlabel if leaves_on_y else ax.set_ylabel
+        set_label(distance_label, fontsize=fontsize)
+    if fontsize:
+        ax.tick_params(axis="x" if leaves_on_y else "y", labelsize=fontsize)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=None if fontsize is None else fontsize + 1.5)
     return ax
 
 

@@ -32,6 +32,7 @@ import torch
 from tqdm.auto import tqdm
 
 from rsa_utils.losses import (
+    baseline_metric,
     baseline_prediction,
     confusion_matrix,
     fit_baseline,
@@ -300,7 +301,7 @@ def evaluate_baseline(
     task: Task, train: Any, test: Any, n_fit: int = 256, batch_size: int = 64
 ) -> float:
     """Held-out metric of the trivial baseline (:func:`~rsa_utils.losses.fit_baseline`) fitted on
-    the first ``n_fit`` training images (mean prediction / majority class)."""
+    the first ``n_fit`` training images (mean prediction / majority class / same-segment rate)."""
     idx = np.arange(min(n_fit, _len(train)))
     fitted = fit_baseline(task, _target(train.batch(idx, "cpu")[1], task))
     n = _len(test)
@@ -309,14 +310,32 @@ def evaluate_baseline(
     for s in range(0, n, batch_size):
         ids = np.arange(s, min(n, s + batch_size))
         target = _target(test.batch(ids, "cpu")[1], task)
-        pred = baseline_prediction(fitted, len(ids))
         if task.metric == "miou":
+            pred = baseline_prediction(fitted, len(ids))
             conf += confusion_matrix(pred.argmax(1), target, task.out_channels)
         else:
-            metric_sum += float(
-                task_metric(task, pred, target, generator=step_generator(0, -1 - s)).sum()
-            )
+            g = step_generator(0, -1 - s)
+            metric_sum += float(baseline_metric(task, fitted, target, generator=g).sum())
     return miou_from_confusion(conf) if task.metric == "miou" else metric_sum / n
+
+
+def task_baseline(
+    task: Task | str,
+    profile: Any,
+    *,
+    seed: int = 0,
+    cache_dir: Any = None,
+    sources: DataSources = SYNTHETIC,
+) -> float:
+    """:func:`evaluate_baseline` on the data a task network of ``profile`` is trained and tested
+    on (read from the dataset cache). The quality gate reads this rather than the baseline stored
+    with a trained network, so that a corrected baseline needs no retraining."""
+    t = get_task(task) if isinstance(task, str) else task
+    kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": "cpu",
+          "sources": sources, "tasks": [t.name]}  # fmt: skip
+    train = load_source_data("train", profile.n_train, **kw)
+    test = load_source_data("test", profile.n_test, **kw)
+    return evaluate_baseline(t, train, test)
 
 
 def init_model(task: Task | str, arch: str, profile: Any, seed: int) -> TaskModel:

@@ -54,3 +54,20 @@ def test_spearman_with_interval():
     x = np.arange(10.0)
     est, lo, hi = consistency.spearman_with_interval(x, x**2, n_resamples=200)
     assert est == pytest.approx(1.0) and lo <= est <= hi
+
+
+def test_mean_difference_interval():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(1.0, 0.1, 30), rng.normal(0.0, 0.1, 30)
+    est, lo, hi = consistency.mean_difference(a, b)
+    assert lo < est < hi and lo > 0.8 and hi < 1.2
+    est, lo, hi = consistency.mean_difference(a, a + rng.normal(0, 0.01, 30), paired=True)
+    assert lo < 0 < hi and hi - lo < 0.02  # paired: the shared part cancels
+
+
+def test_off_diagonal_pairs():
+    sim = pd.DataFrame(
+        [[1, 0.2, 0.3], [0.2, 1, 0.4], [0.3, 0.4, 1]], index=list("abc"), columns=list("abc")
+    )
+    assert consistency.off_diagonal(sim, ["a", "c"]).tolist() == [0.3]
+    assert sorted(consistency.off_diagonal(sim, list("abc"))) == [0.2, 0.3, 0.4]

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from rsa_utils.losses import (
+    baseline_metric,
     baseline_prediction,
     color_bin_centers,
     confusion_matrix,
@@ -119,5 +120,23 @@ def test_baselines():
     for name in TASK_NAMES:
         tt = TASKS[name]
         target = random_labels(tt, 4, 16, torch.Generator().manual_seed(1))
-        pred = baseline_prediction(fit_baseline(tt, target), 4)
-        assert pred.shape[0] == 4 and torch.isfinite(task_metric(tt, pred, target)).all()
+        score = baseline_metric(tt, fit_baseline(tt, target), target)
+        assert score.shape == (4,) and torch.isfinite(score).all()
+
+
+def test_segmentation_baseline_is_the_pair_entropy():
+    """The metric-loss baseline predicts sigma = q, the training same-segment rate: its loss is
+    the binary entropy of q on images with that rate, below the all-equal embedding's loss
+    (sigma = 1 everywhere, -log(eps) on every pair of two segments) and above a perfect one."""
+    seg = torch.zeros(8, 16, 16, dtype=torch.long)
+    seg[:, :, 8:] = 1  # two halves: about half of the pairs lie in one segment
+    t = TASKS["segment_unsup2d"]
+    q = fit_baseline(t, seg)
+    assert abs(float(q) - 0.5) < 0.05
+    loss = baseline_metric(t, q, seg)
+    h = -(0.5 * math.log(0.5) * 2)
+    assert torch.allclose(loss, torch.full((8,), h), atol=0.02)
+    constant = metric_loss(torch.zeros(8, 4, 16, 16), seg)
+    assert (constant > 3 * loss).all()
+    perfect = metric_loss(seg[:, None].float().expand(8, 4, 16, 16) * 20, seg)
+    assert (perfect < 0.1 * loss).all()

@@ -1,0 +1,46 @@
+"""The verdict rules of the claims table (report.VERDICT_RULES), one case per branch."""
+
+from __future__ import annotations
+
+import math
+
+from rsa_utils import report
+
+
+def test_value_verdict():
+    assert report.value_verdict(0.85, 0.90, 0.80, 0.95) == "holds"  # above the paper
+    assert report.value_verdict(0.85, 0.80, 0.70, 0.86) == "holds"  # paper inside the interval
+    assert report.value_verdict(0.85, 0.50, 0.20, 0.70) == "partly"  # positive, weaker
+    assert report.value_verdict(0.85, 0.50, -0.10, 0.70) == "does not hold"
+    assert report.value_verdict(0.85, math.nan, math.nan, math.nan) == "not tested"
+
+
+def test_share_verdict():
+    assert report.share_verdict([True, True, True]) == "holds"
+    assert report.share_verdict([True, True, False]) == "partly"
+    assert report.share_verdict([True, False]) == "does not hold"  # half is not more than half
+    assert report.share_verdict([False, False]) == "does not hold"
+    assert report.share_verdict([]) == "not tested"
+    assert report.share_verdict([True, None]) == "not tested"
+
+
+def test_from_point_verdict():
+    assert report.from_point_verdict(0.3, paper=0.5, last=1.0) == "holds"
+    assert report.from_point_verdict(0.5, paper=0.5, last=1.0) == "holds"
+    assert report.from_point_verdict(0.8, paper=0.5, last=1.0) == "partly"
+    assert report.from_point_verdict(1.0, paper=0.5, last=1.0) == "does not hold"  # only the end
+    assert report.from_point_verdict(None, paper=0.5, last=1.0) == "does not hold"
+
+
+def test_direction_verdict():
+    assert report.direction_verdict(0.5, 0.1, 0.8) == "holds"
+    assert report.direction_verdict(0.3, -0.1, 0.6) == "partly"
+    assert report.direction_verdict(-0.3, -0.6, 0.1) == "does not hold"
+    assert report.direction_verdict(-0.5, -0.8, -0.1, sign=-1) == "holds"
+    assert report.direction_verdict(0.5, 0.1, 0.8, sign=-1) == "does not hold"
+    assert report.direction_verdict(math.nan, math.nan, math.nan) == "not tested"
+
+
+def test_rules_text_names_every_verdict():
+    for v in report.VERDICTS:
+        assert f"*{v}*" in report.VERDICT_RULES
