@@ -16,7 +16,9 @@
 # tasks: the small model of Table S1 and the Taskonomy architecture (a ResNet-50 encoder with
 # output stride 16 compressed to 8 channels). A network's held-out metric is set beside a
 # trivial baseline — the mean training target for regression tasks, the majority class for
-# classification — and a network that does not beat its baseline is flagged here, not hidden.
+# classification, and for the two unsupervised segmentations the rate at which two training
+# pixels share a segment (predicted for every pixel pair) — and a network that does not beat
+# its baseline is flagged here, not hidden.
 
 # %% tags=["parameters"]
 profile = "auto"

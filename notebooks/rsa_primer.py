@@ -45,7 +45,16 @@ glue("n_images", len(images), display=False)
 glue("n_networks", len(names) - 1, display=False)
 
 contrast = {k: primer.shape_contrast(rdms[k], n_per_shape) for k in names}
-report.glue_text("contrast_list", "; ".join(f"{k} {report.fmt(v, 3)}" for k, v in contrast.items()))
+report.glue_text("contrast_list", "; ".join(f"{k} {report.fmt(v)}" for k, v in contrast.items()))
+strongest = max(contrast, key=contrast.get)
+report.glue_text(
+    "contrast_reading",
+    f"none of the representations keeps the shapes apart by more than half a standard deviation "
+    f"(largest: {strongest}), so no blocks appear"
+    if contrast[strongest] < 0.5
+    else f"{', '.join(k for k, v in contrast.items() if v >= 0.5)} keep the shapes apart by at "
+    "least half a standard deviation, and their RDMs show blocks",
+)
 
 # %% [markdown]
 # The {glue:}`n_images` images are grouped by shape (disks, squares, triangles, rings and
@@ -66,11 +75,12 @@ plt.close(fig)
 # = similar.
 # ```
 #
-# No such blocks appear. The mean dissimilarity between shapes minus the mean within a shape
-# is {glue:md}`contrast_list` (positive would mean the shapes are separated): each image has
-# its own background and shape colours, and neither raw pixels nor untrained networks group
-# images by shape when colour varies more than shape. What the representations do share is
-# how they order the image pairs, and that is what RSA measures.
+# The mean dissimilarity between shapes minus the mean within a shape, in standard deviations
+# of each RDM's dissimilarities, is {glue:md}`contrast_list` (positive: the shapes are
+# separated); {glue:md}`contrast_reading`. Each image has its own background and shape
+# colours, and colour moves a raw or untrained representation more than shape does. What the
+# representations can still share is how they order the image pairs, and that is what RSA
+# measures.
 #
 # The similarity of every pair of representations is one Spearman correlation between RDMs;
 # the whole matrix is computed from RDMs ranked once:

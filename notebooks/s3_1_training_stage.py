@@ -142,7 +142,9 @@ claims = [
         )
         + f"; ρ at {tt.fraction_label(half.fraction)} = "
         + report.fmt_interval(half.estimate, half.low, half.high, 3),
-        holds=report.from_point_verdict(from_when, paper_from, last=1.0),
+        holds=report.from_point_verdict(
+            from_when, tt.paper_point(table["fraction"], paper_from), reference=1.0
+        ),
     ),
 ]
 report.glue_claims(claims)

@@ -202,3 +202,31 @@ def off_diagonal(sim: pd.DataFrame, tasks: Sequence[str]) -> np.ndarray:
     """The similarities of the task pairs (i < j) among ``tasks``: (T (T − 1) / 2,)."""
     a = np.asarray(sim.loc[list(tasks), list(tasks)], float)
     return a[np.triu_indices(len(a), 1)]
+
+
+def block_mean_difference(
+    sim_a: pd.DataFrame, sim_b: pd.DataFrame, tasks: Sequence[str], *, n_resamples: int = 1000,
+    seed: int = 0,
+) -> tuple[float, float, float]:  # fmt: skip
+    """Mean similarity among ``tasks`` (their off-diagonal pairs) in ``sim_a`` minus that in
+    ``sim_b``, with a 95 % percentile bootstrap interval that resamples the tasks (pairs of a
+    task with a copy of itself are left out), since the pairs share tasks and are not
+    independent."""
+    tasks = list(tasks)
+    a = np.asarray(sim_a.loc[tasks, tasks], float)
+    b = np.asarray(sim_b.loc[tasks, tasks], float)
+    d = a - b
+    k = len(tasks)
+    rng = np.random.default_rng(seed)
+
+    p, q = np.triu_indices(k, 1)  # positions in a (resampled) list of k tasks
+
+    def stat(idx):
+        i, j = idx[p], idx[q]
+        keep = i != j
+        return float(d[i[keep], j[keep]].mean()) if keep.any() else np.nan
+
+    est = stat(np.arange(k))
+    draws = np.array([stat(rng.integers(0, k, k)) for _ in range(n_resamples)])
+    low, high = np.nanpercentile(draws, [2.5, 97.5])
+    return est, float(low), float(high)

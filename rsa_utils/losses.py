@@ -256,7 +256,8 @@ def baseline_metric(
     """The held-out metric of the fitted baseline on each image of ``target``: (B,).
 
     Metric-loss tasks: the pair loss of predicting sigma = q for every pixel pair,
-    -mean(same log q + (1 - same) log(1 - q)) over the pairs :func:`metric_loss` would draw;
+    -mean(same log q + (1 - same) log(1 - q)) over pixel pairs drawn as :func:`metric_loss`
+    draws them (uniformly, ``generator``; not necessarily the very pairs a model was scored on);
     other tasks: :func:`task_metric` of the constant prediction.
     """
     t = _task(task)

@@ -130,12 +130,15 @@ def plot_rdms(
     return fig
 
 
-def shape_contrast(rdm, n_per_shape: int) -> float:
+def shape_contrast(rdm, n_per_shape: int, standardise: bool = True) -> float:
     """Mean dissimilarity between images of different shapes minus the mean between different
     images of the same shape, for an RDM (n, n) of images grouped by shape (:func:`draw_shapes`).
-    Positive: the representation separates the shapes (dark blocks on the RDM's diagonal)."""
+    Positive: the representation separates the shapes (dark blocks on the RDM's diagonal).
+    ``standardise``: in units of the standard deviation of the RDM's off-diagonal entries, so
+    that representations with different spreads of dissimilarity compare."""
     m = np.asarray(rdm, dtype=float)
     group = np.arange(len(m)) // n_per_shape
     same = group[:, None] == group[None, :]
     off = ~np.eye(len(m), dtype=bool)
-    return float(m[~same].mean() - m[same & off].mean())
+    diff = m[~same].mean() - m[same & off].mean()
+    return float(diff / m[off].std()) if standardise else float(diff)

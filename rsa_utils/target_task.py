@@ -196,6 +196,13 @@ def correlation_verdict(paper: float, est: float, low: float, high: float) -> st
     return value_verdict(paper, est, low, high)
 
 
+def paper_point(points: Sequence[float], paper: float) -> float:
+    """The first of our ``points`` at or after the paper's point (the paper's own if none is):
+    where a curve measured on another grid must stay above a threshold to match the paper."""
+    later = [float(x) for x in points if x >= paper - 1e-9]
+    return min(later) if later else float(paper)
+
+
 def fraction_label(f: float) -> str:
     """0.1 → ``1/10``, 0.5 → ``1/2``, 1 → ``1``, 0.3 → ``3/10`` (fractions of training)."""
     from fractions import Fraction

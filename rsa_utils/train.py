@@ -326,12 +326,13 @@ def task_baseline(
     seed: int = 0,
     cache_dir: Any = None,
     sources: DataSources = SYNTHETIC,
+    device: torch.device | str = "cpu",
 ) -> float:
     """:func:`evaluate_baseline` on the data a task network of ``profile`` is trained and tested
     on (read from the dataset cache). The quality gate reads this rather than the baseline stored
     with a trained network, so that a corrected baseline needs no retraining."""
     t = get_task(task) if isinstance(task, str) else task
-    kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": "cpu",
+    kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": device,
           "sources": sources, "tasks": [t.name]}  # fmt: skip
     train = load_source_data("train", profile.n_train, **kw)
     test = load_source_data("test", profile.n_test, **kw)

@@ -71,3 +71,17 @@ def test_off_diagonal_pairs():
     )
     assert consistency.off_diagonal(sim, ["a", "c"]).tolist() == [0.3]
     assert sorted(consistency.off_diagonal(sim, list("abc"))) == [0.2, 0.3, 0.4]
+
+
+def test_block_mean_difference_resamples_tasks():
+    names = list("abcde")
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0, 1, (5, 5))
+    base = (base + base.T) / 2
+    a = pd.DataFrame(base + 0.2, index=names, columns=names)
+    b = pd.DataFrame(base, index=names, columns=names)
+    est, lo, hi = consistency.block_mean_difference(a, b, names[:4])
+    assert est == pytest.approx(0.2) and lo == pytest.approx(0.2) and hi == pytest.approx(0.2)
+    noisy = pd.DataFrame(base + rng.normal(0, 0.1, (5, 5)), index=names, columns=names)
+    est, lo, hi = consistency.block_mean_difference(noisy, b, names)
+    assert lo < est < hi and hi - lo > 0.01

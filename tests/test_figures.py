@@ -374,5 +374,6 @@ def test_shape_contrast_sign():
     from rsa_utils import primer
 
     blocks = np.kron(1 - np.eye(3), np.ones((4, 4)))  # dissimilar across shapes only
-    assert primer.shape_contrast(blocks, 4) == pytest.approx(1.0)
+    assert primer.shape_contrast(blocks, 4, standardise=False) == pytest.approx(1.0)
+    assert primer.shape_contrast(blocks, 4) > 1  # in standard deviations of the RDM
     assert primer.shape_contrast(1 - blocks, 4) < 0

@@ -125,17 +125,24 @@ def test_baselines():
 
 
 def test_segmentation_baseline_is_the_pair_entropy():
-    """The metric-loss baseline predicts sigma = q, the training same-segment rate: its loss is
-    the binary entropy of q on images with that rate, below the all-equal embedding's loss
-    (sigma = 1 everywhere, -log(eps) on every pair of two segments) and above a perfect one."""
+    """The metric-loss baseline predicts sigma = q, the training same-segment rate: on held-out
+    images with same-segment rate r its loss is the cross-entropy -(r log q + (1 - r) log(1 - q)),
+    below the all-equal embedding's loss (sigma = 1 everywhere) and above a perfect one's."""
     seg = torch.zeros(8, 16, 16, dtype=torch.long)
-    seg[:, :, 8:] = 1  # two halves: about half of the pairs lie in one segment
+    seg[:, :, 12:] = 1  # a quarter strip: same-segment rate 0.75^2 + 0.25^2 = 0.625
     t = TASKS["segment_unsup2d"]
     q = fit_baseline(t, seg)
-    assert abs(float(q) - 0.5) < 0.05
+    assert abs(float(q) - 0.625) < 0.03
+
+    def ce(r):
+        return -(r * math.log(float(q)) + (1 - r) * math.log(1 - float(q)))
+
     loss = baseline_metric(t, q, seg)
-    h = -(0.5 * math.log(0.5) * 2)
-    assert torch.allclose(loss, torch.full((8,), h), atol=0.02)
+    assert torch.allclose(loss, torch.full((8,), ce(0.625)), atol=0.03)
+    assert abs(float(loss.mean()) - ce(0.375)) > 0.05  # same and different not swapped
+    halves = torch.zeros(8, 16, 16, dtype=torch.long)
+    halves[:, :, 8:] = 1  # held-out rate 0.5, unlike the fitted q
+    assert torch.allclose(baseline_metric(t, q, halves), torch.full((8,), ce(0.5)), atol=0.03)
     constant = metric_loss(torch.zeros(8, 4, 16, 16), seg)
     assert (constant > 3 * loss).all()
     perfect = metric_loss(seg[:, None].float().expand(8, 4, 16, 16) * 20, seg)

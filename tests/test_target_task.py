@@ -64,7 +64,8 @@ def test_fraction_label_and_verdicts():
     assert tt.correlation_verdict(0.95, 0.97, 0.9, 0.99) == "holds"
     assert tt.correlation_verdict(0.95, 0.90, 0.85, 0.96) == "holds"
     assert tt.correlation_verdict(0.95, 0.70, 0.60, 0.80) == "partly"
-    assert tt.correlation_verdict(0.95, 0.30, 0.05, 0.50) == "partly"  # positive, weaker
+    assert tt.correlation_verdict(0.95, 0.50, 0.05, 0.60) == "partly"  # positive, >= half
+    assert tt.correlation_verdict(0.95, 0.30, 0.05, 0.50) == "does not hold"  # below half
     assert tt.correlation_verdict(0.95, 0.10, -0.2, 0.3) == "does not hold"
     assert tt.spearman_verdict(0.5, 0.1, 0.8) == "holds"
     assert tt.spearman_verdict(0.3, -0.1, 0.6) == "partly"

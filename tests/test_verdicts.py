@@ -10,7 +10,8 @@ from rsa_utils import report
 def test_value_verdict():
     assert report.value_verdict(0.85, 0.90, 0.80, 0.95) == "holds"  # above the paper
     assert report.value_verdict(0.85, 0.80, 0.70, 0.86) == "holds"  # paper inside the interval
-    assert report.value_verdict(0.85, 0.50, 0.20, 0.70) == "partly"  # positive, weaker
+    assert report.value_verdict(0.85, 0.50, 0.20, 0.70) == "partly"  # positive, >= half
+    assert report.value_verdict(0.85, 0.40, 0.20, 0.60) == "does not hold"  # below half
     assert report.value_verdict(0.85, 0.50, -0.10, 0.70) == "does not hold"
     assert report.value_verdict(0.85, math.nan, math.nan, math.nan) == "not tested"
 
@@ -25,11 +26,13 @@ def test_share_verdict():
 
 
 def test_from_point_verdict():
-    assert report.from_point_verdict(0.3, paper=0.5, last=1.0) == "holds"
-    assert report.from_point_verdict(0.5, paper=0.5, last=1.0) == "holds"
-    assert report.from_point_verdict(0.8, paper=0.5, last=1.0) == "partly"
-    assert report.from_point_verdict(1.0, paper=0.5, last=1.0) == "does not hold"  # only the end
-    assert report.from_point_verdict(None, paper=0.5, last=1.0) == "does not hold"
+    assert report.from_point_verdict(0.3, paper=0.5, reference=1.0) == "holds"
+    assert report.from_point_verdict(0.5, paper=0.5, reference=1.0) == "holds"
+    assert report.from_point_verdict(0.8, paper=0.5, reference=1.0) == "partly"
+    assert (
+        report.from_point_verdict(1.0, paper=0.5, reference=1.0) == "does not hold"
+    )  # only the end
+    assert report.from_point_verdict(None, paper=0.5, reference=1.0) == "does not hold"
 
 
 def test_direction_verdict():
