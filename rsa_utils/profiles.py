@@ -77,7 +77,7 @@ PROFILES: dict[str, Profile] = {
     "cpu": Profile(
         name="cpu", image_size=64, resnet_width=16, n_train=1536, n_val=128, n_test=128, n_rsa=400,
         steps=200, batch_size=32, lr=1e-3, transfer_train=256, transfer_steps=50, transfer_batch=16,
-        target_train=512, target_steps=600, finetune_steps=300, n_boot=100,
+        target_train=512, target_steps=600, finetune_steps=200, n_boot=100,
         image_counts=(50, 80, 100, 150, 200, 250, 300, 350),
     ),
     "gpu": Profile(

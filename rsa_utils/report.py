@@ -183,9 +183,10 @@ VERDICT_COLORS = {
 
 def styled_claims(claims: pd.DataFrame):
     """A claims table for display: no index, the verdict column coloured."""
-    return claims.style.hide(axis="index").map(
+    style = claims.style.hide(axis="index").map(
         lambda v: VERDICT_COLORS.get(v, ""), subset=["holds"]
     )
+    return style.set_properties(subset=["holds"], **{"white-space": "nowrap"})
 
 
 def collect_claims(notebooks: list[Path]) -> pd.DataFrame:
