@@ -98,8 +98,15 @@ report.glue_text("dds_cos_agree", fmt["DDS, cosine kernel"])
 report.glue_text("dds_lap_agree", fmt["DDS, Laplacian kernel"])
 both = pd.concat([by_measure, by_layer])
 above_chance = [k for k, r in both.iterrows() if r["low"] > 0]
-report.glue_text("best_measure", f"{best_m} ({fmt[best_m]})")
-report.glue_text("best_layer", f"{best_l} ({fmt[best_l]})")
+report.glue_text("best_measure", f"{best_m}, {fmt[best_m]}")
+report.glue_text("best_layer", f"{best_l}, {fmt[best_l]}")
+first, last = by_layer.iloc[0], by_layer.iloc[-1]
+report.glue_text(
+    "depth_trend",
+    f"here it does ({by_layer.index[-1]}'s interval lies above {by_layer.index[0]}'s)"
+    if last["low"] > first["high"]
+    else "within these intervals no such trend can be read",
+)
 report.glue_text(
     "above_chance",
     "none of them: every interval includes zero, so here no measure or layer agrees with transfer "
@@ -136,5 +143,6 @@ between.round(3)
 # they are compared with come from short readout training (S2). The measures compare
 # different things: RSA a rank correlation of correlation distances, CKA centred Gram
 # matrices, DDS kernels of standardised features (so features that barely vary count as much
-# as any other). Low agreement in the early blocks is what one expects if they mostly encode the
-# image itself, which every network sees alike, and task differences grow with depth.
+# as any other). If the early blocks mostly encoded the image itself, which every network sees
+# alike, and task differences grew with depth, agreement would rise from block 1 to the encoder
+# output: {glue:md}`depth_trend`.

@@ -101,7 +101,7 @@ report.glue_text("pixels_ci", f"[{report.fmt(boot.low)}, {report.fmt(boot.high)}
 report.glue_text("pixels_best", sim.loc["pixels"].drop("pixels").idxmax())
 
 # %% [markdown]
-# Even without training, the networks' representations keep much of the pixels' geometry:
+# Even without training, the networks' representations keep part of the pixels' geometry:
 # the mean RSA between the pixel RDM and a network's RDM is {glue:md}`pixels_mean` (95 %
 # bootstrap interval over images {glue:md}`pixels_ci`), highest for {glue:md}`pixels_best`. The
 # rest of the book applies exactly these functions to networks *trained* on 20 tasks.

@@ -48,7 +48,12 @@ glue("n_tasks", len(tasks), display=False)
 glue("image_size", P.image_size, display=False)
 glue("n_images", P.n_rsa, display=False)
 glue("n_boot", P.n_boot, display=False)
-glue("type_colors", plots.type_colors_text(), display=False)
+present_types = [t for t in plots.TYPE_COLOR_NAMES if any(TASKS[n].type == t for n in tasks)]
+glue(
+    "type_colors",
+    ", ".join(f"{t} {plots.TYPE_COLOR_NAMES[t]}" for t in present_types),
+    display=False,
+)
 
 # %% [markdown]
 # ## Table S1: the small model

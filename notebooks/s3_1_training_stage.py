@@ -138,7 +138,7 @@ claims = [
         ours=(
             "never above 0.99 before the end"
             if from_when is None or from_when >= 1.0
-            else f"> 0.99 from {tt.fraction_label(from_when)}"
+            else f"stays > 0.99 from {tt.fraction_label(from_when)} on"
         )
         + f"; ρ at {tt.fraction_label(half.fraction)} = "
         + report.fmt_interval(half.estimate, half.low, half.high, 3),

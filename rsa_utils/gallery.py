@@ -53,17 +53,23 @@ def label_similarity(
     return rsa.similarity_matrix(rdms, names)
 
 
+def same_label(a: str, b: str) -> bool:
+    """Whether two tasks have the very same label: the clean RGB image (autoencoding,
+    denoising, inpainting), which differ only in their inputs."""
+    return TASKS[a].target == TASKS[b].target == "rgb"
+
+
 def type_separation(similarity: pd.DataFrame) -> dict[str, float]:
-    """Mean label-RSA similarity within 2D, within 3D and between 2D and 3D tasks."""
+    """Mean label-RSA similarity within 2D, within 3D and between 2D and 3D tasks, over pairs of
+    different tasks whose labels differ (pairs with :func:`same_label` would count 1 for free)."""
     names = list(similarity.index)
     two = [n for n in names if TASKS[n].type == "2D"]
     three = [n for n in names if TASKS[n].type == "3D"]
-    s = similarity.to_numpy()
 
     def mean(a, b, same):
-        ia, ib = [names.index(n) for n in a], [names.index(n) for n in b]
-        block = s[np.ix_(ia, ib)]
-        return float(block[~np.eye(len(a), dtype=bool)].mean() if same else block.mean())
+        vals = [similarity.loc[x, y] for i, x in enumerate(a) for j, y in enumerate(b)
+                if (not same or i < j) and not same_label(x, y)]  # fmt: skip
+        return float(np.mean(vals))
 
     return {
         "within_2d": mean(two, two, True),

@@ -89,9 +89,9 @@ VERDICT_RULES = """\
   instead of the estimate, because the supplement says *always* above.
 - **A threshold at one point** (e.g. ρ > 0.99 at 500 images): *holds* when the lower end of our
   interval exceeds it, *partly* when only the estimate does, otherwise *does not hold*.
-- **A direction without a number** (e.g. mIoU falls with similarity): *holds* when the 95 %
-  interval excludes zero on the claimed side, *partly* when only the estimate is on that side,
-  otherwise *does not hold*.
+- **A direction without a number** (e.g. mIoU falls as similarity falls, r_s > 0): *holds*
+  when the 95 % interval excludes zero on the claimed side, *partly* when only the estimate is
+  on that side, otherwise *does not hold*.
 - **A pattern or a property without a number** (S2's clusters agree but for two tasks; RSA
   scores lie in [−1, 1]): *holds* when the stated criterion is met (for the clusters: at most
   two tasks move and the adjusted Rand index is at least 0.5), otherwise *does not hold*.

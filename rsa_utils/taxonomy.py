@@ -67,6 +67,13 @@ def moved_items(a: pd.Series, b: pd.Series) -> list:
     return [i for i in a.index if i in moved]
 
 
+def moved_either_way(a: pd.Series, b: pd.Series) -> list:
+    """Items that move in either direction (:func:`moved_items` of a → b and of b → a), in the
+    order of ``a``'s index: a cluster that splits and one that merges both count."""
+    moved = set(moved_items(a, b)) | set(moved_items(b, a))
+    return [i for i in a.index if i in moved]
+
+
 def plot_dendrogram(
     similarity: pd.DataFrame, ax=None, *, title: str | None = None, orientation="left",
     fontsize: float | None = None,

@@ -69,3 +69,10 @@ def test_transfer_agreement_per_target():
     aff["c"] = 1.0  # a constant column has no ranking
     out = transfer_agreement(sym, aff)
     assert np.isnan(out["c"]) and list(out.index) == names
+
+
+def test_moved_either_way_counts_splits_and_merges():
+    a = pd.Series([0, 0, 0, 1, 2], index=list("abcde"))  # d and e alone in a
+    b = pd.Series([0, 0, 0, 0, 0], index=list("abcde"))  # everything merged in b
+    assert taxonomy.moved_items(a, b) == []  # every a-cluster went wholly to b's cluster
+    assert taxonomy.moved_either_way(a, b) == ["d", "e"]  # seen from b, d and e left the majority
