@@ -136,8 +136,8 @@ claims = [
         ours=(f"not tested: {n_all} images in all" if enough.empty
               else report.fmt_interval(*enough.iloc[0][["estimate", "low", "high"]], 3)
               + f" ({100 * paper_enough / n_all:.0f} % of our images, 25 % of the paper's)"),
-        holds="not tested" if enough.empty else report.verdict(bool(enough.iloc[0]["low"] > 0.99),
-                                                               partly=bool(enough.iloc[0]["estimate"] > 0.99)),
+        holds="not tested" if enough.empty
+        else report.point_verdict(0.99, enough.iloc[0]["estimate"], enough.iloc[0]["low"]),
     ),
 ]  # fmt: skip
 report.glue_claims(claims)

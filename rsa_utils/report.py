@@ -137,6 +137,13 @@ def from_point_verdict(ours: float | None, paper: float, reference: float) -> st
     return verdict(reached and ours <= paper + 1e-9, partly=reached)
 
 
+def point_verdict(threshold: float, est: float, low: float) -> str:
+    """A threshold at one point: the lower end ``low`` of our interval above it, or only ``est``."""
+    if not np.isfinite(est):
+        return "not tested"
+    return verdict(bool(low > threshold), partly=bool(est > threshold))
+
+
 def direction_verdict(est: float, low: float, high: float, sign: int = 1) -> str:
     """A direction without a number (``sign`` +1: positive, -1: negative)."""
     if not np.isfinite(est):

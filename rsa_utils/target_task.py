@@ -392,6 +392,13 @@ def finetune_all(study: Study, tasks: Sequence[str]) -> pd.DataFrame:
     return df
 
 
+def most_beat(miou: pd.Series, majority: float) -> bool:
+    """Whether more than half of the fine-tuned runs (mIoU, %) beat predicting the majority class
+    (``majority``, %): without that, their mIoU ranking says nothing about transfer, and S3.4's
+    mIoU claims are not tested."""
+    return bool((miou > majority).sum() > len(miou) / 2)
+
+
 def transfer_table(similarity: pd.Series, miou: pd.Series) -> pd.DataFrame:
     """S3.4: one row per source task in descending similarity order: label, similarity,
     similarity rank (1 = most similar), mIoU (%) and mIoU rank (1 = best)."""

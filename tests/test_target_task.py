@@ -215,3 +215,9 @@ def test_tied_miou_is_not_tested_and_spearman_is_nan():
     good = tt.transfer_table(sim, pd.Series([5.0, 4.0, 3.0, 2.0, 1.0], index=TASKS))
     est, low, high = tt.transfer_spearman(good)
     assert est == pytest.approx(1.0)  # (with 5 pairs some resamples are constant: NaN bounds)
+
+
+def test_most_beat_needs_more_than_half():
+    assert tt.most_beat(pd.Series([5.0, 6.0, 3.0]), 4.0)
+    assert not tt.most_beat(pd.Series([5.0, 3.0]), 4.0)  # half is not more than half
+    assert not tt.most_beat(pd.Series([4.0, 4.0, 5.0]), 4.0)  # equal does not beat

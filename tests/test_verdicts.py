@@ -47,3 +47,10 @@ def test_direction_verdict():
 def test_rules_text_names_every_verdict():
     for v in report.VERDICTS:
         assert f"*{v}*" in report.VERDICT_RULES
+
+
+def test_point_verdict():
+    assert report.point_verdict(0.99, 0.995, 0.992) == "holds"
+    assert report.point_verdict(0.99, 0.995, 0.98) == "partly"
+    assert report.point_verdict(0.99, 0.97, 0.90) == "does not hold"
+    assert report.point_verdict(0.99, math.nan, math.nan) == "not tested"
