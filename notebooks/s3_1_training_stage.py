@@ -46,6 +46,7 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
                        n_rsa=n_images, n_boot=n_boot, checkpoints=checkpoints)  # fmt: skip
 prof = study.profile
 s3 = tt.load(study, tasks=tasks, checkpoints=None)
+report.glue_text("set_aside", s3.set_aside_note.removeprefix("; set aside: ") or "none")
 glue("n_images", prof.n_rsa, display=False)
 glue("n_tasks", len(s3.tasks), display=False)
 glue("n_checkpoints", len(s3.checkpoints), display=False)
@@ -59,6 +60,9 @@ glue("target_steps", prof.target_steps, display=False)
 # (Taskonomy-architecture encoders, the sources of S3.4) by their RSA with it. Each
 # checkpoint's ranking is compared with the final one by Pearson's ρ, and the images are
 # resampled {glue:}`n_boot` times (bootstrap) for an interval.
+#
+# Source networks set aside because they fail their baseline or lack signal (models
+# chapter): {glue:md}`set_aside`.
 
 # %%
 table = tt.checkpoint_table(s3, n_boot=prof.n_boot, seed=seed, device=study.device)
@@ -147,4 +151,4 @@ claims = [
         ),
     ),
 ]
-report.glue_claims(claims)
+report.glue_claims(report.gate_claims(claims, s3.set_aside_note, s3.tested))

@@ -42,6 +42,7 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
                        n_rsa=n_images, n_boot=n_boot, image_counts=image_counts)  # fmt: skip
 prof = study.profile
 s3 = tt.load(study, tasks=tasks)
+report.glue_text("set_aside", s3.set_aside_note.removeprefix("; set aside: ") or "none")
 n_all = prof.n_rsa
 counts = tt.usable_counts(prof.image_counts, n_all)
 glue("n_all", n_all, display=False)
@@ -55,6 +56,9 @@ report.glue_text("counts", ", ".join(map(str, counts)))
 # {glue:md}`counts` we draw n of them without replacement ({glue:}`n_draws` draws), rank the
 # sources from those n images alone and correlate that ranking with the ranking from all
 # {glue:}`n_all`.
+#
+# Source networks set aside because they fail their baseline or lack signal (models
+# chapter): {glue:md}`set_aside`.
 
 # %%
 table = tt.image_count_table(s3, counts, n_draws=prof.n_boot, seed=seed, device=study.device)
@@ -140,4 +144,4 @@ claims = [
         else report.point_verdict(0.99, enough.iloc[0]["estimate"], enough.iloc[0]["low"]),
     ),
 ]  # fmt: skip
-report.glue_claims(claims)
+report.glue_claims(report.gate_claims(claims, s3.set_aside_note, s3.tested))

@@ -51,6 +51,7 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
                        n_rsa=n_images)  # fmt: skip
 prof = study.profile
 s3 = tt.load(study, tasks=tasks)
+report.glue_text("set_aside", s3.set_aside_note.removeprefix("; set aside: ") or "none")
 similarity = s3.ranking("taskonomy")
 runs = tt.finetune_all(study, s3.tasks)
 glue("n_tasks", len(s3.tasks), display=False)
@@ -67,6 +68,9 @@ report.glue_text("finetune_minutes", report.fmt(runs["seconds"].sum() / 60, 1))
 # {glue:}`target_train` labelled target images and is tested on {glue:}`n_test` others
 # ({glue:md}`finetune_minutes` minutes of fine-tuning in all when they were built; the zoo
 # caches them).
+#
+# Source networks set aside because they fail their baseline or lack signal (models
+# chapter): {glue:md}`set_aside`.
 
 # %%
 table = tt.transfer_table(similarity, runs.loc[s3.tasks, "miou"])
@@ -183,4 +187,4 @@ claims = [
                  paper="low mIoU", ours=f"mIoU rank of {n}: {low_miou[0]}",
                  holds=low_miou[1] if learned else "not tested"),
 ]  # fmt: skip
-report.glue_claims(claims)
+report.glue_claims(report.gate_claims(claims, s3.set_aside_note, s3.tested))

@@ -23,10 +23,14 @@ from typing import Any
 
 import torch
 
+from .tasks import TASK_NAMES
+
 PROFILE_NAMES: tuple[str, ...] = ("smoke", "cpu", "gpu", "paper")
 DATA_KINDS: tuple[str, ...] = ("synthetic", "taskonomy")
 TARGET_DATA_KINDS: tuple[str, ...] = ("synthetic", "voc")
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Learning-rate schedules of the training loop (see :func:`rsa_utils.train.lr_scheduler`).
+SCHEDULES: tuple[str, ...] = ("onecycle", "constant")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,13 @@ class Profile:
     target_steps: int  # steps of the target small model (S3)
     finetune_steps: int  # steps of each S3.4 fine-tuning run
     n_boot: int  # bootstrap draws over images for intervals
+    replicates: int = 2  # networks per task and architecture (independent seeds; noise ceiling)
+    replicate_tasks: int = 20  # tasks (in registry order) that get all replicates; others get one
+    schedule: str = (
+        "onecycle"  # learning-rate schedule of every network (rsa_utils.train.lr_scheduler)
+    )
+    warmup: float = 0.15  # fraction of a run's steps spent warming up (onecycle)
+    workers: int = 1  # networks trained side by side in separate processes (one thread each on CPU)
     checkpoints: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
     image_counts: tuple[int, ...] = (100, 200, 300, 400, 500, 1000, 1500, 2000)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -62,7 +73,27 @@ class Profile:
             raise ValueError(
                 f"unknown profile field(s) {bad}; allowed: {sorted(names - {'name', 'extra'})}"
             )
-        return dataclasses.replace(self, **overrides)
+        out = dataclasses.replace(self, **overrides)
+        out.check()
+        return out
+
+    def check(self) -> None:
+        """``ValueError`` naming a field whose value is not allowed."""
+        check_choice("schedule", self.schedule, SCHEDULES)
+        for f in ("replicates", "workers", "steps", "batch_size", "n_boot"):
+            if not isinstance(getattr(self, f), int) or getattr(self, f) < 1:
+                raise ValueError(
+                    f"parameter {f}={getattr(self, f)!r} is not allowed; use an integer >= 1"
+                )
+        if not 0 <= self.replicate_tasks <= len(TASK_NAMES):
+            raise ValueError(f"parameter replicate_tasks={self.replicate_tasks!r}: use 0..20")
+        if not 0 < self.warmup < 1:
+            raise ValueError(f"parameter warmup={self.warmup!r}: use a fraction in (0, 1)")
+
+    def replicates_of(self, task: str) -> int:
+        """Networks per architecture for ``task`` (``replicates`` for the first ``replicate_tasks``
+        tasks of the registry, 1 for the rest)."""
+        return self.replicates if TASK_NAMES.index(task) < self.replicate_tasks else 1
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

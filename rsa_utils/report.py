@@ -40,6 +40,18 @@ def save_figure(fig, name: str, *, dpi: int = 130) -> str:
     return f"figures/{name}.png"
 
 
+def save_data(frame: pd.DataFrame, name: str) -> str:
+    """Write the data behind a figure or table as ``book/data/<name>.csv`` (atomically); returns
+    the path relative to ``book/``."""
+    data_dir = book_dir() / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / f"{name}.csv"
+    tmp = path.with_suffix(".part.csv")
+    frame.to_csv(tmp, index=False, float_format="%.6g")
+    tmp.replace(path)
+    return f"data/{name}.csv"
+
+
 def glue_text(name: str, text: str) -> None:
     """Glue a piece of prose (a formatted number, an interval, a task name) for ``{glue:md}`name```."""
     from IPython.display import Markdown
@@ -97,6 +109,10 @@ VERDICT_RULES = """\
   two tasks move and the adjusted Rand index is at least 0.5), otherwise *does not hold*.
 - *not tested*: the quantity is undefined in this run (e.g. a correlation of constant values),
   or what it needs is missing (e.g. fine-tuned networks that do not beat the trivial baseline).
+- **Networks that cannot carry a claim are set aside**: a claim is computed on the task
+  networks that beat their trivial baseline and do not lack signal (two replicates of the task
+  agree more than the task agrees with any other task; see the models chapter). The row names
+  the networks set aside; with fewer than three networks left, it is *not tested*.
 """
 
 
@@ -150,6 +166,21 @@ def direction_verdict(est: float, low: float, high: float, sign: int = 1) -> str
         return "not tested"
     excludes_zero = low > 0 if sign > 0 else high < 0
     return verdict(bool(excludes_zero), partly=bool(sign * est > 0))
+
+
+def gate_claims(claims: list[Claim], set_aside: str, tested: bool = True) -> list[Claim]:
+    """The claims of a section computed on the networks that can carry them: each row's ``ours``
+    gains ``set_aside`` (which networks were left out and why, see
+    :func:`rsa_utils.task_models.set_aside_note`); with ``tested=False`` (too few networks left)
+    every row is *not tested*."""
+    out = []
+    for c in claims:
+        holds = c.holds if tested else "not tested"
+        ours = c.ours if tested else f"not tested: too few networks with signal{set_aside}"
+        out.append(
+            Claim(c.section, c.claim, c.paper, ours + (set_aside if tested else ""), holds, c.kind)
+        )
+    return out
 
 
 def claims_frame(claims: list[Claim]) -> pd.DataFrame:

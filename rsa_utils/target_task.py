@@ -22,6 +22,7 @@ S3.4 compare a task's rank with the middle of the ranking.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -130,6 +131,17 @@ class S3Data:
     images: torch.Tensor
     target: torch.Tensor
     sources: dict[str, torch.Tensor]
+    set_aside: dict[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # task -> why (quality gate)
+    tested: bool = True  # False: too few source networks can carry a claim, or the target model fails its baseline
+
+    @property
+    def set_aside_note(self) -> str:
+        """Prose for claims rows: the source networks set aside and why ("" if none)."""
+        from .task_models import set_aside_note
+
+        return set_aside_note(self.set_aside)
 
     @property
     def final(self) -> torch.Tensor:
@@ -152,12 +164,25 @@ def load(
     """Images, target and source RDMs for S3 (models trained on first use by the zoo).
 
     ``n_images`` defaults to ``profile.n_rsa``, ``tasks`` to :data:`S34_TASKS`, ``checkpoints``
-    (None: ``profile.checkpoints`` plus 1) must end with the final model.
+    (None: ``profile.checkpoints`` plus 1) must end with the final model. Source tasks whose
+    networks (in any of ``archs``) fail their baseline or lack signal are set aside
+    (:func:`rsa_utils.task_models.usable_tasks`); with fewer than 3 left, or a target model that
+    does not beat its baseline, all are kept and ``tested`` is False.
     """
+    from .task_models import usable_tasks
+
     prof = study.profile
     tasks = check_tasks(tasks, S34_TASKS)
     if len(tasks) < 3:
         raise ValueError(f"S3 needs at least 3 source tasks to correlate rankings; got {tasks}")
+    usable, set_aside = usable_tasks(study, tasks, archs)
+    target = zoo.get_target_record(
+        prof, study.seed, study.device, study.cache_dir, sources=study.sources
+    )
+    tested = len(usable) >= 3 and target["metric"] > target["baseline"]
+    if not target["metric"] > target["baseline"]:
+        set_aside = {**set_aside, "target": "the target model fails its baseline"}
+    tasks = usable if tested else tasks
     n = prof.n_rsa if n_images is None else int(n_images)
     cps = tuple(
         sorted(set(map(float, prof.checkpoints if checkpoints is None else checkpoints)) | {1.0})
@@ -165,7 +190,7 @@ def load(
     images = rsa_images(study, n)
     return S3Data(
         tasks, cps, images, target_rdms(study, images, cps),
-        {a: source_rdms(study, images, tasks, a) for a in archs},
+        {a: source_rdms(study, images, tasks, a) for a in archs}, set_aside, tested,
     )  # fmt: skip
 
 

@@ -1,10 +1,14 @@
 """Training: one readable loop for every task network, and the target-task model of S3.
 
-:func:`fit` is the loop: Adam; on CUDA bf16 autocast and channels_last, on CPU float32. It is
-deterministic for a fixed seed on CPU: the weights are initialised under ``torch.manual_seed``
-inside a forked RNG, and every step draws its batch indices, input noise and metric-loss pixel
-pairs from its own ``torch.Generator`` seeded by (seed, step) -- so no RNG state has to be
-saved to resume, and a resumed run ends with exactly the weights of an uninterrupted one.
+:func:`fit` is the loop: Adam with a one-cycle learning-rate schedule (warm-up over
+``warmup`` of the steps to the profile's ``lr``, cosine decay to ~0; ``schedule="constant"`` is
+the earlier recipe, kept for the learning-curve benchmark); on CUDA bf16 autocast and
+channels_last, on CPU float32. It is deterministic for a fixed seed on CPU: every network of the
+study draws its initial weights from its own seed (:func:`network_seed`: the study seed, the
+network's role, task, architecture and replicate), and every step draws its batch indices, input
+noise and metric-loss pixel pairs from its own ``torch.Generator`` seeded by (that seed, step) --
+so no RNG state has to be saved to resume, and a resumed run ends with exactly the weights of an
+uninterrupted one.
 
 Progress (model + optimiser state, step, loss history) is handed to ``on_progress`` every
 ``save_every`` steps, and snapshots of the weights at ``checkpoints`` (fractions of training)
@@ -22,6 +26,9 @@ domain (:data:`TARGET_TASK`). The data come from :mod:`rsa_utils.datasets` throu
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +48,7 @@ from rsa_utils.losses import (
     task_metric,
 )
 from rsa_utils.models import TaskModel, build_model
-from rsa_utils.profiles import SYNTHETIC, DataSources
+from rsa_utils.profiles import SCHEDULES, SYNTHETIC, DataSources
 from rsa_utils.tasks import TARGET_TASK, TASKS, Task, get_task, task_input
 
 #: Largest training set (bytes on the device) that :func:`fit` copies to the GPU up front.
@@ -91,6 +98,37 @@ def _len(data: Any) -> int:
 def _target(labels: Any, task: Task) -> torch.Tensor:
     """The label tensor of ``task`` from a batch's labels (a dict for source data, a tensor for target)."""
     return labels[task.name] if isinstance(labels, dict) else labels
+
+
+def network_seed(seed: int, role: str, *parts: Any) -> int:
+    """The seed of one network of the study: a 63-bit hash of the study ``seed``, the network's
+    ``role`` ("task", "target", "readout", "finetune") and what identifies it within the role
+    (task, architecture, replicate; source and target for a readout). Distinct networks get
+    unrelated seeds; the same arguments always give the same one."""
+    blob = json.dumps([int(seed), str(role), *map(str, parts)]).encode()
+    return int.from_bytes(hashlib.sha256(blob).digest()[:8], "little") >> 1
+
+
+def seeded(seed: int, build: Callable[[], Any]) -> Any:
+    """``build()`` under ``torch.manual_seed(seed)`` in a forked RNG (the global RNG is untouched)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build()
+
+
+def lr_scheduler(opt: torch.optim.Optimizer, steps: int, schedule: str, warmup: float):
+    """The learning-rate schedule of a run of ``steps`` optimiser steps: ``onecycle`` is
+    :class:`torch.optim.lr_scheduler.OneCycleLR` (a cosine ramp over the fraction ``warmup`` of
+    the steps from lr/25 up to the optimiser's lr, then a cosine decay to lr/25e4, Adam's beta1 cycled
+    0.95 → 0.85 → 0.95); ``constant`` keeps the optimiser's lr (the earlier recipe)."""
+    if schedule == "constant":
+        return torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
+    if schedule != "onecycle":
+        raise ValueError(f"schedule={schedule!r} is not allowed; allowed values: {SCHEDULES}")
+    lr = opt.param_groups[0]["lr"]
+    return torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=lr, total_steps=max(2, steps), pct_start=warmup, anneal_strategy="cos"
+    )
 
 
 def step_generator(seed: int, step: int) -> torch.Generator:
@@ -145,6 +183,14 @@ class TrainConfig:
     seed: int = 0
     checkpoints: tuple[float, ...] = (1.0,)
     save_every: int = 0  # steps between progress snapshots (0: never)
+    schedule: str = "onecycle"  # see lr_scheduler
+    warmup: float = 0.15  # fraction of the steps spent warming up (onecycle)
+
+    @classmethod
+    def of(cls, profile: Any, steps: int, seed: int, **kw: Any) -> TrainConfig:
+        """The config of a run of ``steps`` steps with ``profile``'s batch size, lr and schedule."""
+        return cls(steps, profile.batch_size, profile.lr, seed, schedule=profile.schedule,
+                   warmup=profile.warmup, **kw)  # fmt: skip
 
 
 @dataclass
@@ -177,10 +223,12 @@ def fit(
     desc: str | None = None,
     show_progress: bool = True,
 ) -> TrainResult:
-    """Train ``model`` on ``task`` with Adam for ``cfg.steps`` steps of ``cfg.batch_size`` images.
+    """Train ``model`` on ``task`` with Adam for ``cfg.steps`` steps of ``cfg.batch_size`` images,
+    the learning rate following ``cfg.schedule`` (:func:`lr_scheduler`).
 
     ``data.batch(idx, device)`` -> (rgb (B, 3, H, W) in [0, 1], labels); ``resume`` is a state
-    given earlier to ``on_progress`` ({"step", "model", "optimizer", "history", "seconds"}).
+    given earlier to ``on_progress`` ({"step", "model", "optimizer", "scheduler", "history",
+    "seconds"}).
     Snapshots are CPU state dicts.
     """
     device = torch.device(device)
@@ -190,6 +238,7 @@ def fit(
         model.to(memory_format=torch.channels_last)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    sched = lr_scheduler(opt, cfg.steps, cfg.schedule, cfg.warmup)
     if (
         cuda
         and not isinstance(data, DeviceData)
@@ -202,6 +251,7 @@ def fit(
     if resume is not None:
         model.load_state_dict(resume["model"])
         opt.load_state_dict(resume["optimizer"])
+        sched.load_state_dict(resume["scheduler"])
         start, history, seconds0 = (
             int(resume["step"]),
             list(resume["history"]),
@@ -226,6 +276,7 @@ def fit(
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        sched.step()
         losses.append(loss.detach())
         done = step + 1
         if done % 10 == 0 or done == cfg.steps:
@@ -243,7 +294,7 @@ def fit(
             history += torch.stack(losses).float().cpu().tolist() if losses else []
             losses = []
             on_progress({"step": done, "model": _cpu_state(model), "optimizer": opt.state_dict(),
-                         "history": list(history), "seconds": seconds0 + time.perf_counter() - t0})  # fmt: skip
+                         "scheduler": sched.state_dict(), "history": list(history), "seconds": seconds0 + time.perf_counter() - t0})  # fmt: skip
     bar.close()
     if losses:
         history += torch.stack(losses).float().cpu().tolist()
@@ -339,11 +390,14 @@ def task_baseline(
     return evaluate_baseline(t, train, test)
 
 
-def init_model(task: Task | str, arch: str, profile: Any, seed: int) -> TaskModel:
-    """A freshly initialised model; the initialisation depends only on ``seed`` (global RNG untouched)."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return build_model(task, arch, profile)
+def init_model(
+    task: Task | str, arch: str, profile: Any, seed: int, replicate: int = 0, role: str = "task"
+) -> TaskModel:
+    """A freshly initialised ``arch`` model of ``task``, its weights drawn from its own seed
+    :func:`network_seed` (``seed``, ``role``, task, arch, ``replicate``); global RNG untouched."""
+    name = task.name if isinstance(task, Task) else get_task(task).name
+    return seeded(network_seed(seed, role, name, arch, replicate),
+                  lambda: build_model(task, arch, profile))  # fmt: skip
 
 
 def summary_line(task: str, arch: str, steps: int, record: dict[str, Any]) -> str:
@@ -368,17 +422,25 @@ def _run(
     on_progress: Callable[[dict[str, Any]], None] | None,
     on_checkpoint: Callable[[float, dict[str, torch.Tensor]], None] | None,
     show_progress: bool,
+    *,
+    replicate: int = 0,
+    role: str = "task",
 ) -> tuple[TrainResult, dict[str, Any]]:
+    """Train one network: ``cfg.seed`` is the study seed; the network's own seed
+    (:func:`network_seed`) sets its initial weights and its batches."""
     for d in (train, val, test):  # render / load now, so that `seconds` is training time only
         if hasattr(d, "prepare"):
             d.prepare()
-    model = init_model(task, arch, profile, cfg.seed)
+    seed = cfg.seed
+    cfg = dataclasses.replace(cfg, seed=network_seed(seed, role, task.name, arch, replicate))
+    model = seeded(cfg.seed, lambda: build_model(task, arch, profile))
     res = fit(model, task, train, cfg, device, resume=resume, on_progress=on_progress,
               on_checkpoint=on_checkpoint, show_progress=show_progress)  # fmt: skip
     val_ev = evaluate(res.model, task, val, cfg.batch_size, device)
     test_ev = evaluate(res.model, task, test, cfg.batch_size, device)
     record = {
-        "task": task.name, "arch": arch, "steps": cfg.steps, "seed": cfg.seed,
+        "task": task.name, "arch": arch, "steps": cfg.steps, "seed": seed, "replicate": replicate,
+        "network_seed": cfg.seed,
         "train_loss": res.train_loss, "val_loss": val_ev["loss"], "test_loss": test_ev["loss"],
         "metric": test_ev["metric"], "metric_name": task.metric,
         "baseline": evaluate_baseline(task, train, test),
@@ -406,10 +468,11 @@ def train_task_model(
     save_every: int = 0,
     show_progress: bool = True,
     sources: DataSources = SYNTHETIC,
+    replicate: int = 0,
 ) -> tuple[TrainResult, dict[str, Any]]:
-    """Train the ``arch`` model of source ``task`` (profile: image_size, n_train, n_val, n_test,
-    steps, batch_size, lr, resnet_width) on ``sources``' source domain; returns the result and
-    its record (metrics, seconds)."""
+    """Train replicate ``replicate`` of the ``arch`` model of source ``task`` (profile:
+    image_size, n_train, n_val, n_test, steps, batch_size, lr, schedule, warmup, resnet_width) on
+    ``sources``' source domain; returns the result and its record (metrics, seconds)."""
     t = get_task(task) if isinstance(task, str) else task
     kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": device,
           "sources": sources}  # fmt: skip
@@ -417,23 +480,10 @@ def train_task_model(
     train = load_source_data("train", profile.n_train, **kw)
     val = load_source_data("val", profile.n_val, **kw)
     test = load_source_data("test", profile.n_test, **kw)
-    cfg = TrainConfig(
-        profile.steps, profile.batch_size, profile.lr, seed, tuple(checkpoints), save_every
-    )
-    return _run(
-        t,
-        arch,
-        profile,
-        train,
-        val,
-        test,
-        cfg,
-        device,
-        resume,
-        on_progress,
-        on_checkpoint,
-        show_progress,
-    )
+    cfg = TrainConfig.of(profile, profile.steps, seed, checkpoints=tuple(checkpoints),
+                         save_every=save_every)  # fmt: skip
+    return _run(t, arch, profile, train, val, test, cfg, device, resume, on_progress, on_checkpoint,
+                show_progress, replicate=replicate)  # fmt: skip
 
 
 def train_target_model(
@@ -458,9 +508,9 @@ def train_target_model(
     val = load_target_data("val", profile.n_val, **kw)
     test = load_target_data("test", profile.n_test, **kw)
     fr = tuple(sorted(set(profile.checkpoints if checkpoints is None else checkpoints) | {1.0}))
-    cfg = TrainConfig(profile.target_steps, profile.batch_size, profile.lr, seed, fr, save_every)
+    cfg = TrainConfig.of(profile, profile.target_steps, seed, checkpoints=fr, save_every=save_every)
     return _run(TARGET_TASK, "small", profile, train, val, test, cfg, device, resume, on_progress,
-                on_checkpoint, show_progress)  # fmt: skip
+                on_checkpoint, show_progress, role="target")  # fmt: skip
 
 
 def random_labels(task: Task, b: int, size: int, g: torch.Generator) -> torch.Tensor:

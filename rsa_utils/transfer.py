@@ -32,6 +32,7 @@ from .losses import IGNORE_INDEX, confusion_matrix, miou_from_confusion, task_lo
 from .models import OUTPUT_STRIDE, REPR_CHANNELS, DenseDecoder, TaskonomyEncoder, build_model
 from .profiles import SYNTHETIC, DataSources, Profile
 from .tasks import TARGET_CATEGORIES, TASK_NAMES, Task, check_tasks, get_task
+from .train import lr_scheduler, network_seed, seeded
 
 TRANSFER_VERSION = 1
 N_TARGET_CLASSES = len(TARGET_CATEGORIES) + 1  # + background
@@ -70,16 +71,24 @@ def train_readouts(
     device="cpu",
     image_size: int,
     desc: str = "readouts",
+    source: str = "",
+    schedule: str = "onecycle",
+    warmup: float = 0.15,
 ) -> dict[str, np.ndarray]:
     """Train one readout per target on representations ``z_train`` (N, 8, h, w); return each
     target's per-image test losses (N_test,) on ``z_test``.
 
-    ``labels_*``: target name → labels (N, ...) in the registry's format.
+    ``labels_*``: target name → labels (N, ...) in the registry's format. Each readout draws its
+    initial weights from its own seed (:func:`~rsa_utils.train.network_seed` of ``seed``,
+    ``source`` and the target); the learning rate follows ``schedule`` with peak ``lr``.
     """
     targets = list(labels_train)
-    torch.manual_seed(seed)
-    heads = nn.ModuleDict({t: Readout(get_task(t), image_size) for t in targets}).to(device)
+    heads = nn.ModuleDict({
+        t: seeded(network_seed(seed, "readout", source, t), lambda t=t: Readout(get_task(t), image_size))
+        for t in targets
+    }).to(device)  # fmt: skip
     opt = torch.optim.Adam(heads.parameters(), lr=lr)
+    sched = lr_scheduler(opt, steps, schedule, warmup)
     z_train = z_train.to(device)
     # the labels go to the device once: gathering them on the host every step would dominate
     labels_train = {t: v.to(device) for t, v in labels_train.items()}
@@ -104,6 +113,7 @@ def train_readouts(
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        sched.step()
     heads.eval()
     out: dict[str, list[np.ndarray]] = {t: [] for t in targets}
     with torch.no_grad():
@@ -136,6 +146,7 @@ def transfer_key(
         "version": TRANSFER_VERSION, "source": source_model,
         "targets": list(targets), "transfer_train": profile.transfer_train, "transfer_steps": profile.transfer_steps,
         "n_test": profile.n_test, "batch_size": profile.transfer_batch, "lr": profile.lr,
+        "schedule": profile.schedule, "warmup": profile.warmup,
     }  # fmt: skip
 
 
@@ -169,6 +180,7 @@ def transfer_losses(
         losses = train_readouts(
             z_tr, y_tr, z_te, y_te, steps=profile.transfer_steps, batch_size=profile.transfer_batch, lr=profile.lr,
             seed=seed, device=device, image_size=profile.image_size, desc=f"transfers from {source}",
+            source=source, schedule=profile.schedule, warmup=profile.warmup,
         )  # fmt: skip
         return {t: torch.from_numpy(v) for t, v in losses.items()}, {
             "seconds": time.perf_counter() - t0
@@ -235,7 +247,7 @@ def finetune_key(init: str, profile: Profile, seed: int, sources: DataSources = 
         **({"target_root": target["data_root"]} if "data_root" in target else {}),
         "target_train": profile.target_train, "finetune_steps": profile.finetune_steps, "n_test": profile.n_test,
         "image_size": profile.image_size, "resnet_width": profile.resnet_width, "batch_size": profile.batch_size,
-        "lr": profile.lr, "seed": seed,
+        "lr": profile.lr, "schedule": profile.schedule, "warmup": profile.warmup, "seed": seed,
     }  # fmt: skip
 
 
@@ -261,8 +273,8 @@ def finetune(
 
     def build(progress):
         t0 = time.perf_counter()
-        torch.manual_seed(seed)
-        net = SegmentationNet(profile.resnet_width)
+        net = seeded(network_seed(seed, "finetune", init),
+                     lambda: SegmentationNet(profile.resnet_width))  # fmt: skip
         if init not in FINETUNE_BASELINES:
             src = zoo.get_model(init, "taskonomy", profile, seed=seed, device="cpu",
                                 cache_dir=cache_dir, sources=sources)  # fmt: skip
@@ -272,11 +284,12 @@ def finetune(
         if init == "frozen_random":
             net.encoder.requires_grad_(False)
         opt = torch.optim.Adam(params, lr=profile.lr)
+        sched = lr_scheduler(opt, profile.finetune_steps, profile.schedule, profile.warmup)
         kw = dict(image_size=profile.image_size, seed=seed, cache_dir=cache_dir,
                   **sources.target_kwargs())  # fmt: skip
         train = target_data("train", profile.target_train, **kw)
         test = target_data("test", profile.n_test, **kw)
-        g = torch.Generator().manual_seed(seed)
+        g = torch.Generator().manual_seed(network_seed(seed, "finetune", init))
         autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=dev.type == "cuda")
         for _ in tqdm(
             range(profile.finetune_steps), desc=f"fine-tune {init}", leave=False, mininterval=2
@@ -291,6 +304,7 @@ def finetune(
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            sched.step()
         net.eval()
         conf = torch.zeros(N_TARGET_CLASSES, N_TARGET_CLASSES, dtype=torch.long)
         with torch.no_grad(), autocast:

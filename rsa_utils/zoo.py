@@ -55,7 +55,9 @@ from rsa_utils.profiles import (
 from rsa_utils.tasks import TASK_NAMES, check_tasks, get_task
 
 #: Bump when the meaning of cached entries changes (training loop, models, losses).
-ZOO_VERSION = 1
+ZOO_VERSION = (
+    2  # 2: every network its own seed (train.network_seed), one-cycle schedule, replicates
+)
 #: Progress snapshots per training run, each written only if PROGRESS_MIN_SECONDS have passed
 #: since the previous one (or the start): a killed run loses at most the larger of
 #: 1/PROGRESS_SNAPSHOTS of it and PROGRESS_MIN_SECONDS. Runs of seconds (the gpu profile's)
@@ -263,7 +265,8 @@ def peek(
 
 # --- the zoo of task networks -------------------------------------------------------------------
 
-SOURCE_FIELDS = ("image_size", "n_train", "n_val", "n_test", "steps", "batch_size", "lr")
+SOURCE_FIELDS = ("image_size", "n_train", "n_val", "n_test", "steps", "batch_size", "lr", "schedule",
+                 "warmup")  # fmt: skip
 TARGET_FIELDS = (
     "image_size",
     "target_train",
@@ -272,6 +275,8 @@ TARGET_FIELDS = (
     "target_steps",
     "batch_size",
     "lr",
+    "schedule",
+    "warmup",
 )
 
 
@@ -282,9 +287,10 @@ def model_key(
     seed: int,
     checkpoints: Sequence[float],
     sources: DataSources = SYNTHETIC,
+    replicate: int = 0,
 ) -> dict[str, Any]:
     """The key fields of a source task model (resnet_width only matters for the taskonomy arch)."""
-    key = {"task": task, "arch": arch, "seed": seed, "checkpoints": sorted(float(c) for c in checkpoints),
+    key = {"task": task, "arch": arch, "seed": seed, "replicate": int(replicate), "checkpoints": sorted(float(c) for c in checkpoints),
            **sources.source_key(), **{f: getattr(profile, f) for f in SOURCE_FIELDS}}  # fmt: skip
     if arch == "taskonomy":
         key["resnet_width"] = profile.resnet_width
@@ -353,7 +359,7 @@ def _model_from_payload(payload: dict[str, Any], checkpoint: float, device: Any)
 
 
 def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show_progress,
-                  sources=SYNTHETIC):  # fmt: skip
+                  sources=SYNTHETIC, replicate=0):  # fmt: skip
     from rsa_utils import train
 
     check_arch(arch)
@@ -367,8 +373,8 @@ def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show
     dev = resolve_device(device) if isinstance(device, str) else device
     build = _train_build(train.train_task_model, profile.steps, show_progress, task=task, arch=arch,
                          profile=profile, seed=seed, device=dev, cache_dir=cache_dir, checkpoints=cps,
-                         sources=sources)  # fmt: skip
-    key = model_key(task, arch, profile, seed, cps, sources)
+                         sources=sources, replicate=replicate)  # fmt: skip
+    key = model_key(task, arch, profile, seed, cps, sources, replicate)
     return cached("model", key, build, cache_dir=cache_dir)
 
 
@@ -382,15 +388,17 @@ def get_model(
     checkpoint: float = 1.0,
     show_progress: bool = True,
     sources: DataSources = SYNTHETIC,
+    replicate: int = 0,
 ) -> TaskModel:
     """The trained ``arch`` model of source ``task`` (eval mode, on ``device``); trains on first use
-    on ``sources``' source domain.
+    on ``sources``' source domain. ``replicate`` picks one of the task's independently seeded
+    networks (0: the one the sections use; 1, ...: the replicates of the noise ceiling).
 
     ``checkpoint`` < 1 asks for the weights at that fraction of training (the run is then
     trained with snapshots at ``profile.checkpoints`` as a separate entry).
     """
     payload, _ = _source_entry(
-        task, arch, profile, seed, device, cache_dir, checkpoint, show_progress, sources
+        task, arch, profile, seed, device, cache_dir, checkpoint, show_progress, sources, replicate
     )
     return _model_from_payload(payload, checkpoint, device)
 
@@ -405,11 +413,12 @@ def get_record(
     checkpoint: float = 1.0,
     show_progress: bool = True,
     sources: DataSources = SYNTHETIC,
+    replicate: int = 0,
 ) -> dict[str, Any]:
     """The record of :func:`get_model`'s model: metric, metric_name, baseline, higher_is_better,
     train_loss, val_loss, test_loss, seconds, n_params, device, resumed_from (trains on first use)."""
     _, meta = _source_entry(
-        task, arch, profile, seed, device, cache_dir, checkpoint, show_progress, sources
+        task, arch, profile, seed, device, cache_dir, checkpoint, show_progress, sources, replicate
     )
     return dict(meta["record"])
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rsa_utils import datasets, profiles, rsa
+from rsa_utils import datasets, profiles, rsa, task_models
 from rsa_utils import target_task as tt
 from rsa_utils.models import build_model
 from rsa_utils.tasks import S34_TASKS
@@ -182,6 +182,11 @@ def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
     monkeypatch.setattr(datasets, "target_data", lambda split, n, **kw: FakeData(n))
     monkeypatch.setattr(tt.zoo, "get_model", fake_model)
     monkeypatch.setattr(tt.zoo, "get_target_model", fake_target)
+    monkeypatch.setattr(
+        tt.zoo, "get_target_record", lambda *a, **k: {"metric": 0.5, "baseline": 0.1}
+    )
+    # the quality gate keeps every source here (it is tested in test_networks.py)
+    monkeypatch.setattr(task_models, "usable_tasks", lambda study, tasks, archs: (list(tasks), {}))
     data = tt.load(
         study, n_images=10, tasks=TASKS[:3], archs=("small", "taskonomy"), checkpoints=(0.5,)
     )

@@ -1,0 +1,197 @@
+"""Learning curves: relative quality of task networks against optimiser steps and seconds, under
+the earlier training recipe and the new one, in one run on one machine.
+
+Usage::
+
+    python benchmarks/learning.py [--profile cpu] [--device cpu] [--workers 2] [--quick]
+
+Recipes (every run starts from the same network seed, so recipes differ only in training):
+
+* ``old``: Adam at a constant 1e-3 (the recipe before the networks issue), one run evaluated
+  at several steps;
+* ``new``: Adam, one-cycle schedule (15 % warm-up to the peak lr, cosine decay), peak
+  lr 1e-2 for the small model and 3e-3 for the Taskonomy architecture; one run per length,
+  because a one-cycle run is only finished at its last step;
+* variants of ``new`` at one length (other peak lr, AdamW-style weight decay is not tried
+  here, another ResNet width) where the profile's choice is in question.
+
+Relative quality = the fraction of the trivial baseline's error removed on held-out images
+(:func:`rsa_utils.task_models.relative_quality`). Four tasks, two 2D (autoencoding, 2D edges)
+and two 3D (z-depth, surface normals), both architectures. Runs go ``--workers`` at a time in
+separate processes (one thread each on the CPU). Writes ``benchmarks/learning.json``; print
+the markdown of ``benchmarks/learning.md`` with ``--table``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import multiprocessing
+import platform
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+TASKS = ("autoencoding", "edge_texture", "depth_zbuffer", "normal")
+
+
+def plan(profile_name: str, quick: bool) -> list[dict]:
+    """The runs: (task, arch, recipe, steps, lr, width, eval_at)."""
+    if profile_name == "gpu":
+        old = {"small": 800, "taskonomy": 400}
+        lengths = {"small": (100, 200, 400), "taskonomy": (100, 200, 400)}
+    else:
+        old = {"small": 1000, "taskonomy": 400}
+        lengths = {"small": (150, 300, 600), "taskonomy": (100, 200, 400)}
+    if quick:
+        old = {"small": 20, "taskonomy": 10}
+        lengths = {"small": (10, 20), "taskonomy": (10,)}
+    peak = {"small": 1e-2, "taskonomy": 3e-3}
+    runs = []
+    for task in TASKS:
+        for arch in ("taskonomy", "small"):
+            n = old[arch]
+            evals = sorted({max(1, round(f * n)) for f in (0.1, 0.2, 0.25, 0.5, 0.75, 1.0)})
+            runs.append(dict(task=task, arch=arch, recipe="old", schedule="constant", lr=1e-3,
+                             steps=n, eval_at=evals))  # fmt: skip
+            for m in lengths[arch]:
+                runs.append(dict(task=task, arch=arch, recipe="new", schedule="onecycle",
+                                 lr=peak[arch], steps=m, eval_at=[m]))  # fmt: skip
+            m = lengths[arch][-1]
+            other = 1e-2 if arch == "taskonomy" else 3e-3
+            runs.append(dict(task=task, arch=arch, recipe=f"new, peak {other:g}",
+                             schedule="onecycle", lr=other, steps=m, eval_at=[m]))  # fmt: skip
+            if arch == "taskonomy" and profile_name == "cpu":
+                runs.append(dict(task=task, arch=arch, recipe="new, width 8", schedule="onecycle",
+                                 lr=peak[arch], steps=m, eval_at=[m], width=8))  # fmt: skip
+    return runs
+
+
+def run_one(spec: dict, profile_name: str, device: str, cache_dir: str | None) -> dict:
+    """Train one network of ``spec`` and evaluate it at ``spec['eval_at']`` steps."""
+    from rsa_utils import train
+    from rsa_utils.profiles import get_profile, resolve_device
+    from rsa_utils.task_models import relative_quality
+    from rsa_utils.tasks import get_task
+
+    dev = resolve_device(device)
+    if dev.type == "cpu":
+        torch.set_num_threads(1)
+    over = {k: spec[k] for k in ("schedule", "lr", "steps") if k in spec}
+    if "width" in spec:
+        over["resnet_width"] = spec["width"]
+    P = get_profile(profile_name, **over)
+    task = get_task(spec["task"])
+    kw = dict(image_size=P.image_size, seed=0, cache_dir=cache_dir, device=dev, tasks=[task.name])
+    data = {s: train.load_source_data(s, n, **kw)
+            for s, n in (("train", P.n_train), ("test", P.n_test))}  # fmt: skip
+    for d in data.values():
+        if hasattr(d, "prepare"):
+            d.prepare()
+    base = train.evaluate_baseline(task, data["train"], data["test"])
+    hib = task.metric in ("accuracy", "miou")
+    model = train.init_model(task, spec["arch"], P, seed=0)
+    snaps: dict[float, dict] = {}
+    fractions = tuple(s / P.steps for s in spec["eval_at"])
+    cfg = train.TrainConfig.of(P, P.steps, train.network_seed(0, "task", task.name, spec["arch"], 0),
+                               checkpoints=fractions)  # fmt: skip
+    t_snap: dict[float, float] = {}
+    t0 = time.perf_counter()
+
+    def on_checkpoint(f, state):
+        t_snap[f] = time.perf_counter() - t0
+        snaps[f] = state
+
+    res = train.fit(model, task, data["train"], cfg, dev, on_checkpoint=on_checkpoint,
+                    show_progress=False)  # fmt: skip
+    points = []
+    for f, state in sorted(snaps.items()):
+        m = copy.deepcopy(res.model)
+        m.load_state_dict(state)
+        ev = train.evaluate(m, task, data["test"], 64, dev)
+        points.append({"step": round(f * P.steps), "seconds": t_snap[f],
+                       "relative_quality": relative_quality(ev["metric"], base, hib)})  # fmt: skip
+    return {**spec, "width": P.resnet_width if spec["arch"] == "taskonomy" else None,
+            "image_size": P.image_size, "batch_size": P.batch_size, "n_train": P.n_train,
+            "points": points, "device": str(dev)}  # fmt: skip
+
+
+def time_to_reach(points: list[dict], level: float) -> float:
+    """Seconds of the first point at or above ``level`` (NaN if none)."""
+    hit = [p["seconds"] for p in points if p["relative_quality"] >= level]
+    return min(hit) if hit else float("nan")
+
+
+def table(results: list[dict], meta: dict) -> str:
+    """The markdown of benchmarks/learning.md from a run's results."""
+    lines = [f"Run: {meta['machine']}, profile `{meta['profile']}`, device {meta['device']}, "
+             f"{meta['workers']} runs side by side, {meta['wall_s'] / 60:.1f} min wall.", "",
+             "| task | arch | recipe | steps | seconds | relative quality |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for r in results:
+        for p in r["points"]:
+            lines.append(f"| {r['task']} | {r['arch']} | {r['recipe']} | {p['step']} | "
+                         f"{p['seconds']:.0f} | {p['relative_quality']:.3f} |")  # fmt: skip
+    lines += ["", "Time to reach the old recipe's quality at its profile length (`old@L`), new / old:",
+              "", "| task | arch | old@L | old quality | old s | new s (first length that reaches it) | ratio new/old |",
+              "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for task in TASKS:
+        for arch in ("taskonomy", "small"):
+            old = next(
+                r
+                for r in results
+                if r["task"] == task and r["arch"] == arch and r["recipe"] == "old"
+            )
+            ref = meta["old_length"][arch]
+            pt = min(old["points"], key=lambda p: abs(p["step"] - ref))
+            new_pts = sorted((p for r in results if r["task"] == task and r["arch"] == arch
+                              and r["recipe"] == "new" for p in r["points"]), key=lambda p: p["step"])  # fmt: skip
+            t_new = time_to_reach(new_pts, pt["relative_quality"])
+            lines.append(f"| {task} | {arch} | {pt['step']} | {pt['relative_quality']:.3f} | {pt['seconds']:.0f} | "
+                         f"{t_new:.0f} | {t_new / pt['seconds']:.2f} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--profile", default="cpu")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--cache-dir", default=None)
+    ap.add_argument(
+        "--quick", action="store_true", help="a few steps per run (a test of the script)"
+    )
+    ap.add_argument("--out", default=str(HERE / "learning.json"))
+    ap.add_argument("--table", action="store_true", help="print the markdown of an earlier run")
+    args = ap.parse_args()
+    if args.table:
+        got = json.loads(Path(args.out).read_text())
+        print(table(got["results"], got["meta"]))
+        return
+    runs = plan(args.profile, args.quick)
+    # longest first, so that the side-by-side workers finish together
+    runs.sort(key=lambda r: -r["steps"] * (4 if r["arch"] == "taskonomy" else 1))
+    t0 = time.perf_counter()
+    from tqdm.auto import tqdm
+
+    ctx = multiprocessing.get_context("spawn")
+    results = []
+    with ProcessPoolExecutor(args.workers, mp_context=ctx) as pool:
+        futs = [pool.submit(run_one, r, args.profile, args.device, args.cache_dir) for r in runs]
+        for f in tqdm(futs, desc="learning-curve runs"):
+            results.append(f.result())
+    results.sort(key=lambda r: (TASKS.index(r["task"]), r["arch"], r["recipe"], r["steps"]))
+    meta = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip()
+            + (f", {torch.cuda.get_device_name()}" if args.device.startswith("cuda") else f", {multiprocessing.cpu_count()} cores"),
+            "profile": args.profile, "device": args.device, "workers": args.workers,
+            "wall_s": time.perf_counter() - t0,
+            "old_length": {"small": 200, "taskonomy": 200} if args.profile == "cpu" else {"small": 120, "taskonomy": 120}}  # fmt: skip
+    Path(args.out).write_text(json.dumps({"meta": meta, "results": results}, indent=1))
+    print(table(results, meta))
+
+
+if __name__ == "__main__":
+    main()

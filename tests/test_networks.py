@@ -1,0 +1,144 @@
+"""The networks of the study: independent initial weights, the learning-rate schedule, replicates
+and the noise ceiling."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+from rsa_utils import rsa, train, transfer
+from rsa_utils.models import ARCHS
+from rsa_utils.profiles import get_profile
+from rsa_utils.task_models import ceiling_statistic, network_status, relative_quality
+from rsa_utils.tasks import TASK_NAMES, get_task
+
+P = get_profile("smoke")
+
+
+def _encoder_tensors(model):
+    return {k: v for k, v in model.encoder.state_dict().items() if v.is_floating_point() and v.numel() > 8
+            and v.std() > 0}  # fmt: skip
+
+
+def test_every_network_starts_from_its_own_weights():
+    models = {(t, a): train.init_model(t, a, P, seed=0) for t in TASK_NAMES for a in ARCHS}
+    for a in ARCHS:
+        keys = _encoder_tensors(models[(TASK_NAMES[0], a)]).keys()
+        assert keys
+        for t1, t2 in itertools.combinations(TASK_NAMES, 2):
+            e1, e2 = models[(t1, a)].encoder.state_dict(), models[(t2, a)].encoder.state_dict()
+            shared = [k for k in keys if torch.equal(e1[k], e2[k])]
+            assert not shared, f"{t1} and {t2} ({a}) share encoder tensors {shared[:3]}"
+    # replicates, the target model's role and another study seed all change the weights
+    base = train.init_model("normal", "small", P, seed=0)
+    for other in (train.init_model("normal", "small", P, seed=0, replicate=1),
+                  train.init_model("normal", "small", P, seed=0, role="target"),
+                  train.init_model("normal", "small", P, seed=1)):  # fmt: skip
+        assert not torch.equal(base.encoder[0][0].weight, other.encoder[0][0].weight)
+
+
+def test_same_arguments_give_bit_identical_weights():
+    for t, a in (("normal", "taskonomy"), ("class_scene", "small")):
+        s1 = train.init_model(t, a, P, seed=3, replicate=1).state_dict()
+        s2 = train.init_model(t, a, P, seed=3, replicate=1).state_dict()
+        assert all(torch.equal(s1[k], s2[k]) for k in s1)
+    rng_before = torch.get_rng_state()
+    train.init_model("normal", "small", P, seed=0)
+    assert torch.equal(rng_before, torch.get_rng_state())  # global RNG untouched
+
+
+def test_network_seeds_differ_by_role_and_parts():
+    seeds = {train.network_seed(0, role, *parts) for role, parts in
+             [("task", ("normal", "small", 0)), ("task", ("normal", "small", 1)),
+              ("task", ("normal", "taskonomy", 0)), ("target", ("normal", "small", 0)),
+              ("readout", ("normal", "depth_zbuffer")), ("readout", ("depth_zbuffer", "normal"))]}  # fmt: skip
+    assert len(seeds) == 6
+    assert all(0 <= s < 2**63 for s in seeds)
+
+
+def test_readouts_of_two_sources_start_apart():
+    z = torch.randn(8, 8, 2, 2)
+    labels = {"normal": torch.rand(8, 3, 32, 32)}
+    kw = dict(steps=0, batch_size=4, image_size=32, seed=0)
+    heads = []
+    for source in ("depth_zbuffer", "autoencoding"):
+        torch.manual_seed(0)
+        heads.append(transfer.seeded(train.network_seed(0, "readout", source, "normal"),
+                                     lambda: transfer.Readout(get_task("normal"), 32)))  # fmt: skip
+    w0, w1 = (h.transfer[0].weight for h in heads)
+    assert not torch.equal(w0, w1)
+    assert set(transfer.train_readouts(z, labels, z, labels, source="x", **kw)) == {"normal"}
+
+
+def test_onecycle_schedule_warms_up_then_decays():
+    m = torch.nn.Linear(2, 2)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-2)
+    sched = train.lr_scheduler(opt, 100, "onecycle", 0.15)
+    lrs = []
+    for _ in range(100):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert lrs[0] == pytest.approx(1e-2 / 25)
+    assert max(lrs) == pytest.approx(1e-2, rel=1e-3) and int(np.argmax(lrs)) in (14, 15)
+    assert lrs[-1] < 1e-4
+    opt2 = torch.optim.Adam(m.parameters(), lr=1e-3)
+    s2 = train.lr_scheduler(opt2, 10, "constant", 0.15)
+    for _ in range(10):
+        opt2.step()
+        s2.step()
+    assert opt2.param_groups[0]["lr"] == 1e-3
+    with pytest.raises(ValueError, match="schedule"):
+        train.lr_scheduler(opt2, 10, "cosine", 0.1)
+    with pytest.raises(ValueError, match="schedule"):
+        get_profile("smoke", schedule="cosine")
+    with pytest.raises(ValueError, match="replicates"):
+        get_profile("smoke", replicates=0)
+
+
+def test_replicates_of_follow_the_profile():
+    p = get_profile("smoke", replicates=2, replicate_tasks=3)
+    assert [p.replicates_of(t) for t in TASK_NAMES[:4]] == [2, 2, 2, 1]
+
+
+def _noisy_rdms(n=30, seed=0):
+    """Three 'tasks' with two replicates each: replicates share a task's structure plus noise."""
+    g = np.random.default_rng(seed)
+    base = [g.normal(size=(n, 5)) for _ in range(3)]
+    feats = [b + 0.3 * g.normal(size=b.shape) for b in base] + [
+        b + 0.3 * g.normal(size=b.shape) for b in base[:2]
+    ]
+    return torch.stack([rsa.rdm(f, as_numpy=False).double() for f in feats])
+
+
+def test_noise_ceiling_statistic_finds_signal_and_its_absence():
+    rdms = _noisy_rdms()
+    tasks = ["a", "b", "c"]
+    stat = ceiling_statistic(tasks, [0, 1, 2], {"a": 3, "b": 4})
+    out = stat(rsa.upper_triangle(rdms))
+    assert out.shape == (3, 5)
+    assert out[0, 0] > out[0, 1] and out[1, 0] > out[1, 1]  # replicates agree more than tasks
+    assert np.isnan(out[2, 0])  # no replicate: unknown
+    assert np.isnan(out[0, 2]) and out[0, 1] == pytest.approx(np.nanmax(out[0, 2:]))
+    # a 'replicate' that is another task's network carries no signal
+    swapped = ceiling_statistic(tasks, [0, 1, 2], {"a": 4})(rsa.upper_triangle(rdms))
+    assert swapped[0, 0] < swapped[0, 1] + 0.2
+
+
+def test_network_status_names_the_reason():
+    import pandas as pd
+
+    q = pd.DataFrame({"task": ["a", "b", "c", "d"], "arch": ["small"] * 4,
+                      "beats_baseline": [True, False, True, True], "signal": [True, True, False, None]})  # fmt: skip
+    st = network_status(q)
+    assert list(st.why) == ["", "fails its baseline", "no signal", "signal unknown"]
+    assert list(st.usable) == [True, False, False, True]
+
+
+def test_relative_quality():
+    assert relative_quality(0.5, 1.0, False) == pytest.approx(0.5)
+    assert relative_quality(0.6, 0.2, True) == pytest.approx(0.5)
+    assert relative_quality(1.2, 1.0, False) < 0
