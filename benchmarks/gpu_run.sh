@@ -13,6 +13,8 @@
 # cuda, 128, 2048, gpu) change the device, the render benchmark's image size and count, and the
 # training benchmark's profile. BENCH=0 skips the tests and benchmarks; NOTEBOOKS="s3_1_training_stage
 # ..." runs only those notebooks (e.g. a second call on the same machine, whose cache is kept).
+# LEARNING=1 first records the learning curves of benchmarks/learning.py on PROFILE (at most
+# LEARNING_S seconds, default 200). GPU utilisation is sampled every 2 s into gpu_util.csv.
 set -uo pipefail
 out=${1:?usage: benchmarks/gpu_run.sh OUTDIR [SECONDS] [PROFILE]}
 budget=${2:-560}
@@ -27,13 +29,14 @@ summary=$out/summary.txt
 : >"$summary"
 
 pack() {
-  tar czf "$out/results.tgz.part" benchmarks/*.json book/*.ipynb book/figures -C "$logs" . 2>/dev/null
+  tar czf "$out/results.tgz.part" benchmarks/*.json book/*.ipynb book/figures book/data -C "$logs" . 2>/dev/null
   mv "$out/results.tgz.part" "$out/results.tgz"
 }
 
-step() {  # step NAME COMMAND...: run with the time that is left, log, pack
+step() {  # step NAME COMMAND...: run with the time that is left (at most CAP s if set), log, pack
   local name=$1 left=$((budget - SECONDS))
   shift
+  if [ -n "${CAP:-}" ] && [ "$CAP" -lt "$left" ]; then left=$CAP; fi
   if [ "$left" -lt 20 ]; then
     echo "$name skipped (no time left)" >>"$summary"
     return
@@ -46,6 +49,12 @@ step() {  # step NAME COMMAND...: run with the time that is left, log, pack
 }
 
 { nvidia-smi --query-gpu=name,memory.total --format=csv,noheader; nproc; } >"$logs/machine.txt" 2>&1
+nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 2 >"$logs/gpu_util.csv" 2>/dev/null &
+util_pid=$!
+if [ "${LEARNING:-0}" = 1 ]; then
+  CAP=${LEARNING_S:-200} step learning python benchmarks/learning.py --profile "$profile" --device "$device" \
+    --workers 4 --out benchmarks/learning_gpu.json
+fi
 if [ "${BENCH:-1}" != 0 ]; then
   step gpu_tests python -m pytest -q -p no:cacheprovider tests/test_scenes.py tests/test_datasets.py
   step render python benchmarks/render.py --sizes "$size" --n "$n" --device "$device" \
@@ -60,4 +69,6 @@ for nb in $notebooks; do
     step zoo_ls python -c "import pandas as pd; pd.set_option('display.width', 250); pd.set_option('display.max_rows', 500); from rsa_utils.zoo import main; main(['ls'])"
   fi
 done
+kill "$util_pid" 2>/dev/null
+pack
 cat "$summary"

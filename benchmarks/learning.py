@@ -41,9 +41,11 @@ TASKS = ("autoencoding", "edge_texture", "depth_zbuffer", "normal")
 
 def plan(profile_name: str, quick: bool) -> list[dict]:
     """The runs: (task, arch, recipe, steps, lr, width, eval_at)."""
+    # the old recipe also had the old profile's sizes: on gpu, ResNet width 64 and batch 256
+    old_over = {"resnet_width": 64, "batch_size": 256} if profile_name == "gpu" else {}
     if profile_name == "gpu":
-        old = {"small": 800, "taskonomy": 400}
-        lengths = {"small": (100, 200, 400), "taskonomy": (100, 200, 400)}
+        old = {"small": 600, "taskonomy": 360}
+        lengths = {"small": (150, 300, 600), "taskonomy": (150, 300, 600)}
     else:
         old = {"small": 1000, "taskonomy": 400}
         lengths = {"small": (150, 300, 600), "taskonomy": (100, 200, 400)}
@@ -57,7 +59,7 @@ def plan(profile_name: str, quick: bool) -> list[dict]:
             n = old[arch]
             evals = sorted({max(1, round(f * n)) for f in (0.1, 0.2, 0.25, 0.5, 0.75, 1.0)})
             runs.append(dict(task=task, arch=arch, recipe="old", schedule="constant", lr=1e-3,
-                             steps=n, eval_at=evals))  # fmt: skip
+                             steps=n, eval_at=evals, over=old_over))  # fmt: skip
             for m in lengths[arch]:
                 runs.append(dict(task=task, arch=arch, recipe="new", schedule="onecycle",
                                  lr=peak[arch], steps=m, eval_at=[m]))  # fmt: skip
@@ -82,6 +84,7 @@ def run_one(spec: dict, profile_name: str, device: str, cache_dir: str | None) -
     if dev.type == "cpu":
         torch.set_num_threads(1)
     over = {k: spec[k] for k in ("schedule", "lr", "steps") if k in spec}
+    over.update(spec.get("over", {}))
     if "width" in spec:
         over["resnet_width"] = spec["width"]
     P = get_profile(profile_name, **over)
@@ -130,11 +133,12 @@ def table(results: list[dict], meta: dict) -> str:
     """The markdown of benchmarks/learning.md from a run's results."""
     lines = [f"Run: {meta['machine']}, profile `{meta['profile']}`, device {meta['device']}, "
              f"{meta['workers']} runs side by side, {meta['wall_s'] / 60:.1f} min wall.", "",
-             "| task | arch | recipe | steps | seconds | relative quality |", "|---|---|---|---|---|---|"]  # fmt: skip
+             "| task | arch | recipe | width | batch | steps | seconds | relative quality |",
+             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in results:
         for p in r["points"]:
-            lines.append(f"| {r['task']} | {r['arch']} | {r['recipe']} | {p['step']} | "
-                         f"{p['seconds']:.0f} | {p['relative_quality']:.3f} |")  # fmt: skip
+            lines.append(f"| {r['task']} | {r['arch']} | {r['recipe']} | {r['width'] or '–'} | {r['batch_size']} | "
+                         f"{p['step']} | {p['seconds']:.1f} | {p['relative_quality']:.3f} |")  # fmt: skip
     lines += ["", "Time to reach the old recipe's quality at its profile length (`old@L`), new / old:",
               "", "| task | arch | old@L | old quality | old s | new s (first length that reaches it) | ratio new/old |",
               "|---|---|---|---|---|---|---|"]  # fmt: skip

@@ -63,7 +63,7 @@ stages = {
     t: features.encoder_features(nets[t], images, device=study.device, stages=True) for t in tasks
 }
 losses = transfer.all_transfer_losses(P, source_tasks=tasks, targets=tasks, seed=study.seed, device=study.device,
-                                      cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
+                                      cache_dir=study.cache_dir, sources=study.sources, workers=P.workers)  # fmt: skip
 affinity = taxonomy.affinity_matrix(losses, tasks)
 glue("n_tasks", len(tasks), display=False)
 glue("n_images", P.n_rsa, display=False)

@@ -77,7 +77,7 @@ glue("n_images", P.n_rsa, display=False)
 
 # %%
 losses = transfer.all_transfer_losses(P, source_tasks=tasks, targets=tasks, seed=study.seed, device=study.device,
-                                      cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
+                                      cache_dir=study.cache_dir, sources=study.sources, workers=P.workers)  # fmt: skip
 affinity = taxonomy.affinity_matrix(losses, tasks)  # sources × targets, columns sum to 1
 own_best = [affinity[t].idxmax() == t for t in tasks]
 self_wins = np.mean(own_best)

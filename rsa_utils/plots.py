@@ -294,10 +294,11 @@ def plot_noise_ceiling(quality: pd.DataFrame):
         )
         x = np.arange(len(q))
         colors = [type_color(t) for t in q.index]
-        ax.errorbar(x - 0.15, q.ceiling, yerr=[q.ceiling - q.ceiling_low, q.ceiling_high - q.ceiling],
+        # a bootstrap estimate can lie outside its percentile interval: clip the bars at 0
+        ax.errorbar(x - 0.15, q.ceiling, yerr=np.clip([q.ceiling - q.ceiling_low, q.ceiling_high - q.ceiling], 0, None),
                     fmt="none", ecolor="0.4", lw=1)  # fmt: skip
         ax.scatter(x - 0.15, q.ceiling, c=colors, s=22, zorder=3, label="between replicates")
-        ax.errorbar(x + 0.15, q.max_other, yerr=[q.max_other - q.max_other_low, q.max_other_high - q.max_other],
+        ax.errorbar(x + 0.15, q.max_other, yerr=np.clip([q.max_other - q.max_other_low, q.max_other_high - q.max_other], 0, None),
                     fmt="none", ecolor="0.7", lw=1)  # fmt: skip
         ax.scatter(x + 0.15, q.max_other, facecolors="white", edgecolors=colors, s=22, zorder=3,
                    label="highest to another task")  # fmt: skip

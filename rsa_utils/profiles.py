@@ -4,8 +4,8 @@
 profile    what for                                       budget (whole book, six notebooks)
 =========  =============================================  =====================================
 smoke      tests and CI: every code path, tiny sizes      <= 5 min on a 2-core CPU
-cpu        default without a GPU: qualitatively useful    <= 30 min on a 2-core CPU
-gpu        default with a GPU: the published book         8 min on one H100 (~12 min est.)
+cpu        default without a GPU: networks that learn     <= 60 min on a 2-core CPU
+gpu        default with a GPU: the published book         <= 9 min on one H200, one command
 paper      the paper's scale (256 px, 2000 RDM images)    hours on one GPU; shardable by task
 =========  =============================================  =====================================
 
@@ -23,7 +23,11 @@ from typing import Any
 
 import torch
 
-from .tasks import TASK_NAMES
+from .tasks import S34_TASKS, TASK_NAMES
+
+#: The order in which tasks get replicates when a profile cannot afford them for all: the 17
+#: sources of S3 (and with them S1's 14 tasks but three), then the three tasks with a modified input.
+REPLICATE_ORDER: tuple[str, ...] = (*S34_TASKS, *(t for t in TASK_NAMES if t not in S34_TASKS))
 
 PROFILE_NAMES: tuple[str, ...] = ("smoke", "cpu", "gpu", "paper")
 DATA_KINDS: tuple[str, ...] = ("synthetic", "taskonomy")
@@ -53,9 +57,12 @@ class Profile:
     target_train: int  # target-domain images for the target small model / fine-tuning
     target_steps: int  # steps of the target small model (S3)
     finetune_steps: int  # steps of each S3.4 fine-tuning run
+    finetune_lr: float  # peak learning rate of fine-tuning (lower than training from scratch)
     n_boot: int  # bootstrap draws over images for intervals
     replicates: int = 2  # networks per task and architecture (independent seeds; noise ceiling)
-    replicate_tasks: int = 20  # tasks (in registry order) that get all replicates; others get one
+    replicate_tasks: int = (
+        20  # tasks that get all replicates (S3.4's sources first); others get one
+    )
     schedule: str = (
         "onecycle"  # learning-rate schedule of every network (rsa_utils.train.lr_scheduler)
     )
@@ -91,9 +98,9 @@ class Profile:
             raise ValueError(f"parameter warmup={self.warmup!r}: use a fraction in (0, 1)")
 
     def replicates_of(self, task: str) -> int:
-        """Networks per architecture for ``task`` (``replicates`` for the first ``replicate_tasks``
-        tasks of the registry, 1 for the rest)."""
-        return self.replicates if TASK_NAMES.index(task) < self.replicate_tasks else 1
+        """Networks per architecture for ``task``: ``replicates`` for the first
+        ``replicate_tasks`` tasks of :data:`REPLICATE_ORDER`, 1 for the rest."""
+        return self.replicates if REPLICATE_ORDER.index(task) < self.replicate_tasks else 1
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -102,25 +109,29 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "smoke": Profile(
         name="smoke", image_size=32, resnet_width=8, n_train=48, n_val=16, n_test=16, n_rsa=24,
-        steps=4, batch_size=8, lr=1e-3, transfer_train=16, transfer_steps=3, transfer_batch=8, target_train=32,
-        target_steps=10, finetune_steps=3, n_boot=20, checkpoints=(0.5, 1.0), image_counts=(8, 16, 24),
+        steps=4, batch_size=8, lr=1e-2, transfer_train=16, transfer_steps=3, transfer_batch=8, target_train=32,
+        target_steps=10, finetune_steps=3, finetune_lr=3e-3, n_boot=20, replicates=2, replicate_tasks=20,
+        workers=2, checkpoints=(0.5, 1.0), image_counts=(8, 16, 24),
     ),
     "cpu": Profile(
         name="cpu", image_size=64, resnet_width=16, n_train=1536, n_val=128, n_test=128, n_rsa=400,
-        steps=200, batch_size=32, lr=1e-3, transfer_train=256, transfer_steps=50, transfer_batch=16,
-        target_train=512, target_steps=600, finetune_steps=200, n_boot=100,
+        steps=600, batch_size=32, lr=1e-2, transfer_train=512, transfer_steps=80, transfer_batch=32,
+        target_train=512, target_steps=700, finetune_steps=300, finetune_lr=3e-3, n_boot=100,
+        replicates=2, replicate_tasks=17, workers=2,
         image_counts=(50, 80, 100, 150, 200, 250, 300, 350),
     ),
     "gpu": Profile(
         name="gpu", image_size=128, resnet_width=64, n_train=8192, n_val=256, n_test=512, n_rsa=1000,
-        steps=120, batch_size=256, lr=1e-3, transfer_train=1024, transfer_steps=150, transfer_batch=128,
-        target_train=2048, target_steps=1000, finetune_steps=150, n_boot=100,
+        steps=400, batch_size=128, lr=1e-2, transfer_train=1024, transfer_steps=300, transfer_batch=128,
+        target_train=2048, target_steps=1000, finetune_steps=300, finetune_lr=3e-3, n_boot=100,
+        replicates=2, replicate_tasks=20, workers=4,
         image_counts=(100, 200, 300, 400, 500, 600, 800, 1000),
     ),
     "paper": Profile(
         name="paper", image_size=256, resnet_width=64, n_train=40000, n_val=1000, n_test=2000,
-        n_rsa=2000, steps=20000, batch_size=64, lr=1e-3, transfer_train=4000, transfer_steps=3000, transfer_batch=64,
-        target_train=1464, target_steps=20000, finetune_steps=3000, n_boot=100,
+        n_rsa=2000, steps=20000, batch_size=64, lr=1e-2, transfer_train=4000, transfer_steps=3000, transfer_batch=64,
+        target_train=1464, target_steps=20000, finetune_steps=3000, finetune_lr=3e-3, n_boot=100,
+        replicates=2, replicate_tasks=20, workers=1,
         image_counts=(100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1200, 1400, 1600, 1800, 2000),
     ),
 }  # fmt: skip

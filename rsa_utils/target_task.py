@@ -32,7 +32,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import consistency, features, transfer, zoo
+from . import consistency, features, parallel, transfer, zoo
 from .profiles import Study
 from .tasks import S34_TASKS, check_tasks, get_task
 
@@ -403,9 +403,16 @@ def finetune_all(study: Study, tasks: Sequence[str]) -> pd.DataFrame:
     """Fine-tune every source initialisation and both baselines on the target task (cached in
     the zoo) → table indexed by init (miou in %, seconds, kind = ``source`` | ``baseline``)."""
     rows = {}
-    for init in tqdm([*tasks, *transfer.FINETUNE_BASELINES], desc="fine-tuning"):
-        rec = transfer.finetune(init, study.profile, seed=study.seed, device=study.device,
-                                cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
+    inits = [*tasks, *transfer.FINETUNE_BASELINES]
+    jobs = [
+        (init, study.profile, study.seed, str(study.device), study.cache_dir, study.sources)
+        for init in inits
+    ]
+    runs = parallel.run(_finetune_job, jobs, study.profile.workers, cpu=study.device.type == "cpu")
+    got = {args[0]: rec for args, rec in tqdm(runs, total=len(jobs),
+                                              desc=f"fine-tuning ({study.profile.workers} side by side)")}  # fmt: skip
+    for init in inits:
+        rec = got[init]
         kind = "baseline" if init in transfer.FINETUNE_BASELINES else "source"
         rows[init] = {
             "miou": 100 * float(rec["miou"]),
@@ -415,6 +422,12 @@ def finetune_all(study: Study, tasks: Sequence[str]) -> pd.DataFrame:
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "init"
     return df
+
+
+def _finetune_job(init, profile, seed, device, cache_dir, sources) -> dict:
+    return transfer.finetune(
+        init, profile, seed=seed, device=device, cache_dir=cache_dir, sources=sources
+    )
 
 
 def most_beat(miou: pd.Series, majority: float) -> bool:

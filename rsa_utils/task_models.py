@@ -9,17 +9,14 @@ of the replicates' RSA interval lies above its highest RSA to another task (:fun
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from . import features, rsa, train, zoo
+from . import features, parallel, rsa, train, zoo
 from .models import ARCHS
 from .profiles import Study
 from .tasks import TASK_NAMES, check_tasks, get_task, task_input
@@ -33,15 +30,11 @@ def network_jobs(study: Study, tasks: Sequence[str], archs: Sequence[str] = ARCH
             for r in range(study.profile.replicates_of(t))]  # fmt: skip
 
 
-def _train_job(study: Study, job: tuple, threads: int) -> tuple[tuple, dict]:
-    """One network into the zoo (run in a worker process)."""
-    if study.device.type == "cpu":
-        torch.set_num_threads(threads)
-    t, a, r = job
-    rec = zoo.get_record(t, a, study.profile, seed=study.seed, device=study.device,
-                         cache_dir=study.cache_dir, sources=study.sources, replicate=r,
-                         show_progress=False)  # fmt: skip
-    return job, rec
+def _train_job(study: Study, t: str, a: str, r: int) -> dict:
+    """One network into the zoo (run in a worker process); its record."""
+    return zoo.get_record(t, a, study.profile, seed=study.seed, device=study.device,
+                          cache_dir=study.cache_dir, sources=study.sources, replicate=r,
+                          show_progress=False)  # fmt: skip
 
 
 def train_networks(study: Study, tasks: Sequence[str], archs: Sequence[str] = ARCHS) -> None:
@@ -64,20 +57,12 @@ def train_networks(study: Study, tasks: Sequence[str], archs: Sequence[str] = AR
             data.prepare()
     workers = min(study.profile.workers, len(todo))
     bar = tqdm(total=len(todo), desc=f"training {len(todo)} networks ({workers} side by side)")
-    if workers == 1:
-        for j in todo:
-            _, rec = _train_job(study, j, torch.get_num_threads())
-            print(train.summary_line(j[0], f"{j[1]}#{j[2]}", rec["steps"], rec), flush=True)
-            bar.update()
-    else:
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_train_job, study, j, threads) for j in todo]
-            for f in as_completed(futures):
-                j, rec = f.result()
-                print(train.summary_line(j[0], f"{j[1]}#{j[2]}", rec["steps"], rec), flush=True)
-                bar.update()
+    jobs = [(study, *j) for j in todo]
+    for (_, t, a, r), rec in parallel.run(
+        _train_job, jobs, workers, cpu=study.device.type == "cpu"
+    ):
+        print(train.summary_line(t, f"{a}#{r}", rec["steps"], rec), flush=True)
+        bar.update()
     bar.close()
 
 

@@ -3,7 +3,7 @@
 :func:`fit` is the loop: Adam with a one-cycle learning-rate schedule (warm-up over
 ``warmup`` of the steps to the profile's ``lr``, cosine decay to ~0; ``schedule="constant"`` is
 the earlier recipe, kept for the learning-curve benchmark); on CUDA bf16 autocast and
-channels_last, on CPU float32. It is deterministic for a fixed seed on CPU: every network of the
+channels_last, on CPU float32 and channels_last (1.5-1.8x faster there, benchmarks/learning.md). It is deterministic for a fixed seed on CPU: every network of the
 study draws its initial weights from its own seed (:func:`network_seed`: the study seed, the
 network's role, task, architecture and replicate), and every step draws its batch indices, input
 noise and metric-loss pixel pairs from its own ``torch.Generator`` seeded by (that seed, step) --
@@ -233,9 +233,7 @@ def fit(
     """
     device = torch.device(device)
     cuda = device.type == "cuda"
-    model.to(device)
-    if cuda:
-        model.to(memory_format=torch.channels_last)
+    model.to(device).to(memory_format=torch.channels_last)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     sched = lr_scheduler(opt, cfg.steps, cfg.schedule, cfg.warmup)
@@ -267,9 +265,9 @@ def fit(
         idx = np.sort(torch.randperm(n, generator=g)[:bs].numpy())
         rgb, labels = data.batch(idx, device)
         target = _target(labels, task).to(device, non_blocking=True)
-        x = task_input(task, rgb.to(device), generator=g)
-        if cuda:
-            x = x.contiguous(memory_format=torch.channels_last)
+        x = task_input(task, rgb.to(device), generator=g).contiguous(
+            memory_format=torch.channels_last
+        )
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
             pred = model(x)
         loss = task_loss(task, pred, target, generator=g)

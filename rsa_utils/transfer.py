@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import zoo
+from . import parallel, zoo
 from .datasets import source_data, target_data
 from .features import encoder_features
 from .losses import IGNORE_INDEX, confusion_matrix, miou_from_confusion, task_loss
@@ -34,7 +34,7 @@ from .profiles import SYNTHETIC, DataSources, Profile
 from .tasks import TARGET_CATEGORIES, TASK_NAMES, Task, check_tasks, get_task
 from .train import lr_scheduler, network_seed, seeded
 
-TRANSFER_VERSION = 1
+TRANSFER_VERSION = 2  # 2: own seeds per readout / fine-tuning, one-cycle schedule
 N_TARGET_CLASSES = len(TARGET_CATEGORIES) + 1  # + background
 
 
@@ -200,9 +200,16 @@ def all_transfer_losses(
     device="cpu",
     cache_dir=None,
     sources: DataSources = SYNTHETIC,
+    workers: int = 1,
 ) -> dict[str, np.ndarray]:
-    """Target → (S, n_test) losses of every source task's readout, for the AHP affinities."""
+    """Target → (S, n_test) losses of every source task's readout, for the AHP affinities
+    (sources trained ``workers`` at a time in separate processes)."""
     source_tasks, targets = check_tasks(source_tasks), check_tasks(targets)
+    if workers > 1:  # build the missing entries side by side; the loop below then reads them
+        todo = [(s, profile, targets, seed, str(device), cache_dir, sources) for s in source_tasks]
+        for _ in tqdm(parallel.run(_transfer_job, todo, workers, cpu=torch.device(device).type == "cpu"),
+                      total=len(todo), desc=f"transfer sources ({workers} side by side)"):  # fmt: skip
+            pass
     per_source = {
         s: transfer_losses(
             s,
@@ -216,6 +223,11 @@ def all_transfer_losses(
         for s in tqdm(source_tasks, desc="transfer sources")
     }
     return {t: np.stack([per_source[s][t] for s in source_tasks]) for t in targets}
+
+
+def _transfer_job(source, profile, targets, seed, device, cache_dir, sources) -> None:
+    transfer_losses(source, profile, targets=targets, seed=seed, device=device, cache_dir=cache_dir,
+                    sources=sources)  # fmt: skip
 
 
 # --- fine-tuning on the target domain (S3.4) ------------------------------------------------------
@@ -247,7 +259,7 @@ def finetune_key(init: str, profile: Profile, seed: int, sources: DataSources = 
         **({"target_root": target["data_root"]} if "data_root" in target else {}),
         "target_train": profile.target_train, "finetune_steps": profile.finetune_steps, "n_test": profile.n_test,
         "image_size": profile.image_size, "resnet_width": profile.resnet_width, "batch_size": profile.batch_size,
-        "lr": profile.lr, "schedule": profile.schedule, "warmup": profile.warmup, "seed": seed,
+        "lr": profile.finetune_lr, "schedule": profile.schedule, "warmup": profile.warmup, "seed": seed,
     }  # fmt: skip
 
 
@@ -283,7 +295,7 @@ def finetune(
         params = net.decoder.parameters() if init == "frozen_random" else net.parameters()
         if init == "frozen_random":
             net.encoder.requires_grad_(False)
-        opt = torch.optim.Adam(params, lr=profile.lr)
+        opt = torch.optim.Adam(params, lr=profile.finetune_lr)
         sched = lr_scheduler(opt, profile.finetune_steps, profile.schedule, profile.warmup)
         kw = dict(image_size=profile.image_size, seed=seed, cache_dir=cache_dir,
                   **sources.target_kwargs())  # fmt: skip

@@ -100,8 +100,14 @@ def test_onecycle_schedule_warms_up_then_decays():
 
 
 def test_replicates_of_follow_the_profile():
+    from rsa_utils.profiles import REPLICATE_ORDER
+    from rsa_utils.tasks import S34_TASKS
+
+    assert sorted(REPLICATE_ORDER) == sorted(TASK_NAMES)
     p = get_profile("smoke", replicates=2, replicate_tasks=3)
-    assert [p.replicates_of(t) for t in TASK_NAMES[:4]] == [2, 2, 2, 1]
+    assert [p.replicates_of(t) for t in REPLICATE_ORDER[:4]] == [2, 2, 2, 1]
+    p = get_profile("smoke", replicates=3, replicate_tasks=17)
+    assert {t for t in TASK_NAMES if p.replicates_of(t) == 3} == set(S34_TASKS)
 
 
 def _noisy_rdms(n=30, seed=0):
@@ -142,3 +148,12 @@ def test_relative_quality():
     assert relative_quality(0.5, 1.0, False) == pytest.approx(0.5)
     assert relative_quality(0.6, 0.2, True) == pytest.approx(0.5)
     assert relative_quality(1.2, 1.0, False) < 0
+
+
+def test_parallel_run_returns_every_job_once():
+    from rsa_utils import parallel
+
+    jobs = [(i, i + 1) for i in range(5)]
+    seq = dict(parallel.run(max, jobs, 1))
+    par = dict(parallel.run(max, jobs, 2))
+    assert seq == par == {j: j[1] for j in jobs}
