@@ -133,12 +133,21 @@ plt.close(fig)
 # %% [markdown]
 # The numbers below and the claims at the end are computed on the {glue:}`n_claim_tasks` tasks
 # whose networks beat their baseline and do not lack signal in either architecture (models
-# chapter); set aside: {glue:md}`set_aside`.
+# chapter); set aside: {glue:md}`set_aside`. Their intervals resample the images and, for the
+# {glue:}`n_replicated` tasks with a second network per architecture, the networks too (each
+# draw takes one of the two replicates at random), so they cover the variance between
+# independently trained networks as well as the choice of images.
 
 # %%
 keep = [names.index(t) for t in claim_tasks]
+# intervals over images and over networks: each draw takes either replicate of a task's network
+reps = {
+    a: task_models.replicate_rdms(study, claim_tasks, a, images) for a in ("taskonomy", "small")
+}
 table_c, _ = consistency.compare_architectures(rdms_tk[keep], rdms_small[keep], claim_tasks, n_boot=P.n_boot,
-                                               seed=study.seed, device=study.device)  # fmt: skip
+                                               seed=study.seed, device=study.device,
+                                               replicates_a=reps["taskonomy"], replicates_b=reps["small"])  # fmt: skip
+glue("n_replicated", len(reps["small"]), display=False)
 glue("n_claim_tasks", len(usable), display=False)
 report.glue_text(
     "set_aside", task_models.set_aside_note(set_aside).removeprefix("; set aside: ") or "none"

@@ -74,17 +74,21 @@ def two_architecture_statistic(names: Sequence[str]):
 
 
 def compare_architectures(rdms_a: torch.Tensor, rdms_b: torch.Tensor, names: Sequence[str], *, n_boot: int = 100,
-                          seed: int = 0, device=None) -> tuple[pd.DataFrame, rsa.Resampled]:  # fmt: skip
+                          seed: int = 0, device=None, replicates_a: dict | None = None,
+                          replicates_b: dict | None = None) -> tuple[pd.DataFrame, rsa.Resampled]:  # fmt: skip
     """S1: per-task ranking ρ and the matrix correlation between two architectures' RDMs
-    (each (T, n, n), same images), with bootstrap intervals over images.
+    (each (T, n, n), same images), with bootstrap intervals over images and, where
+    ``replicates_*`` give another replicate's RDM (task name → (n, n)), over networks.
 
     Returns a table (rows: tasks and ``"matrix"``; columns: estimate, low, high) and the raw
     resampling result.
     """
     stack = torch.cat([torch.as_tensor(rdms_a), torch.as_tensor(rdms_b)])
-    res = rsa.bootstrap(
-        stack, two_architecture_statistic(names), n_boot=n_boot, seed=seed, device=device
-    )
+    names = list(names)
+    alt = {names.index(t): v for t, v in (replicates_a or {}).items() if t in names}
+    alt |= {len(names) + names.index(t): v for t, v in (replicates_b or {}).items() if t in names}
+    res = rsa.bootstrap(stack, two_architecture_statistic(names), n_boot=n_boot, seed=seed,
+                        device=device, replicates=alt)  # fmt: skip
     table = pd.DataFrame(
         {"estimate": res.estimate, "low": res.low, "high": res.high}, index=[*names, "matrix"]
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -255,17 +256,24 @@ def _pair_mask_condensed(rdms: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
     return rdms[:, a[keep], b[keep]]
 
 
-def _resample(rdms, statistic, n_draws, size, replace, seed, level, device) -> Resampled:
-    dev = _device(device)
+def _stack(rdms, dev) -> torch.Tensor:
     r = (
         _as_tensor(rdms, torch.float64, dev)
         if not isinstance(rdms, torch.Tensor)
         else rdms.to(dev, torch.float64)
     )
-    if r.ndim == 2:
-        r = r[None]
+    return r[None] if r.ndim == 2 else r
+
+
+def _resample(
+    rdms, statistic, n_draws, size, replace, seed, level, device, replicates=None
+) -> Resampled:
+    dev = _device(device)
+    r = _stack(rdms, dev)
     n = r.shape[-1]
     full = np.asarray(statistic(upper_triangle(r)))
+    rows = sorted(replicates or {})
+    alt = _stack([replicates[k] for k in rows], dev) if rows else None
     g = torch.Generator().manual_seed(seed)
     samples = []
     for _ in range(n_draws):
@@ -274,7 +282,14 @@ def _resample(rdms, statistic, n_draws, size, replace, seed, level, device) -> R
             if replace
             else torch.randperm(n, generator=g)[:size]
         )
-        samples.append(np.asarray(statistic(_pair_mask_condensed(r, idx.to(dev)))))
+        drawn = r
+        if rows:  # each network with a replicate: one of the two, at random
+            pick = torch.rand(len(rows), generator=g) < 0.5
+            if pick.any():
+                drawn = r.clone()
+                for j in torch.nonzero(pick).flatten().tolist():
+                    drawn[rows[j]] = alt[j]
+        samples.append(np.asarray(statistic(_pair_mask_condensed(drawn, idx.to(dev)))))
     samples = np.stack(samples)
     alpha = (1 - level) / 2
     low, high = np.nanquantile(samples, [alpha, 1 - alpha], axis=0)
@@ -289,16 +304,21 @@ def bootstrap(
     seed: int = 0,
     level: float = 0.95,
     device: str | torch.device | None = None,
+    replicates: dict[int, Any] | None = None,
 ) -> Resampled:
-    """Bootstrap over images for any statistic built from RDMs.
+    """Bootstrap over images (and, with ``replicates``, over networks) for any statistic built
+    from RDMs.
 
     rdms: (T, n, n) (or one (n, n)). ``statistic`` receives condensed RDMs (T, m) as a float64
     torch tensor (pass it to :func:`similarity_matrix` etc.) and returns a number or array.
     Each draw resamples the n images with replacement; pairs of an image with its own copy are
-    dropped. Returns the estimate on all images, the draws and a percentile interval.
+    dropped. ``replicates`` maps a row of ``rdms`` to the RDM (n, n) of another replicate of the
+    same network (same task and architecture, another seed): each draw takes either at random,
+    so the interval also covers the variance between independently trained networks. Returns
+    the estimate on all images (the given rows), the draws and a percentile interval.
     """
     n = np.shape(rdms)[-1]
-    return _resample(rdms, statistic, n_boot, n, True, seed, level, device)
+    return _resample(rdms, statistic, n_boot, n, True, seed, level, device, replicates)
 
 
 def subsample(

@@ -130,14 +130,21 @@ def check_parameters(names: list[str], params: dict[str, Any]) -> dict[str, dict
     return known
 
 
-def git_commit() -> str:
+#: What the runner itself writes: a run's own output does not make its checkout "dirty".
+RUNNER_OUTPUTS: tuple[str, ...] = ("book/*.ipynb", "book/figures", "book/data")
+
+
+def git_commit(root: Path = REPO_ROOT) -> str:
+    """The checkout's commit, with ``+dirty`` when tracked files other than
+    :data:`RUNNER_OUTPUTS` differ from it (read once, before a run: see :func:`main`)."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
         )
+        exclude = [f":(exclude){p}" for p in RUNNER_OUTPUTS]
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=REPO_ROOT,
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *exclude],
+            cwd=root,
             capture_output=True,
             text=True,
         ).stdout
@@ -175,9 +182,16 @@ def _zoo_entries(cache_dir: Any) -> set[tuple[str, str]]:
 
 
 def run_notebook(
-    name: str, params: dict[str, Any], *, timeout: int = 3600, outdir: Path = BOOK_DIR
+    name: str,
+    params: dict[str, Any],
+    *,
+    timeout: int = 3600,
+    outdir: Path = BOOK_DIR,
+    commit: str | None = None,
 ) -> float:
-    """Execute one notebook with ``params``; returns its wall time in seconds."""
+    """Execute one notebook with ``params``; returns its wall time in seconds. ``commit`` is the
+    provenance recorded (default: read now). The notebook's printed lines and progress bars are
+    streamed to this process's stdout / stderr as they come."""
     src = NOTEBOOK_DIR / f"{name}.py"
     out = outdir / f"{name}.ipynb"
     nb = jupytext.read(src)
@@ -194,7 +208,7 @@ def run_notebook(
         start = time.perf_counter()
         papermill.execute_notebook(
             str(tmp_in), str(tmp_out), parameters=params, kernel_name="python3", cwd=str(outdir),
-            execution_timeout=timeout, progress_bar=True, log_output=False,
+            execution_timeout=timeout, progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr,
         )  # fmt: skip
         wall = time.perf_counter() - start
         done = nbformat.read(tmp_out, as_version=4)
@@ -210,7 +224,7 @@ def run_notebook(
         "wall_time_s": round(wall, 1),
         "zoo_entries_built": len(_zoo_entries(params.get("cache_dir")) - cached_before),
         "zoo_entries_reused": len(cached_before),
-        "git_commit": git_commit(),
+        "git_commit": commit or git_commit(),
         "executed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "parameters": params,
         "packages": package_versions(),
@@ -244,12 +258,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     timings = []
+    commit = git_commit()  # once, before the run writes anything
     for name in names:
         print(
             f"== {name} ({', '.join(f'{k}={v}' for k, v in params.items()) or 'defaults'})",
             flush=True,
         )
-        timings.append((name, run_notebook(name, params, timeout=args.timeout, outdir=args.outdir)))
+        timings.append((name, run_notebook(name, params, timeout=args.timeout, outdir=args.outdir,
+                                           commit=commit)))  # fmt: skip
     width = max(len(n) for n, _ in timings)
     print("\nnotebook".ljust(width + 3) + "wall time")
     for n, t in timings:

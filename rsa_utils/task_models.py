@@ -250,6 +250,18 @@ def prediction_pictures(
     return rows
 
 
+def replicate_rdms(study: Study, tasks: Sequence[str], arch: str, images: torch.Tensor) -> dict:
+    """Task → RDM (n, n) of its replicate-1 ``arch`` network on ``images`` (tasks that have one),
+    for intervals that cover the variance between networks (:func:`rsa_utils.rsa.bootstrap`)."""
+    out = {}
+    for t in check_tasks(tasks):
+        if study.profile.replicates_of(t) > 1:
+            model = zoo.get_model(t, arch, study.profile, seed=study.seed, device=study.device,
+                                  cache_dir=study.cache_dir, sources=study.sources, replicate=1)  # fmt: skip
+            out[t] = features.model_rdm(model, images, device=study.device).cpu()
+    return out
+
+
 def usable_tasks(
     study: Study, tasks: Sequence[str], archs: Sequence[str] = ARCHS
 ) -> tuple[list[str], dict[str, str]]:

@@ -157,3 +157,18 @@ def test_parallel_run_returns_every_job_once():
     seq = dict(parallel.run(max, jobs, 1))
     par = dict(parallel.run(max, jobs, 2))
     assert seq == par == {j: j[1] for j in jobs}
+
+
+def test_bootstrap_over_replicates_widens_intervals_not_the_estimate():
+    rdms = _noisy_rdms(n=40)
+    stat = lambda v: rsa.similarity_matrix(v).to_numpy()[0, 1]  # noqa: E731
+    pair = rdms[[0, 3]]  # task a and its replicate: they agree
+    plain = rsa.bootstrap(pair, stat, n_boot=60, seed=0)
+    g = np.random.default_rng(5)
+    other = rsa.rdm(g.normal(size=(40, 5)), as_numpy=False).double()  # a replicate that disagrees
+    both = rsa.bootstrap(pair, stat, n_boot=60, seed=0, replicates={1: other})
+    assert both.estimate == pytest.approx(plain.estimate)
+    assert (both.high - both.low) > (plain.high - plain.low)
+    same = rsa.bootstrap(pair, stat, n_boot=60, seed=0, replicates={1: rdms[3]})
+    # an identical replicate changes nothing but which images the draws take
+    assert abs((same.high - same.low) - (plain.high - plain.low)) < 0.1

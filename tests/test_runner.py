@@ -77,3 +77,29 @@ def test_runner_executes_with_parameters_and_metadata(tmp_path, monkeypatch):
         and "n_per_shape = 4" in injected[0].source
     )
     assert (tmp_path / "book" / "figures" / "primer_rdms.png").stat().st_size > 0
+
+
+def test_provenance_ignores_what_the_runner_writes(tmp_path):
+    import subprocess
+
+    from rsa_utils.runner import git_commit
+
+    def git(*a):
+        subprocess.run(["git", *a], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@t")
+    git("config", "user.name", "t")
+    (tmp_path / "book" / "figures").mkdir(parents=True)
+    (tmp_path / "book" / "s1.ipynb").write_text("{}")
+    (tmp_path / "book" / "figures" / "a.png").write_text("x")
+    (tmp_path / "code.py").write_text("x = 1")
+    git("add", "-A")
+    git("commit", "-qm", "c")
+    clean = git_commit(tmp_path)
+    assert len(clean) == 40 and not clean.endswith("+dirty")
+    (tmp_path / "book" / "s1.ipynb").write_text('{"a": 1}')  # what a run writes
+    (tmp_path / "book" / "figures" / "a.png").write_text("y")
+    assert git_commit(tmp_path) == clean
+    (tmp_path / "code.py").write_text("x = 2")  # a change of the code
+    assert git_commit(tmp_path) == clean + "+dirty"

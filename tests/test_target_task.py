@@ -153,7 +153,9 @@ def test_transfer_table_checks_and_plot():
 
 def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
     """The plumbing of load() / finetune_all() with untrained tiny models and fake data."""
-    study = profiles.setup("smoke", "cpu", 0, str(tmp_path), workers=1)  # fakes live in this process
+    study = profiles.setup(
+        "smoke", "cpu", 0, str(tmp_path), workers=1
+    )  # fakes live in this process
     size = 32
 
     class FakeData:
