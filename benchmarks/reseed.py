@@ -1,0 +1,117 @@
+"""Do the book's verdicts survive a reseed? Run the claims chapters with two study seeds and
+compare every claims row's verdict.
+
+Usage::
+
+    python benchmarks/reseed.py [--profile cpu] [--seeds 0 1] [--notebooks NAME ...]
+                                [--out benchmarks/reseed_cpu.json]
+
+Each seed's notebooks are executed by the runner into their own folder (``<workdir>/seed<s>/``,
+never over the committed edition), sharing one cache (zoo keys name the seed, so nothing is
+shared between seeds but the rendered images of the seed). A row is *comparable* when both
+runs tested it (a verdict other than *not tested*); the result says on how many comparable rows
+the verdicts agree, and lists the rows that flip. Writes the rows and the summary as JSON and
+prints a markdown table for ``benchmarks/book.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CLAIM_NOTEBOOKS = ("models", "s1_small_models", "s2_taskonomy_vs_rsa", "s3_1_training_stage",
+                   "s3_2_model_size", "s3_3_num_images", "s3_4_transfer")  # fmt: skip
+
+
+def run_seed(
+    seed: int, profile: str, notebooks: list[str], outdir: Path, extra: list[str]
+) -> float:
+    """Execute ``notebooks`` with study seed ``seed`` into ``outdir``; returns the wall seconds."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    cmd = [sys.executable, "-m", "rsa_utils.runner", *notebooks, "--profile", profile,
+           "--outdir", str(outdir), "-p", "seed", str(seed), *extra]  # fmt: skip
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    return time.perf_counter() - t0
+
+
+def compare(rows_a, rows_b) -> dict:
+    """Rows of both runs (lists of claims dicts) → per-row verdicts and the agreement summary."""
+    key = lambda r: (r["section"], r["claim"])  # noqa: E731
+    b = {key(r): r for r in rows_b}
+    rows = []
+    for r in rows_a:
+        other = b.get(key(r), {})
+        va, vb = r["holds"], other.get("holds", "missing")
+        comparable = "not tested" not in (va, vb) and vb != "missing"
+        rows.append({"section": r["section"], "claim": r["claim"], "kind": r.get("kind", "paper"),
+                     "verdict_a": va, "verdict_b": vb, "ours_a": r["ours"], "ours_b": other.get("ours", ""),
+                     "comparable": comparable, "same": va == vb})  # fmt: skip
+    comp = [r for r in rows if r["comparable"]]
+    return {"rows": rows, "comparable": len(comp), "same": sum(r["same"] for r in comp),
+            "flips": [r for r in comp if not r["same"]], "total": len(rows)}  # fmt: skip
+
+
+def markdown(result: dict, meta: dict) -> str:
+    lines = [f"Seeds {meta['seeds'][0]} and {meta['seeds'][1]}, profile `{meta['profile']}`: the same verdict on "
+             f"**{result['same']} of {result['comparable']}** rows tested in both runs "
+             f"({result['total']} rows; wall {', '.join(f'{s / 60:.1f}' for s in meta['wall_s'])} min).", "",
+             "| section | claim | seed A | seed B |", "|---|---|---|---|"]  # fmt: skip
+    for r in result["rows"]:
+        mark = "" if r["same"] or not r["comparable"] else " ⚠"
+        lines.append(
+            f"| {r['section']} | {r['claim']} | {r['verdict_a']} | {r['verdict_b']}{mark} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--profile", default="cpu")
+    ap.add_argument("--seeds", type=int, nargs=2, default=(0, 1))
+    ap.add_argument("--notebooks", nargs="*", default=list(CLAIM_NOTEBOOKS))
+    ap.add_argument(
+        "--workdir",
+        default=None,
+        help="where the executed notebooks go (default: a temporary folder)",
+    )
+    ap.add_argument(
+        "--out", default=None, help="JSON result (default: benchmarks/reseed_<profile>.json)"
+    )
+    ap.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE")
+    )
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from rsa_utils.report import collect_claims
+
+    extra = [x for kv in args.parameter for x in ("-p", *kv)]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(args.workdir or tmp)
+        walls, claims = [], []
+        for s in args.seeds:
+            walls.append(run_seed(s, args.profile, args.notebooks, work / f"seed{s}", extra))
+            nbs = [work / f"seed{s}" / f"{n}.ipynb" for n in args.notebooks]
+            claims.append(collect_claims(nbs).to_dict("records"))
+    result = compare(*claims)
+    meta = {
+        "profile": args.profile,
+        "seeds": list(args.seeds),
+        "notebooks": args.notebooks,
+        "wall_s": walls,
+    }
+    out = Path(args.out or HERE / f"reseed_{args.profile}.json")
+    out.write_text(json.dumps({"meta": meta, **result}, indent=1))
+    print(markdown(result, meta))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
