@@ -91,7 +91,7 @@ sim.round(3)
 # %%
 boot = rsa.bootstrap(
     list(rdms.values()),
-    lambda v: rsa.similarity_matrix(v).iloc[0, 1:].mean(),
+    lambda v: rsa.similarity_matrix(v, condensed=True).iloc[0, 1:].mean(),
     n_boot=n_boot,
     seed=seed,
     device=study.device,

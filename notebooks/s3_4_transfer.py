@@ -135,7 +135,9 @@ n_learned = int(table["beats_majority"].sum())
 glue("n_learned", n_learned, display=False)
 report.glue_text("majority", report.fmt(majority, 1))
 learned = tt.most_beat(table["miou"], majority)
-report.glue_text("margin_scratch", report.fmt(table["miou"].median() - baselines.get("scratch", float("nan")), 1))
+report.glue_text(
+    "margin_scratch", report.fmt(table["miou"].median() - baselines.get("scratch", float("nan")), 1)
+)
 report.glue_text("margin_majority", report.fmt(table["miou"].median() - majority, 1))
 checks
 

@@ -65,7 +65,7 @@ def two_architecture_statistic(names: Sequence[str]):
     t = len(names)
 
     def stat(v: torch.Tensor) -> np.ndarray:
-        sim = rsa.similarity_matrix(v).to_numpy()
+        sim = rsa.similarity_matrix(v, condensed=True).to_numpy()
         a = pd.DataFrame(sim[:t, :t], index=names, columns=names)
         b = pd.DataFrame(sim[t:, t:], index=names, columns=names)
         return np.append(ranking_correlations(a, b).to_numpy(), matrix_correlation(a, b))
@@ -100,7 +100,7 @@ def target_rankings_statistic(n_targets: int):
     RDM to each source RDM (each row a ranking of the sources)."""
 
     def stat(v: torch.Tensor) -> np.ndarray:
-        sim = rsa.similarity_matrix(v).to_numpy()
+        sim = rsa.similarity_matrix(v, condensed=True).to_numpy()
         return sim[:n_targets, n_targets:]
 
     return stat

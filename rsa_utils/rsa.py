@@ -109,19 +109,32 @@ def condensed_rdms(
     return torch.cat(parts, dim=1)
 
 
+#: Tolerances of the checks a square matrix passes as an RDM (symmetric, zero diagonal).
+RDM_ATOL = 1e-5
+
+
 def upper_triangle(
-    rdms, *, device: str | torch.device | None = None, dtype=torch.float64
+    rdms,
+    *,
+    device: str | torch.device | None = None,
+    dtype=torch.float64,
+    condensed: bool | None = None,
 ) -> torch.Tensor:
     """Off-diagonal upper triangles of (n, n) or (T, n, n) RDMs → (T, n(n-1)/2) torch tensor.
 
-    Already condensed input (T, m) is passed through. ``dtype=None`` keeps the input's dtype.
+    A 2-D input is condensed rows (T, m) passed through when it is not square or when
+    ``condensed=True``; a square 2-D input is otherwise one RDM and must be one: symmetric and
+    with a zero diagonal within :data:`RDM_ATOL` (``ValueError`` naming what is wrong, e.g. for
+    a similarity matrix or ``1 - corrcoef`` computed in another precision). ``dtype=None`` keeps
+    the input's dtype.
     """
     if not isinstance(rdms, torch.Tensor):
         rdms = torch.as_tensor(np.asarray(rdms))
     r = rdms.to(
         device=_device(device) if device is not None else rdms.device, dtype=dtype or rdms.dtype
     )
-    if r.ndim == 2 and r.shape[0] == r.shape[1] and r.shape[0] > 2 and torch.all(r.diagonal() == 0):
+    if r.ndim == 2 and not condensed and r.shape[0] == r.shape[1]:
+        _check_rdm(r)
         r = r[None]
     if r.ndim == 3:
         n = r.shape[-1]
@@ -130,6 +143,20 @@ def upper_triangle(
     if r.ndim == 2:
         return r
     raise ValueError(f"RDMs must be (n, n), (T, n, n) or condensed (T, m); got {tuple(r.shape)}")
+
+
+def _check_rdm(r: torch.Tensor) -> None:
+    """``ValueError`` unless the square matrix ``r`` is symmetric with a zero diagonal."""
+    n = r.shape[0]
+    diag = float(r.diagonal().abs().max()) if n else 0.0
+    asym = float((r - r.T).abs().max()) if n else 0.0
+    if not (diag <= RDM_ATOL and asym <= RDM_ATOL):
+        what = [f"its diagonal is not 0 (largest |value| {diag:.3g})"] if diag > RDM_ATOL else []
+        what += [f"it is not symmetric (largest |r - rᵀ| {asym:.3g})"] if asym > RDM_ATOL else []
+        raise ValueError(
+            f"a square {n} x {n} input is read as an RDM, but {' and '.join(what)} (tolerance "
+            f"{RDM_ATOL}); pass condensed=True if its rows are condensed RDMs"
+        )
 
 
 def _argsort_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -190,6 +217,7 @@ def similarity_matrix(
     *,
     method: str = "spearman",
     device: str | torch.device | None = None,
+    condensed: bool | None = None,
 ) -> pd.DataFrame:
     """All-pairs RDM similarity of a stack of T RDMs (T, n, n) or condensed (T, m).
 
@@ -199,7 +227,7 @@ def similarity_matrix(
     """
     if method not in METHODS:
         raise ValueError(f"method={method!r} is not allowed; allowed: {METHODS}")
-    v = upper_triangle(rdms, device=device, dtype=None)
+    v = upper_triangle(rdms, device=device, dtype=None, condensed=condensed)
     if method == "spearman":
         v = rank_rows(v)
     s = _correlate_rows(v).cpu().numpy()
@@ -216,7 +244,8 @@ def compare_rdms(
     va, vb = upper_triangle(a, device=device), upper_triangle(b, device=device)
     if va.shape != vb.shape:
         raise ValueError(f"RDMs differ in size: {tuple(va.shape)} vs {tuple(vb.shape)}")
-    return float(similarity_matrix(torch.cat([va, vb]), method=method, device=device).iloc[0, 1])
+    both = torch.cat([va, vb])
+    return float(similarity_matrix(both, method=method, device=device, condensed=True).iloc[0, 1])
 
 
 def ranking(similarity: pd.DataFrame, task: str, *, sort: bool = False) -> pd.Series:
@@ -344,6 +373,6 @@ def spearman_matrix_stat(
     """A statistic for :func:`bootstrap`: the Spearman similarity matrix as an array (T, T)."""
 
     def stat(v: torch.Tensor) -> np.ndarray:
-        return similarity_matrix(v, names).to_numpy()
+        return similarity_matrix(v, names, condensed=True).to_numpy()
 
     return stat

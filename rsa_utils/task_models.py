@@ -194,7 +194,7 @@ def ceiling_statistic(tasks: Sequence[str], rep0: Sequence[int], rep1: dict[str,
     rep0 = list(rep0)
 
     def stat(v: torch.Tensor) -> np.ndarray:
-        sim = rsa.similarity_matrix(v).to_numpy()
+        sim = rsa.similarity_matrix(v, condensed=True).to_numpy()
         between = sim[np.ix_(rep0, rep0)].copy()
         np.fill_diagonal(between, np.nan)
         ceil = np.array(

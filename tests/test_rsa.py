@@ -126,3 +126,23 @@ def test_condensed_rdms_give_the_same_similarities():
         g = f.copy()
         g[1, 3, 0] = np.inf
         rsa.condensed_rdms(g)
+
+
+def test_square_input_is_a_checked_rdm_or_explicitly_condensed():
+    g = np.random.default_rng(0)
+    x, y = g.normal(size=(12, 30)), g.normal(size=(12, 30))
+    y = x + 0.5 * y
+    a, b = 1 - np.corrcoef(x), 1 - np.corrcoef(y)  # diagonal ~1e-16, not exactly 0
+    want = float(ss.spearmanr(a[np.triu_indices(12, 1)], b[np.triu_indices(12, 1)]).statistic)
+    assert rsa.compare_rdms(a, b) == pytest.approx(want, abs=1e-9)
+    with pytest.raises(ValueError, match="diagonal is not 0"):
+        rsa.upper_triangle(np.corrcoef(x))  # a similarity matrix, not an RDM
+    asym = a.copy()
+    asym[0, 1] += 0.1
+    with pytest.raises(ValueError, match="not symmetric"):
+        rsa.compare_rdms(asym, b)
+    rows = g.normal(size=(3, 3))  # three condensed RDMs of three images: square by chance
+    assert torch.equal(rsa.upper_triangle(rows, condensed=True), torch.as_tensor(rows))
+    with pytest.raises(ValueError, match="condensed=True"):
+        rsa.similarity_matrix(rows)
+    assert rsa.similarity_matrix(rows, condensed=True).shape == (3, 3)
