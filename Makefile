@@ -22,14 +22,19 @@ setup: $(STAMP)
 
 ## make book: execute every notebook (PROFILE=smoke|cpu|gpu|paper|auto, DEVICE=auto|cpu|cuda,
 ##            NOTEBOOKS="s1_small_models ...", PARAMS="-p n_boot 50") and build the HTML strictly.
+##            CHECK=1 only validates the notebooks and parameters (runs and builds nothing).
 book: run html
 
 run: setup
-	$(BIN)/python -m rsa_utils.runner $(NOTEBOOKS) --profile $(PROFILE) --device $(DEVICE) $(PARAMS)
+	$(BIN)/python -m rsa_utils.runner $(NOTEBOOKS) --profile $(PROFILE) --device $(DEVICE) $(PARAMS) $(if $(CHECK),--check)
 
 html: setup
+ifeq ($(CHECK),)
 	$(BIN)/jupyter-book build book -W -n --keep-going
 	@echo "The book: book/_build/html/index.html"
+else
+	@echo "CHECK=1: the HTML is not built"
+endif
 
 lint: setup
 	$(BIN)/ruff check .

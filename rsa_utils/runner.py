@@ -101,7 +101,10 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
 
 
 def check_parameters(names: list[str], params: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Validate notebooks and parameters before any work; returns the defaults of each notebook."""
+    """Validate notebooks and parameters before any work; returns the defaults of each notebook.
+
+    A parameter reaches every selected notebook that defines it (:func:`notebook_params`) and is
+    an error only when none of them does, or when its value is not allowed."""
     known = {}
     for name in names:
         path = NOTEBOOK_DIR / f"{name}.py"
@@ -110,13 +113,13 @@ def check_parameters(names: list[str], params: dict[str, Any]) -> dict[str, dict
             raise ParameterError(f"unknown notebook {name!r}; available: {', '.join(avail)}")
         known[name] = notebook_parameters(path)
     for pname in params:
-        missing = [n for n in names if pname not in known[n]]
-        if missing:
-            allowed = sorted(set.intersection(*(set(known[n]) for n in missing)))
+        if not any(pname in known[n] for n in names):
+            allowed = sorted(set.union(*(set(known[n]) for n in names)))
             raise ParameterError(
-                f"parameter {pname!r} is not defined by notebook(s) {', '.join(missing)}; "
+                f"parameter {pname!r} is not defined by any of the notebooks {', '.join(names)}; "
                 f"parameters they define: {', '.join(allowed)}"
             )
+    _check_values(params)
     profile = params.get("profile", "auto")
     if profile not in ("auto", *PROFILE_NAMES):
         raise ParameterError(
@@ -128,6 +131,32 @@ def check_parameters(names: list[str], params: dict[str, Any]) -> dict[str, dict
     except ValueError as err:
         raise ParameterError(str(err)) from None
     return known
+
+
+def _check_values(params: dict[str, Any]) -> None:
+    """The common parameters' values (seed, data sources, profile overrides) before any work."""
+    from .profiles import DATA_KINDS, TARGET_DATA_KINDS, check_choice
+
+    try:
+        seed = params.get("seed", 0)
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"parameter seed={seed!r} is not allowed; use a non-negative integer")
+        check_choice("data", params.get("data", "synthetic"), DATA_KINDS)
+        check_choice("target_data", params.get("target_data", "synthetic"), TARGET_DATA_KINDS)
+        for root in ("data_root", "target_root"):
+            if params.get(root) is not None and not Path(params[root]).is_dir():
+                raise ValueError(f"parameter {root}={params[root]!r}: no such directory")
+        for count in ("n_boot", "n_images"):
+            v = params.get(count)
+            if v is not None and (not isinstance(v, int) or v < 1):
+                raise ValueError(f"parameter {count}={v!r} is not allowed; use a positive integer")
+    except ValueError as err:
+        raise ParameterError(str(err)) from None
+
+
+def notebook_params(params: dict[str, Any], defined: dict[str, Any]) -> dict[str, Any]:
+    """The part of ``params`` that a notebook defining ``defined`` receives."""
+    return {k: v for k, v in params.items() if k in defined}
 
 
 #: What the runner itself writes: a run's own output does not make its checkout "dirty".
@@ -245,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--timeout", type=int, default=3600, help="per-cell execution timeout, seconds")
     ap.add_argument("--outdir", type=Path, default=BOOK_DIR)
+    ap.add_argument(
+        "--check", action="store_true", help="validate notebooks and parameters, run nothing"
+    )
     args = ap.parse_args(argv)
     params: dict[str, Any] = {k: parse_value(v) for k, v in args.parameter}
     for key in ("profile", "device"):
@@ -253,10 +285,13 @@ def main(argv: list[str] | None = None) -> int:
             params[key] = value
     names = args.notebooks or toc_notebooks()
     try:
-        check_parameters(names, params)
+        known = check_parameters(names, params)
     except ParameterError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if args.check:
+        print(f"ok: {len(names)} notebook(s), parameters {params or 'none'} (nothing run)")
+        return 0
     timings = []
     commit = git_commit()  # once, before the run writes anything
     for name in names:
@@ -264,8 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             f"== {name} ({', '.join(f'{k}={v}' for k, v in params.items()) or 'defaults'})",
             flush=True,
         )
-        timings.append((name, run_notebook(name, params, timeout=args.timeout, outdir=args.outdir,
-                                           commit=commit)))  # fmt: skip
+        timings.append((name, run_notebook(name, notebook_params(params, known[name]), timeout=args.timeout,
+                                           outdir=args.outdir, commit=commit)))  # fmt: skip
     width = max(len(n) for n, _ in timings)
     print("\nnotebook".ljust(width + 3) + "wall time")
     for n, t in timings:

@@ -103,3 +103,53 @@ def test_provenance_ignores_what_the_runner_writes(tmp_path):
     assert git_commit(tmp_path) == clean
     (tmp_path / "code.py").write_text("x = 2")  # a change of the code
     assert git_commit(tmp_path) == clean + "+dirty"
+
+
+def test_a_parameter_reaches_the_notebooks_that_define_it():
+    known = runner.check_parameters(
+        ["rsa_primer", "s1_small_models", "data"], {"n_boot": 50, "seed": 1}
+    )
+    assert runner.notebook_params({"n_boot": 50, "seed": 1}, known["s1_small_models"]) == {
+        "n_boot": 50,
+        "seed": 1,
+    }
+    assert "n_boot" not in runner.notebook_params({"n_boot": 50}, known["data"])
+    with pytest.raises(runner.ParameterError, match="not defined by any"):
+        runner.check_parameters(["data"], {"n_boot": 50})
+    with pytest.raises(runner.ParameterError, match="seed=-1"):
+        runner.check_parameters(["data"], {"seed": -1})
+    with pytest.raises(runner.ParameterError, match="no such directory"):
+        runner.check_parameters(
+            ["s1_small_models"], {"data": "taskonomy", "data_root": "/nonexistent/x"}
+        )
+
+
+def _documented_commands():
+    """Every `make book` / runner command shown in README.md and book/intro.md."""
+    import re
+
+    cmds = []
+    for doc in (ROOT / "README.md", ROOT / "book" / "intro.md"):
+        for m in re.finditer(r"(?:^|`)((?:[A-Z]+=(?:\"[^\"]*\"|\S+) )*(?:make book|\.venv/bin/python -m rsa_utils\.runner)[^`\n#]*)",
+                             doc.read_text(), re.M):  # fmt: skip
+            cmds.append(m.group(1).strip())
+    return sorted(set(cmds))
+
+
+def test_every_documented_command_passes_its_check(tmp_path):
+    import shlex
+
+    cmds = _documented_commands()
+    assert any("make book" in c for c in cmds) and any("rsa_utils.runner" in c for c in cmds)
+    for cmd in cmds:
+        cmd = cmd.replace(" PATH", f" {tmp_path}").replace(
+            "PROFILE=smoke|cpu|gpu|paper", "PROFILE=smoke"
+        )
+        if "make book" in cmd:
+            env_part, _, rest = cmd.partition("make book")
+            line = f"{env_part} make --no-print-directory book CHECK=1 {rest}"
+        else:
+            line = cmd.replace(".venv/bin/python", shlex.quote(sys.executable)) + " --check"
+        res = subprocess.run(line, shell=True, cwd=ROOT, capture_output=True, text=True)
+        assert res.returncode == 0, f"{cmd!r} failed its check:\n{res.stdout}\n{res.stderr}"
+        assert "ok:" in res.stdout
