@@ -238,6 +238,16 @@ def collect_claims(notebooks: list[Path]) -> pd.DataFrame:
     return df.fillna({"kind": "paper"})
 
 
+def verdict_changes(claims: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``claims`` beside the verdict the same (section, claim) had in ``previous`` (an
+    earlier edition's claims table): columns section, claim, before, now, changed."""
+    prev = previous.set_index(["section", "claim"]).holds
+    out = claims[["section", "claim", "holds"]].rename(columns={"holds": "now"}).copy()
+    out.insert(2, "before", [prev.get((s, c), "—") for s, c in zip(out.section, out.claim)])
+    out["changed"] = out.before != out.now
+    return out
+
+
 def notebook_record(notebooks: list[Path]) -> pd.DataFrame:
     """Profile, device, wall time, zoo entries built (trained networks, transfers, fine-tunings
     computed rather than read from the cache) and commit of each executed notebook (runner
