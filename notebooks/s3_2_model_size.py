@@ -93,7 +93,8 @@ corr.round(3)
 
 # %% [markdown]
 # **What we find.** Between the two rankings, ρ = {glue:md}`rho` and r_s = {glue:md}`r_s`
-# (estimate [95 % bootstrap interval over images]). The most similar sources with the
+# (estimate [95 % bootstrap interval over images and, for sources with a second network, over
+# the two networks of each source]). The most similar sources with the
 # Taskonomy architecture are {glue:md}`top_large`; with small encoders {glue:md}`top_small`.
 # The mean similarity is {glue:md}`mean_large` with the Taskonomy architecture and
 # {glue:md}`mean_small` with small encoders; the largest difference for one task is
@@ -109,8 +110,8 @@ corr.round(3)
 # make-up still shapes their representations. Our encoders are trained for far fewer steps than
 # Taskonomy's and on small images, which lowers the contrast between tasks (all similarities
 # lie closer together) and so makes the correlation between two rankings more sensitive to
-# noise; the bootstrap interval shows how much the images alone move it. The training seed is
-# not resampled (one model per task and architecture).
+# noise; the bootstrap interval shows how much the images and the choice between two
+# independently trained networks of a source move it.
 
 # %%
 claims = [

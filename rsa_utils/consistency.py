@@ -127,9 +127,12 @@ def checkpoint_consistency(target_rdms: torch.Tensor, source_rdms: torch.Tensor,
 
 
 def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_rdms: torch.Tensor, *,
-                     n_boot: int = 100, seed: int = 0, device=None) -> rsa.Resampled:  # fmt: skip
+                     n_boot: int = 100, seed: int = 0, device=None, tasks: Sequence[str] | None = None,
+                     replicates_small: dict | None = None, replicates_large: dict | None = None) -> rsa.Resampled:  # fmt: skip
     """S3.2: the target's similarity to S sources with small encoders vs with Taskonomy-
-    architecture encoders; estimate = [ρ, r_s] with a bootstrap over images."""
+    architecture encoders; estimate = [ρ, r_s] with a bootstrap over images and, where
+    ``replicates_*`` give another replicate's RDM (task name in ``tasks`` → (n, n)), over the
+    source networks."""
     s = len(small_rdms)
     rank = target_rankings_statistic(1)
 
@@ -144,7 +147,10 @@ def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_r
             torch.as_tensor(large_rdms),
         ]
     )
-    return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device)
+    tasks = list(tasks or [])
+    alt = {1 + tasks.index(t): v for t, v in (replicates_small or {}).items() if t in tasks}
+    alt |= {1 + s + tasks.index(t): v for t, v in (replicates_large or {}).items() if t in tasks}
+    return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
 def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor, counts: Sequence[int], *,

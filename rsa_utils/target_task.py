@@ -131,10 +131,12 @@ class S3Data:
     images: torch.Tensor
     target: torch.Tensor
     sources: dict[str, torch.Tensor]
-    set_aside: dict[str, str] = dataclasses.field(
-        default_factory=dict
-    )  # task -> why (quality gate)
-    tested: bool = True  # False: too few source networks can carry a claim, or the target model fails its baseline
+    #: task -> why its networks were set aside (quality gate)
+    set_aside: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: False: too few source networks can carry a claim, or the target model fails its baseline
+    tested: bool = True
+    #: arch -> task -> RDM (n, n) of the task's replicate-1 network (intervals over networks)
+    replicates: dict[str, dict[str, torch.Tensor]] = dataclasses.field(default_factory=dict)
 
     @property
     def set_aside_note(self) -> str:
@@ -188,9 +190,12 @@ def load(
         sorted(set(map(float, prof.checkpoints if checkpoints is None else checkpoints)) | {1.0})
     )
     images = rsa_images(study, n)
+    from .task_models import replicate_rdms
+
     return S3Data(
         tasks, cps, images, target_rdms(study, images, cps),
         {a: source_rdms(study, images, tasks, a) for a in archs}, set_aside, tested,
+        {a: replicate_rdms(study, tasks, a, images) for a in archs},
     )  # fmt: skip
 
 
@@ -315,11 +320,12 @@ def size_table(data: S3Data) -> pd.DataFrame:
 def size_correlation(
     data: S3Data, *, n_boot: int = 100, seed: int = 0, device=None
 ) -> pd.DataFrame:
-    """S3.2: Pearson ρ and Spearman r_s between the two rankings, with a bootstrap over images →
-    table indexed ``rho``, ``r_s`` (estimate, low, high)."""
+    """S3.2: Pearson ρ and Spearman r_s between the two rankings, with a bootstrap over images
+    and over the source networks' replicates → table indexed ``rho``, ``r_s`` (estimate, low, high)."""
     res = consistency.size_consistency(
         data.final, data.sources["small"], data.sources["taskonomy"], n_boot=n_boot, seed=seed,
-        device=device,
+        device=device, tasks=data.tasks, replicates_small=data.replicates.get("small"),
+        replicates_large=data.replicates.get("taskonomy"),
     )  # fmt: skip
     return pd.DataFrame(
         {"estimate": res.estimate, "low": res.low, "high": res.high}, index=["rho", "r_s"]

@@ -189,6 +189,7 @@ def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
     )
     # the quality gate keeps every source here (it is tested in test_networks.py)
     monkeypatch.setattr(task_models, "usable_tasks", lambda study, tasks, archs: (list(tasks), {}))
+    monkeypatch.setattr(task_models, "replicate_rdms", lambda *a, **k: {})
     data = tt.load(
         study, n_images=10, tasks=TASKS[:3], archs=("small", "taskonomy"), checkpoints=(0.5,)
     )
