@@ -28,28 +28,28 @@ def book_dir() -> Path:
     return Path(os.environ.get("RSA_BOOK_DIR") or BOOK_DIR)
 
 
+def _save(folder: str, name: str, ext: str, write) -> str:
+    """``write(tmp)`` a file, then move it to ``book/<folder>/<name>.<ext>`` (atomic); returns
+    the path relative to ``book/``."""
+    out = book_dir() / folder
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.{ext}"
+    tmp = path.with_suffix(f".part.{ext}")
+    write(tmp)
+    tmp.replace(path)
+    return f"{folder}/{name}.{ext}"
+
+
 def save_figure(fig, name: str, *, dpi: int = 130) -> str:
     """Save a matplotlib figure as ``book/figures/<name>.png`` (atomically); returns the path
     relative to ``book/`` for use in a ``{figure}`` directive."""
-    figure_dir = book_dir() / "figures"
-    figure_dir.mkdir(parents=True, exist_ok=True)
-    path = figure_dir / f"{name}.png"
-    tmp = path.with_suffix(".part.png")
-    fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
-    tmp.replace(path)
-    return f"figures/{name}.png"
+    return _save("figures", name, "png", lambda p: fig.savefig(p, dpi=dpi, bbox_inches="tight"))
 
 
 def save_data(frame: pd.DataFrame, name: str) -> str:
     """Write the data behind a figure or table as ``book/data/<name>.csv`` (atomically); returns
     the path relative to ``book/``."""
-    data_dir = book_dir() / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / f"{name}.csv"
-    tmp = path.with_suffix(".part.csv")
-    frame.to_csv(tmp, index=False, float_format="%.6g")
-    tmp.replace(path)
-    return f"data/{name}.csv"
+    return _save("data", name, "csv", lambda p: frame.to_csv(p, index=False, float_format="%.6g"))
 
 
 def glue_text(name: str, text: str) -> None:
