@@ -36,7 +36,7 @@ import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from rsa_utils import models, plots, profiles, report, task_models
-from rsa_utils.tasks import TASK_NAMES, check_tasks
+from rsa_utils.tasks import TASK_NAMES, check_tasks, get_task
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root)
 P = study.profile
@@ -117,9 +117,8 @@ for arch, row in signal.iterrows():
     for k, v in row.items():
         glue(f"signal_{k}_{arch}", int(v), display=False)
 no_signal = quality[quality.signal == False]  # noqa: E712
-report.glue_text(
-    "no_signal", ", ".join(f"{r.label} ({r.arch})" for r in no_signal.itertuples()) or "none"
-)
+report.glue_text("no_signal", ", ".join(f"{r.label} ({r.arch}; nearest: {get_task(r.nearest).label})"
+                                        for r in no_signal.itertuples()) or "none")  # fmt: skip
 fig = plots.plot_noise_ceiling(quality)
 report.save_figure(fig, "models_noise_ceiling")
 plt.close(fig)
@@ -138,8 +137,15 @@ plt.close(fig)
 # task's highest similarity to any other task. Small networks: signal for
 # {glue:}`signal_yes_small` tasks, none for {glue:}`signal_no_small`, unknown (no replicate) for
 # {glue:}`signal_unknown_small`; Taskonomy-architecture networks: {glue:}`signal_yes_taskonomy`,
-# {glue:}`signal_no_taskonomy` and {glue:}`signal_unknown_taskonomy`. Without signal:
-# {glue:md}`no_signal`.
+# {glue:}`signal_no_taskonomy` and {glue:}`signal_unknown_taskonomy`. Without signal (with the
+# task each is closest to): {glue:md}`no_signal`.
+#
+# The criterion is strict for tasks that nearly repeat another one: autoencoding, denoising and
+# inpainting all reconstruct the image, and z-depth and distance differ only in how depth is
+# measured. Two such tasks' networks can agree as much as two replicates of one task without
+# any noise in the training, so "no signal" there says that RSA cannot tell the two tasks
+# apart, not that the networks failed. It still sets them aside: a claim about task
+# similarities cannot rest on networks whose task is not distinguishable from another.
 #
 # The sections test a claim only on networks that beat their baseline and do not lack signal;
 # a row that rests on other networks is marked *not tested* on the scorecard and names them.
