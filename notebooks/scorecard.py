@@ -104,10 +104,11 @@ changes[changes.changed].drop(columns="changed").style.hide(axis="index")
 #   task similarities differ in detail from Taskonomy's; the data chapter measures how the task
 #   *labels* themselves cluster by type, before any network is trained.
 # - **Training.** The paper compared small networks against Taskonomy's fully trained networks.
-#   Here both architectures are trained with the same short schedules of the chosen profile;
-#   on the CPU profile the Taskonomy architecture is also narrower. Networks that barely beat
-#   their trivial baseline (flagged in the models chapter) give noisy RDMs, which lowers every
-#   correlation that involves them.
+#   Here both architectures are trained with the same schedule of the chosen profile; on the
+#   CPU profile the Taskonomy architecture is also narrower and still learning when training
+#   stops. Networks that do not beat their baseline, or whose replicates agree no more with
+#   each other than with another task's network, are set aside (models chapter), so several
+#   claims rest on a few, distinct tasks and their intervals are wide.
 # - **Affinities and transfer.** S2's affinities and S3.4's transfer results are recomputed with
 #   short readout and fine-tuning schedules on small splits, instead of Taskonomy's published
 #   affinities and full Pascal VOC training; differences between sources are therefore small
