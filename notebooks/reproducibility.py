@@ -47,6 +47,13 @@ record
 # {glue:}`zoo_built` of them and read the rest (column *zoo entries built*; the times of a run
 # from an empty cache are in `benchmarks/book.md`).
 #
+# **Seeds.** Every network of a run draws its initial weights and its batches from its own seed,
+# derived from the study seed (column *study seed*) and what the network is:
+# `rsa_utils.train.network_seed(study seed, role, task, architecture, replicate)` for the task
+# networks, the target model, each transfer readout (source, target) and each fine-tuning
+# start. How many replicates each task has is set by the profile's `replicates` and
+# `replicate_tasks` (table below; the tasks of S3 get them first).
+#
 # ## Software
 
 # %%

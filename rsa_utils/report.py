@@ -257,6 +257,7 @@ def notebook_record(notebooks: list[Path]) -> pd.DataFrame:
         meta = nbformat.read(nb, as_version=4).metadata.get("rsa_book", {})
         rows.append({
             "notebook": nb.stem, "profile": meta.get("profile", "?"), "device": meta.get("device", "?"),
+            "study seed": meta.get("parameters", {}).get("seed", 0),
             "wall time (min)": np.round(meta.get("wall_time_s", np.nan) / 60, 1),
             "zoo entries built": meta.get("zoo_entries_built", np.nan),
             "commit": str(meta.get("git_commit", "?"))[:12], "executed": meta.get("executed", "?"),
