@@ -164,7 +164,7 @@ def main() -> None:
     pipe_rows = [measure_pipeline(s, args.n, device, b) for s in sizes for b in batches]
     dataset_rows = [measure_dataset(s, args.n, device, batches[0]) for s in sizes]
     host_rows = [measure_host(s, args.n, device) for s in sizes]
-    record = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "generator_version": GENERATOR_VERSION,
+    record = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "generator_version": GENERATOR_VERSION,
               "machine": machine, "torch": torch.__version__, "results": rows, "pipeline": pipe_rows,
               "dataset": dataset_rows, "host": host_rows}  # fmt: skip
     Path(args.out).write_text(json.dumps(record, indent=2))

@@ -13,7 +13,7 @@ import json
 import os
 import platform
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +66,7 @@ def main() -> None:
     t_ref = time.perf_counter() - t0
     err = float(np.abs(s_ours - s_ref).max())
     rec = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores" if args.device == "cpu" else args.device,
         "n": args.n, "d": args.d, "tasks": args.tasks, "device": args.device,
         "ours_s": round(min(times), 2), "ours_all_s": [round(t, 2) for t in times],

@@ -82,7 +82,9 @@ affinity = taxonomy.affinity_matrix(losses, tasks)  # sources × targets, column
 own_best = [affinity[t].idxmax() == t for t in tasks]
 self_wins = np.mean(own_best)
 report.glue_text("self_wins", f"{100 * self_wins:.0f} %")
-report.glue_text("self_top3", f"{100 * np.mean([t in affinity[t].nlargest(3).index for t in tasks]):.0f} %")
+report.glue_text(
+    "self_top3", f"{100 * np.mean([t in affinity[t].nlargest(3).index for t in tasks]):.0f} %"
+)
 report.glue_text("chance_wins", f"{100 / len(tasks):.0f} %")
 glue("transfer_steps", P.transfer_steps, display=False)
 

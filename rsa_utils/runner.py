@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -254,7 +254,7 @@ def run_notebook(
         "zoo_entries_built": len(_zoo_entries(params.get("cache_dir")) - cached_before),
         "zoo_entries_reused": len(cached_before),
         "git_commit": commit or git_commit(),
-        "executed": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "executed": datetime.now(UTC).isoformat(timespec="seconds"),
         "parameters": params,
         "packages": package_versions(),
     }

@@ -1,8 +1,8 @@
 """Project-level invariants: dependency lists agree, the book links its config, pins hold."""
 
+import tomllib
 from pathlib import Path
 
-import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
