@@ -2,8 +2,13 @@
 *Representation Similarity Analysis for Efficient Task Taxonomy & Transfer Learning*."""
 
 import os
+import warnings
 
 # OpenMP threads that spin while waiting make torch on a busy CPU hundreds of times slower
 # (measured: one ResNet step 7.4 s instead of 0.1 s). Passive waiting costs nothing when the
 # machine is idle. Takes effect when rsa_utils is imported before torch.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+# In a notebook kernel without ipywidgets, tqdm.auto warns "IProgress not found" (with a path of
+# this machine) and falls back to text bars; the text bars are what the book wants.
+warnings.filterwarnings("ignore", message="IProgress not found")

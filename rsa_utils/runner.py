@@ -246,6 +246,10 @@ def run_notebook(
         if ("parameters" in tags or "injected-parameters" in tags) and "hide-cell" not in tags:
             tags.append("hide-cell")
     prof = get_profile(params.get("profile", "auto"), resolve_device(params.get("device", "auto")))
+    if "papermill" in done.metadata:  # papermill records its temporary paths: keep the book's own
+        done.metadata["papermill"].update(
+            input_path=f"notebooks/{name}.py", output_path=f"book/{name}.ipynb"
+        )
     done.metadata[META_KEY] = {
         "notebook": name,
         "profile": prof.name,
