@@ -38,3 +38,13 @@ def test_book_links_top_level_config():
 def test_every_notebook_has_a_parameters_cell():
     for nb in (ROOT / "notebooks").glob("*.py"):
         assert 'tags=["parameters"]' in nb.read_text(), nb.name
+
+
+def test_committed_notebooks_carry_no_machine_path_or_warning():
+    import re
+
+    for nb in sorted((ROOT / "book").glob("*.ipynb")):
+        text = nb.read_text()
+        paths = re.findall(r"(?:/work/|/tmp/|/home/|/root/|[A-Z]:\\\\Users)[^\"\s]*", text)
+        assert not paths, f"{nb.name} stores machine paths: {paths[:3]}"
+        assert "IProgress not found" not in text and "TqdmWarning" not in text, nb.name
