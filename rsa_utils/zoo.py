@@ -490,7 +490,7 @@ def list_entries(cache_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     for kind, key, meta, status in iter_entries(cache_dir):
         kd, rec = (meta or {}).get("key_dict", {}), (meta or {}).get("record", {})
         rows.append({
-            "kind": kind, "key": key, "status": status, "task": kd.get("task"), "arch": kd.get("arch"),
+            "kind": kind, "key": key, "status": status, "task": kd.get("task"), "arch": kd.get("arch"), "replicate": kd.get("replicate"),
             "image_size": kd.get("image_size"), "steps": kd.get("steps", kd.get("target_steps")),
             "seed": kd.get("seed"), "metric_name": rec.get("metric_name"), "metric": rec.get("metric"),
             "baseline": rec.get("baseline"), "train_loss": rec.get("train_loss"),
@@ -518,7 +518,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     tr.add_argument("--tasks", default=None, help="comma-separated task names (default: all 20)")
     tr.add_argument("--archs", default=",".join(ARCHS))
     tr.add_argument(
-        "--shard", default="0/1", help="i/n: this worker's share of the (task, arch) jobs"
+        "--shard",
+        default="0/1",
+        help="i/n: this worker's share of the (task, arch, replicate) jobs",
     )
     tr.add_argument("--target", action="store_true", help="also the target-task model (in shard 0)")
     tr.add_argument("--seed", type=int, default=0)
@@ -548,10 +550,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     tasks = check_tasks(args.tasks, TASK_NAMES)
     archs = [check_arch(a.strip()) for a in args.archs.split(",") if a.strip()]
     i, n = _shard(args.shard)
-    jobs = [(t, a) for t in tasks for a in archs][i::n]
+    jobs = [(t, a, r) for t in tasks for a in archs for r in range(profile.replicates_of(t))][i::n]
     t0 = time.perf_counter()
-    for t, a in jobs:
-        get_record(t, a, profile, args.seed, device, args.cache_dir, sources=sources)
+    for t, a, r in jobs:
+        get_record(t, a, profile, args.seed, device, args.cache_dir, sources=sources, replicate=r)
     if args.target and i == 0:
         get_target_record(profile, args.seed, device, args.cache_dir, sources=sources)
     print(f"[zoo] shard {i}/{n}: {len(jobs)} models ready in {time.perf_counter() - t0:.1f}s "

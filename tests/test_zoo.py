@@ -175,10 +175,10 @@ def test_two_processes_train_once(tmp_path):
 def test_cli_shards(tmp_path, fake_data, capsys):
     args = ["train", "--profile", "smoke", "--tasks", "normal,class_scene", "--archs", "small",
             "--device", "cpu", "--cache-dir", str(tmp_path)]  # fmt: skip
-    # the smoke profile at its own sizes, shard 1/2 -> only class_scene
+    # the smoke profile at its own sizes (2 replicates per task): shard 1/2 -> the replicates 1
     assert zoo.main([*args, "--shard", "1/2"]) == 0
     df = zoo.list_entries(tmp_path)
-    assert list(df.task) == ["class_scene"]
+    assert sorted(zip(df.task, df.replicate)) == [("class_scene", 1), ("normal", 1)]
     with pytest.raises(ValueError, match="shard"):
         zoo.main([*args, "--shard", "2/2"])
     with pytest.raises(ValueError, match="unknown task"):
