@@ -171,7 +171,7 @@ def load(
     (:func:`rsa_utils.task_models.usable_tasks`); with fewer than 3 left, or a target model that
     does not beat its baseline, all are kept and ``tested`` is False.
     """
-    from .task_models import usable_tasks
+    from .task_models import replicate_rdms, usable_tasks
 
     prof = study.profile
     tasks = check_tasks(tasks, S34_TASKS)
@@ -181,8 +181,9 @@ def load(
     target = zoo.get_target_record(
         prof, study.seed, study.device, study.cache_dir, sources=study.sources
     )
-    tested = len(usable) >= 3 and target["metric"] > target["baseline"]
-    if not target["metric"] > target["baseline"]:
+    target_learned = target["metric"] > target["baseline"]
+    tested = len(usable) >= 3 and target_learned
+    if not target_learned:
         set_aside = {**set_aside, "target": "the target model fails its baseline"}
     tasks = usable if tested else tasks
     n = prof.n_rsa if n_images is None else int(n_images)
@@ -190,8 +191,6 @@ def load(
         sorted(set(map(float, prof.checkpoints if checkpoints is None else checkpoints)) | {1.0})
     )
     images = rsa_images(study, n)
-    from .task_models import replicate_rdms
-
     return S3Data(
         tasks, cps, images, target_rdms(study, images, cps),
         {a: source_rdms(study, images, tasks, a) for a in archs}, set_aside, tested,

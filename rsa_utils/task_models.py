@@ -71,9 +71,7 @@ def _key(study: Study, job: tuple) -> dict:
     return zoo.model_key(t, a, study.profile, study.seed, (1.0,), study.sources, r)
 
 
-def load_models(
-    tasks: Sequence[str], arch: str, study: Study, checkpoint: float = 1.0, replicate: int = 0
-) -> dict:
+def load_models(tasks: Sequence[str], arch: str, study: Study, checkpoint: float = 1.0) -> dict:
     """Task name → trained model (eval mode, on the study's device); trains on first use."""
     if checkpoint == 1.0:
         train_networks(study, tasks, (arch,))
@@ -87,7 +85,6 @@ def load_models(
             cache_dir=study.cache_dir,
             checkpoint=checkpoint,
             sources=study.sources,
-            replicate=replicate,
         )  # fmt: skip
         for t in tqdm(check_tasks(tasks), desc=f"{arch} models")
     }

@@ -3,8 +3,9 @@
 :func:`fit` is the loop: Adam with a one-cycle learning-rate schedule (warm-up over
 ``warmup`` of the steps to the profile's ``lr``, cosine decay to ~0; ``schedule="constant"`` is
 the earlier recipe, kept for the learning-curve benchmark); on CUDA bf16 autocast and
-channels_last, on CPU float32 and channels_last (1.5-1.8x faster there, benchmarks/learning.md). It is deterministic for a fixed seed on CPU: every network of the
-study draws its initial weights from its own seed (:func:`network_seed`: the study seed, the
+channels_last, on CPU float32 and channels_last (1.5-1.8x faster there, see
+benchmarks/learning.md). It is deterministic for a fixed seed on CPU: every network of the study
+draws its initial weights from its own seed (:func:`network_seed`: the study seed, the
 network's role, task, architecture and replicate), and every step draws its batch indices, input
 noise and metric-loss pixel pairs from its own ``torch.Generator`` seeded by (that seed, step) --
 so no RNG state has to be saved to resume, and a resumed run ends with exactly the weights of an
@@ -431,7 +432,7 @@ def _run(
             d.prepare()
     seed = cfg.seed
     cfg = dataclasses.replace(cfg, seed=network_seed(seed, role, task.name, arch, replicate))
-    model = seeded(cfg.seed, lambda: build_model(task, arch, profile))
+    model = init_model(task, arch, profile, seed, replicate, role)
     res = fit(model, task, train, cfg, device, resume=resume, on_progress=on_progress,
               on_checkpoint=on_checkpoint, show_progress=show_progress)  # fmt: skip
     val_ev = evaluate(res.model, task, val, cfg.batch_size, device)
