@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import nbformat
@@ -173,14 +173,10 @@ def gate_claims(claims: list[Claim], set_aside: str, tested: bool = True) -> lis
     gains ``set_aside`` (which networks were left out and why, see
     :func:`rsa_utils.task_models.set_aside_note`); with ``tested=False`` (too few networks left)
     every row is *not tested*."""
-    out = []
-    for c in claims:
-        holds = c.holds if tested else "not tested"
-        ours = c.ours if tested else f"not tested: too few networks with signal{set_aside}"
-        out.append(
-            Claim(c.section, c.claim, c.paper, ours + (set_aside if tested else ""), holds, c.kind)
-        )
-    return out
+    if tested:
+        return [replace(c, ours=c.ours + set_aside) for c in claims]
+    untested = f"not tested: too few networks with signal{set_aside}"
+    return [replace(c, ours=untested, holds="not tested") for c in claims]
 
 
 def claims_frame(claims: list[Claim]) -> pd.DataFrame:

@@ -54,3 +54,20 @@ def test_point_verdict():
     assert report.point_verdict(0.99, 0.995, 0.98) == "partly"
     assert report.point_verdict(0.99, 0.97, 0.90) == "does not hold"
     assert report.point_verdict(0.99, math.nan, math.nan) == "not tested"
+
+
+def test_gate_claims_and_verdict_changes():
+    import pandas as pd
+
+    from rsa_utils.report import Claim, gate_claims, verdict_changes
+
+    rows = [Claim("S1", "a", "1", "0.9", "holds"), Claim("S1", "b", "1", "0.1", "does not hold")]
+    kept = gate_claims(rows, "; set aside: x (no signal)")
+    assert [c.holds for c in kept] == ["holds", "does not hold"]
+    assert kept[0].ours == "0.9; set aside: x (no signal)"
+    gone = gate_claims(rows, "; set aside: x (no signal)", tested=False)
+    assert {c.holds for c in gone} == {"not tested"} and "too few networks" in gone[0].ours
+    now = pd.DataFrame({"section": ["S1", "S1"], "claim": ["a", "c"], "holds": ["holds", "partly"]})
+    before = pd.DataFrame({"section": ["S1"], "claim": ["a"], "holds": ["does not hold"]})
+    ch = verdict_changes(now, before)
+    assert list(ch.before) == ["does not hold", "—"] and list(ch.changed) == [True, True]
