@@ -84,6 +84,9 @@ table.round(4)
 # %%
 first = table.iloc[0]
 from_when = tt.stays_above(table["fraction"], table["estimate"])
+from_low, from_high = (
+    tt.stays_above(table["fraction"], table[c]) for c in ("low", "high")
+)  # the band
 half = table.loc[(table["fraction"] - 0.5).abs().idxmin()]
 report.glue_text("first_fraction", tt.fraction_label(first.fraction))
 report.glue_text("first_rho", report.fmt_interval(first.estimate, first.low, first.high))
@@ -147,7 +150,7 @@ claims = [
         + f"; ρ at {tt.fraction_label(half.fraction)} = "
         + report.fmt_interval(half.estimate, half.low, half.high, 3),
         holds=report.from_point_verdict(
-            from_when, tt.paper_point(table["fraction"], paper_from), reference=1.0
+            from_low, from_high, tt.paper_point(table["fraction"], paper_from), reference=1.0
         ),
     ),
 ]

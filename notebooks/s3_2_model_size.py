@@ -85,8 +85,7 @@ report.glue_text("largest_gap", table.loc[gap.idxmax(), "label"])
 report.glue_text("gap", report.fmt(gap.max()))
 report.glue_text("mean_small", report.fmt(table["small"].mean()))
 report.glue_text("mean_large", report.fmt(table["taskonomy"].mean()))
-in_words = {"holds": "holds", "partly": "holds only in part", "does not hold": "does not hold",
-            "not tested": "cannot be tested"}  # fmt: skip
+in_words = report.VERDICT_IN_WORDS
 report.glue_text("v_rho", in_words[tt.correlation_verdict(0.95, rho.estimate, rho.low, rho.high)])
 report.glue_text("v_rs", in_words[tt.correlation_verdict(0.96, r_s.estimate, r_s.low, r_s.high)])
 corr.round(3)

@@ -38,13 +38,14 @@ counts = paper_claims.holds.value_counts()
 glue("n_claims", len(paper_claims), display=False)
 glue("n_hold", int(counts.get("holds", 0)), display=False)
 glue("n_partly", int(counts.get("partly", 0)), display=False)
+glue("n_inconclusive", int(counts.get("inconclusive", 0)), display=False)
 glue("n_fail", int(counts.get("does not hold", 0)), display=False)
 glue("n_untested", int(counts.get("not tested", 0)), display=False)
 glue("n_checks", len(our_checks), display=False)
 record = report.notebook_record(present)
 report.glue_text("profiles", ", ".join(sorted(set(record.profile))))
 report.glue_text("verdict_rules", report.VERDICT_RULES)
-previous = pd.read_csv(book / "data" / "claims_previous_edition.csv")
+previous = pd.read_csv(report.BOOK_DIR / "data" / "claims_previous_edition.csv")  # shipped
 changes = report.verdict_changes(claims, previous)
 report.save_data(claims, "claims")
 glue("n_changed", int(changes.changed.sum()), display=False)
@@ -53,8 +54,9 @@ report.glue_text("previous_edition", str(previous.edition.iloc[0]))
 
 # %% [markdown]
 # Of the supplement's {glue:}`n_claims` claims, {glue:}`n_hold` hold, {glue:}`n_partly` hold
-# in part, {glue:}`n_fail` do not hold and {glue:}`n_untested` cannot be tested in this
-# edition (profile {glue:md}`profiles`; see the reproducibility record for device and commit).
+# in part, {glue:}`n_inconclusive` are inconclusive (our interval contains both the paper's
+# value and one that fails the claim), {glue:}`n_fail` do not hold and {glue:}`n_untested`
+# cannot be tested in this edition (profile {glue:md}`profiles`; see the reproducibility record for device and commit).
 # A second table lists {glue:}`n_checks` checks this book adds, which the supplement does not
 # make.
 #

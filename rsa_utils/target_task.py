@@ -490,20 +490,23 @@ def task_checks(table: pd.DataFrame) -> pd.DataFrame:
 
 def group_verdict(checks: pd.DataFrame, group: str, column: str) -> tuple[str, str]:
     """(ours, verdict) for one group of named tasks and one column of :func:`task_checks`:
-    ours lists each task's rank; holds if all are as the paper says, partly if more than half
-    are (:func:`rsa_utils.report.share_verdict`); ``not tested`` if the group is absent or the
-    column is tied."""
-    from .report import share_verdict
+    ours lists each tested task's rank and counts the named tasks that are not in this run
+    (set aside); holds if all tested tasks are as the paper says, partly if more than half are
+    (:func:`rsa_utils.report.share_verdict`); ``not tested`` if none is tested or the column
+    is tied."""
+    from .report import share_verdict, untested_note
 
+    named = PAPER_HIGH if group == "high" else PAPER_LOW
     sub = checks[checks["paper"] == group]
+    missing = untested_note(len(named) - len(sub))
     if sub.empty:
-        return "not in this run", "not tested"
+        return "none of the named tasks in this run", "not tested"
     rank_col = column.replace("_as_paper", "_rank")
     ours = ", ".join(f"{r.label} {r[rank_col]}" for _, r in sub.iterrows())
     ok = sub[column]
     if ok.isna().any():
-        return f"{ours} (all tied)", "not tested"
-    return ours, share_verdict(ok.tolist())
+        return f"{ours} (all tied){missing}", "not tested"
+    return ours + missing, share_verdict(ok.tolist())
 
 
 def transfer_spearman(table: pd.DataFrame, *, seed: int = 0) -> tuple[float, float, float]:

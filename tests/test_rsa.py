@@ -146,3 +146,16 @@ def test_square_input_is_a_checked_rdm_or_explicitly_condensed():
     with pytest.raises(ValueError, match="condensed=True"):
         rsa.similarity_matrix(rows)
     assert rsa.similarity_matrix(rows, condensed=True).shape == (3, 3)
+
+
+def test_scores_lie_in_minus_one_to_one():
+    """S2's "RSA scores lie in [−1, 1]": a property of the method (a correlation), not a claim
+    of the scorecard; checked here on random, anti-correlated and identical representations."""
+    f = _features(t=6, n=30, d=5, seed=3)
+    f = np.concatenate([f, 2 * f[:1] + 1])  # a rescaled copy: similarity 1 with the first
+    sim = rsa.similarity_matrix(rsa.rdm(f))
+    values = sim.to_numpy() if hasattr(sim, "to_numpy") else np.asarray(sim)
+    assert values.min() >= -1 - 1e-6 and values.max() <= 1 + 1e-6
+    assert np.allclose(np.diag(values), 1, atol=1e-5) and values[0, -1] == pytest.approx(
+        1, abs=1e-5
+    )

@@ -64,12 +64,12 @@ def test_fraction_label_and_verdicts():
     assert tt.correlation_verdict(0.95, 0.97, 0.9, 0.99) == "holds"
     assert tt.correlation_verdict(0.95, 0.90, 0.85, 0.96) == "holds"
     assert tt.correlation_verdict(0.95, 0.70, 0.60, 0.80) == "partly"
-    assert tt.correlation_verdict(0.95, 0.50, 0.05, 0.60) == "partly"  # positive, >= half
-    assert tt.correlation_verdict(0.95, 0.30, 0.05, 0.50) == "does not hold"  # below half
+    assert tt.correlation_verdict(0.95, 0.30, 0.05, 0.50) == "partly"  # above 0, short of 0.95
+    assert tt.correlation_verdict(0.95, 0.60, -0.2, 0.97) == "inconclusive"
     assert tt.correlation_verdict(0.95, 0.10, -0.2, 0.3) == "does not hold"
     assert tt.spearman_verdict(0.5, 0.1, 0.8) == "holds"
-    assert tt.spearman_verdict(0.3, -0.1, 0.6) == "partly"
-    assert tt.spearman_verdict(-0.3, -0.6, 0.1) == "does not hold"
+    assert tt.spearman_verdict(0.3, -0.1, 0.6) == "inconclusive"
+    assert tt.spearman_verdict(-0.3, -0.6, -0.1) == "does not hold"
 
 
 def test_checkpoint_table_is_one_when_all_checkpoints_equal_the_final():
@@ -142,9 +142,12 @@ def test_transfer_table_checks_and_plot():
     ours, verdict = tt.group_verdict(checks, "low", "similarity_as_paper")
     assert verdict == "does not hold" and "vanishing point 4" in ours  # 1 of 2: not more than half
     assert tt.group_verdict(checks.iloc[:0], "high", "miou_as_paper") == (
-        "not in this run",
+        "none of the named tasks in this run",
         "not tested",
     )
+    # a named task that is set aside is counted, not a reason to drop the group
+    ours, verdict = tt.group_verdict(checks.drop("autoencoding"), "low", "similarity_as_paper")
+    assert verdict == "holds" and ours == "vanishing point 4; 1 could not be tested"
     baselines = pd.Series({"scratch": 35.0, "frozen_random": 10.0})
     fig = tt.plot_transfer(table, baselines, tt.paper_table())
     assert len(fig.axes) == 3  # two panels + the similarity axis
