@@ -80,12 +80,16 @@ by_measure = similarity.agreement_table(matrices, affinity, seed=seed)
 by_layer = similarity.agreement_table(
     similarity.layer_rsa_matrices(stages, device=study.device), affinity, seed=seed
 )
-between = similarity.matrix_correlations(matrices)
+between = similarity.matrix_correlations(matrices).rename_axis("measure")
+by_measure, by_layer = by_measure.rename_axis("measure"), by_layer.rename_axis("layer")
+report.glue_text(
+    "beyond_table_measures_data", report.figure_data("beyond_table_measures", by_measure)
+)
 by_measure.round(3)
 
 # %%
 fig = plots.plot_agreement({"measure (encoder output)": by_measure, "RSA by layer": by_layer})
-report.save_figure(fig, "beyond_measures_layers")
+report.save_figure(fig, "beyond_measures_layers", data={"measures": by_measure, "layers": by_layer})
 plt.close(fig)
 fmt = {
     k: report.fmt_interval(r["mean"], r["low"], r["high"])
@@ -118,6 +122,7 @@ report.glue_text("layer_list", "; ".join(f"{layer} {fmt[layer]}" for layer in si
 report.glue_text("rsa_vs_cka", report.fmt(between.loc["RSA (the paper)", "linear CKA"]))
 rsa_row = by_measure.loc["RSA (the paper)"]
 report.glue_text("n_pos_rsa", f"{int(rsa_row['positive'])} of {int(rsa_row['targets'])}")
+report.glue_text("beyond_table_between_data", report.figure_data("beyond_table_between", between))
 between.round(3)
 
 # %% [markdown]
@@ -126,17 +131,18 @@ between.round(3)
 # Agreement of task similarity with transfer affinities: the mean over targets of the
 # per-target Spearman correlation (bars; whiskers: 95 % bootstrap interval over targets). Left:
 # four measures on the encoder output. Right: RSA on the outputs of the four ResNet stages
-# (average-pooled to 4 × 4) and on the encoder output.
+# (average-pooled to 4 × 4) and on the encoder output. {glue:md}`beyond_measures_layers_data`
 # ```
 #
 # **What we find.** On the encoder output the mean per-target agreement with transfer is
 # {glue:md}`rsa_agree` for RSA (positive for {glue:md}`n_pos_rsa` targets),
 # {glue:md}`cka_agree` for linear CKA, {glue:md}`dds_cos_agree` for DDS with a cosine kernel
 # and {glue:md}`dds_lap_agree` with a Laplacian kernel (highest estimate:
-# {glue:md}`best_measure`). Layer by layer, RSA gives {glue:md}`layer_list` (highest estimate:
-# {glue:md}`best_layer`). Agreement above chance: {glue:md}`above_chance`. The
-# last table gives the Pearson correlation between the measures' similarity matrices (off the
-# diagonal); RSA and linear CKA correlate at {glue:md}`rsa_vs_cka`.
+# {glue:md}`best_measure`; the first table above: {glue:md}`beyond_table_measures_data`). Layer
+# by layer, RSA gives {glue:md}`layer_list` (highest estimate: {glue:md}`best_layer`).
+# Agreement above chance: {glue:md}`above_chance`. The last table gives the Pearson correlation between the measures' similarity matrices (off the
+# diagonal; {glue:md}`beyond_table_between_data`); RSA and linear CKA correlate at
+# {glue:md}`rsa_vs_cka`.
 #
 # **Discussion.** Where the intervals overlap, this data cannot tell the measures (or layers)
 # apart: they are computed over only {glue:}`n_tasks` targets, and the transfer affinities

@@ -83,11 +83,15 @@ target_set = target_data(
 ).prepare()
 rgb, lab = rsa_set.batch(slice(0, n_gallery))
 fig = gallery.plot_source_gallery(rgb, lab, n=n_gallery)
-report.save_figure(fig, "data_source_gallery", dpi=150)
+report.save_figure(
+    fig, "data_source_gallery", dpi=150, data=gallery.source_gallery_panels(lab, n_gallery)
+)
 plt.close(fig)
 t_rgb, t_seg = target_set.batch(slice(0, 2 * n_gallery))
 fig = gallery.plot_target_gallery(t_rgb, t_seg, n=2 * n_gallery)
-report.save_figure(fig, "data_target_gallery", dpi=150)
+report.save_figure(
+    fig, "data_target_gallery", dpi=150, data=gallery.target_gallery_panels(t_seg, 2 * n_gallery)
+)
 plt.close(fig)
 glue("data_image_size", P.image_size, display=False)
 glue("data_type_colors", plots.type_colors_text(), display=False)
@@ -102,13 +106,14 @@ glue("data_generator", scenes.GENERATOR_VERSION, display=False)
 # and their dense labels: one block of two rows per image, headed by the room type (the
 # scene-class label). The first panel is the network input; the others are the targets of the
 # dense tasks in the book's task order, each titled with its task in the colour of its type.
+# {glue:md}`data_source_gallery_data`
 # ```
 #
 # ```{figure} figures/data_target_gallery.png
 # :name: fig-data-target-gallery
 #
 # Target-domain images (top) and their semantic segmentations (bottom, background black; the
-# title names up to three categories present).
+# title names up to three categories present). {glue:md}`data_target_gallery_data`
 # ```
 
 # %% [markdown]
@@ -139,7 +144,10 @@ for a in axes:
     a.tick_params(labelsize=9)
     a.title.set_fontsize(11)
 fig.tight_layout()
-report.save_figure(fig, "data_statistics", dpi=150)
+stats_data = {"source": src_freq.iloc[1:].rename_axis("category").to_frame("pixel_share"),
+              "target": tgt_freq.iloc[1:].rename_axis("category").to_frame("pixel_share"),
+              "rooms": scene_counts.rename_axis("room_type").to_frame("images")}  # fmt: skip
+report.save_figure(fig, "data_statistics", dpi=150, data=stats_data)
 plt.close(fig)
 
 glue("data_src_object_share", f"{100 * (1 - src_freq['background']):.0f}", display=False)
@@ -148,13 +156,16 @@ glue("data_objects_in_view", f"{100 * objects_in_view:.0f}", display=False)
 glue("data_depth_median", f"{depth_q['median']:.1f}", display=False)
 glue("data_depth_p5", f"{depth_q['5%']:.1f}", display=False)
 glue("data_depth_p95", f"{depth_q['95%']:.1f}", display=False)
-pd.DataFrame({"z-depth (m)": depth_q}).T.round(2)
+depth_table = pd.DataFrame({"z-depth (m)": depth_q}).T.round(2)
+report.glue_text("data_table_depth_data", report.figure_data("data_table_depth", depth_table))
+depth_table
 
 # %% [markdown]
 # ```{figure} figures/data_statistics.png
 # :name: fig-data-statistics
 #
 # Class statistics of the RSA set (source) and of the target training set.
+# {glue:md}`data_statistics_data`
 # ```
 #
 # Objects cover {glue:text}`data_src_object_share` % of the source pixels, and
@@ -162,7 +173,7 @@ pd.DataFrame({"z-depth (m)": depth_q}).T.round(2)
 # source pixels lie closer than {glue:text}`data_depth_median` m; 90 % lie between
 # {glue:text}`data_depth_p5` m and {glue:text}`data_depth_p95` m, the scale of a furnished room.
 # In the target domain objects take {glue:text}`data_tgt_object_share` % of the pixels; the rest
-# is ground and sky.
+# is ground and sky. (Depth quantiles, the table above: {glue:md}`data_table_depth_data`.)
 
 # %% [markdown]
 # ## Do the labels themselves separate the task types?
@@ -182,7 +193,8 @@ order = [n for t in ("2D", "3D", "geometric", "semantic") for n in tasks_of_type
 label_sim = gallery.label_similarity(rsa_lab, order)
 sep = gallery.type_separation(label_sim)
 fig = gallery.plot_label_similarity(label_sim)
-report.save_figure(fig, "data_label_rsa", dpi=150)
+report.save_figure(fig, "data_label_rsa", dpi=150,
+                   data={"matrix": label_sim, "tree": plots.dendrogram_data(label_sim)})  # fmt: skip
 plt.close(fig)
 glue("data_label_rsa_n", n_label_rsa, display=False)
 glue("data_within_2d", f"{sep['within_2d']:.2f}", display=False)
@@ -195,7 +207,11 @@ glue("data_separation_reading",
      else "both types form groups of their own before any network sees them"
      if min(sep["within_2d"], sep["within_3d"]) > 2 * sep["between"]
      else "the labels do not separate the task types clearly", display=False)  # fmt: skip
-pd.Series(sep).round(3).to_frame("mean Spearman")
+sep_table = pd.Series(sep).round(3).to_frame("mean Spearman")
+report.glue_text(
+    "data_table_separation_data", report.figure_data("data_table_separation", sep_table)
+)
+sep_table
 
 # %% [markdown]
 # ```{figure} figures/data_label_rsa.png
@@ -203,7 +219,7 @@ pd.Series(sep).round(3).to_frame("mean Spearman")
 #
 # RSA between the labels of the twenty tasks on {glue:text}`data_label_rsa_n` images of the RSA
 # set (left; dark = similar) and its single-linkage clustering (right; task names coloured by
-# type: {glue:text}`data_type_colors`).
+# type: {glue:text}`data_type_colors`). {glue:md}`data_label_rsa_data`
 # ```
 #
 # The three tasks whose target is the RGB image itself (autoencoding, denoising, inpainting)
@@ -211,7 +227,8 @@ pd.Series(sep).round(3).to_frame("mean Spearman")
 # trained in the next chapters tell them apart. Leaving their pairs out, two 2D labels
 # correlate at {glue:text}`data_within_2d` on average and two 3D labels at
 # {glue:text}`data_within_3d`, while a 2D and a 3D label correlate at
-# {glue:text}`data_between`: {glue:text}`data_separation_reading`.
+# {glue:text}`data_between`: {glue:text}`data_separation_reading` (the table above:
+# {glue:md}`data_table_separation_data`).
 #
 # ```{note}
 # What this world leaves out: photographs, clutter, and the thousand ImageNet classes and 365

@@ -93,13 +93,17 @@ medians = quality.assign(group=quality.type.where(quality.type.isin(["2D", "3D"]
 report.glue_text(
     "medians", "; ".join(f"{g} {a} {report.fmt(v)}" for (g, a), v in medians.stack().items())
 )
-(quality.assign(flag=quality.beats_baseline.map({True: "", False: "⚠ not better than baseline"}))
- [["label", "type", "arch", "metric_name", "metric", "baseline", "relative_quality", "flag"]]
- .style.hide(axis="index").format(precision=4))  # fmt: skip
+quality_table = quality.assign(flag=quality.beats_baseline.map({True: "", False: "⚠ not better than baseline"}))[
+    ["label", "type", "arch", "metric_name", "metric", "baseline", "relative_quality", "flag"]]  # fmt: skip
+report.glue_text("models_table_quality_data", report.figure_data("models_table_quality", quality_table)
+                 + f", [models_quality.csv]({data_csv})")  # fmt: skip
+quality_table.style.hide(axis="index").format(precision=4)
 
 # %% [markdown]
 # {glue:}`n_beat` of {glue:}`n_models` task networks (every replicate counted with its task) beat
-# their trivial baseline on held-out images. Not better than the baseline: {glue:md}`failing`.
+# their trivial baseline on held-out images (the table above: {glue:md}`models_table_quality_data`,
+# the second file with the noise ceiling of each task beside its quality). Not better than the
+# baseline: {glue:md}`failing`.
 # Relative quality is the fraction of the baseline's error that the network removes (1 =
 # perfect; for accuracy and mIoU, the fraction of the gap to 1); its median per task type and
 # architecture: {glue:md}`medians`. Training all {glue:}`n_networks` networks took
@@ -120,7 +124,9 @@ no_signal = quality[quality.signal == False]  # noqa: E712
 report.glue_text("no_signal", ", ".join(f"{r.label} ({r.arch}; nearest: {get_task(r.nearest).label})"
                                         for r in no_signal.itertuples()) or "none")  # fmt: skip
 fig = plots.plot_noise_ceiling(quality)
-report.save_figure(fig, "models_noise_ceiling")
+ceiling_columns = ["task", "label", "type", "arch", "ceiling", "ceiling_low", "ceiling_high", "max_other",
+                   "max_other_low", "max_other_high", "nearest", "signal"]  # fmt: skip
+report.save_figure(fig, "models_noise_ceiling", data=quality[ceiling_columns])
 plt.close(fig)
 (quality[["label", "arch", "ceiling", "ceiling_low", "ceiling_high", "max_other", "nearest", "signal"]]
  .style.hide(axis="index").format(precision=3))  # fmt: skip
@@ -130,7 +136,8 @@ plt.close(fig)
 # :name: fig-noise-ceiling
 # RSA between two replicates of each task (filled, the noise ceiling) and the task's highest
 # RSA to another task's network (open), with 95 % bootstrap intervals over the RSA images;
-# tasks grouped and coloured by type. Data: [models_quality.csv](data/models_quality.csv).
+# tasks grouped and coloured by type; the table above lists the same
+# numbers. {glue:md}`models_noise_ceiling_data`
 # ```
 #
 # A task's networks carry *signal* when the lower end of the ceiling's interval lies above the

@@ -63,7 +63,7 @@ report.glue_text(
 
 # %%
 fig = primer.plot_rdms(images, rdms, n_per_shape)
-report.save_figure(fig, "primer_rdms")
+report.save_figure(fig, "primer_rdms", data=primer.rdms_data(rdms, n_per_shape))
 plt.close(fig)
 
 # %% [markdown]
@@ -72,7 +72,7 @@ plt.close(fig)
 # RDMs (1 − Pearson correlation between images) of the raw pixels and of the pooled last
 # stage of each randomly initialised network, images ordered by shape; each RDM is shown as
 # percentiles of its own dissimilarities (what the Spearman correlation compares), gray, dark
-# = similar.
+# = similar. {glue:md}`primer_rdms_data`
 # ```
 #
 # The mean dissimilarity between shapes minus the mean within a shape, in standard deviations
@@ -86,6 +86,7 @@ plt.close(fig)
 # the whole matrix is computed from RDMs ranked once:
 
 # %%
+report.glue_text("primer_table_similarity_data", report.figure_data("primer_table_similarity", sim))
 sim.round(3)
 
 # %%
@@ -103,5 +104,6 @@ report.glue_text("pixels_best", sim.loc["pixels"].drop("pixels").idxmax())
 # %% [markdown]
 # Even without training, the networks' representations keep part of the pixels' geometry:
 # the mean RSA between the pixel RDM and a network's RDM is {glue:md}`pixels_mean` (95 %
-# bootstrap interval over images {glue:md}`pixels_ci`), highest for {glue:md}`pixels_best`. The
+# bootstrap interval over images {glue:md}`pixels_ci`), highest for {glue:md}`pixels_best` (the
+# similarity matrix above: {glue:md}`primer_table_similarity_data`). The
 # rest of the book applies exactly these functions to networks *trained* on 20 tasks.

@@ -62,7 +62,9 @@ glue(
 # is the task's own (listed below it).
 
 # %%
-models.table_s1().style.hide(axis="index")
+table_s1 = models.table_s1()
+report.glue_text("s1_table_s1_data", report.figure_data("s1_table_s1", table_s1))
+table_s1.style.hide(axis="index")
 
 # %%
 side = P.image_size // 16
@@ -73,7 +75,7 @@ report.glue_text(
 )
 
 # %% [markdown]
-# Output channels `n` per task: {glue:md}`n_per_task`.
+# Output channels `n` per task: {glue:md}`n_per_task`. (Table S1 above: {glue:md}`s1_table_s1_data`.)
 #
 # The representation RSA compares is Conv5's output, 8 channels at 1/16 of the input: at this
 # edition's {glue:}`image_size` px that is {glue:md}`rep_shape` = {glue:}`rep_size` values per
@@ -97,11 +99,15 @@ tested = len(usable) >= 3 and {"2D", "3D"} <= {
 claim_tasks = usable if tested else list(tasks)
 
 # %%
-quality.pivot(index="label", columns="arch", values=["metric", "baseline", "beats_baseline"]).round(
-    4
-)
+quality_s1 = quality.pivot(index="label", columns="arch", values=["metric", "baseline", "beats_baseline"])  # fmt: skip
+flat = quality_s1.set_axis([f"{v}_{a}" for v, a in quality_s1.columns], axis=1)  # one header row
+report.glue_text("s1_table_quality_data", report.figure_data("s1_table_quality", flat))
+quality_s1.round(4)
 
 # %% [markdown]
+# Held-out metric and trivial baseline of each task's networks (models chapter):
+# {glue:md}`s1_table_quality_data`.
+#
 # ## Fig S1: similarity rankings of the two architectures
 #
 # Each network's encoder output on the same {glue:}`n_images` held-out images gives one RDM;
@@ -120,7 +126,8 @@ table, boot = consistency.compare_architectures(rdms_tk, rdms_small, names, n_bo
 fig = plots.plot_ranking_panels(
     sim_tk, sim_small, table, label_a="Taskonomy arch.", label_b="small"
 )
-report.save_figure(fig, "s1_fig_s1")
+report.save_figure(fig, "s1_fig_s1", data=plots.ranking_panels_data(sim_tk, sim_small, table, label_a="taskonomy",
+                                                                    label_b="small"))  # fmt: skip
 plt.close(fig)
 
 # %% [markdown]
@@ -129,6 +136,7 @@ plt.close(fig)
 # **Fig S1.** Similarity of each task (panel title and tick labels coloured by type:
 # {glue:text}`type_colors`) to the other tasks, from Taskonomy-architecture networks (dark
 # gray bars) and small networks (light orange bars). Below each panel: Pearson's ρ between the two rankings [95 % bootstrap interval].
+# {glue:md}`s1_fig_s1_data`
 # ```
 
 # %% [markdown]
@@ -171,14 +179,17 @@ report.glue_text("mean_rho_2d", report.fmt(two_d.estimate.mean()))
 report.glue_text("mean_rho_3d", report.fmt(three_d.estimate.mean()))
 report.glue_text("rho_seg2d", report.fmt_interval(*rho.loc["segment_unsup2d", ["estimate", "low", "high"]])
                  if "segment_unsup2d" in rho.index else "—")  # fmt: skip
-rho[["label", "type", "estimate", "low", "high"]].round(3)
+rho_table = rho[["label", "type", "estimate", "low", "high"]]
+report.glue_text("s1_table_rho_data", report.figure_data("s1_table_rho", rho_table))
+rho_table.round(3)
 
 # %% [markdown]
 # The paper reports ρ > 0.97 for the 2D tasks except 2D segmentation and ρ > 0.77 for all 3D
 # tasks. Here the lowest 2D value (2D segmentation aside) is {glue:md}`min_rho_2d` for
 # {glue:md}`min_rho_2d_task`, and the lowest 3D value is {glue:md}`min_rho_3d` for
 # {glue:md}`min_rho_3d_task`; 2D segmentation itself reaches {glue:md}`rho_seg2d`. On average
-# the 2D tasks agree at {glue:md}`mean_rho_2d` and the 3D tasks at {glue:md}`mean_rho_3d`.
+# the 2D tasks agree at {glue:md}`mean_rho_2d` and the 3D tasks at {glue:md}`mean_rho_3d`
+# (the table above: {glue:md}`s1_table_rho_data`).
 #
 # ## Fig S2: is agreement related to prediction quality?
 #
@@ -191,7 +202,7 @@ rho[["label", "type", "estimate", "low", "high"]].round(3)
 # %%
 pics = task_models.prediction_pictures(tasks, nets, study, index=0)
 fig = plots.plot_predictions(pics, ["input", "target", "small", "taskonomy"])
-report.save_figure(fig, "s1_fig_s2")
+report.save_figure(fig, "s1_fig_s2", data=plots.prediction_panels(pics, ["input", "target", "small", "taskonomy"]))  # fmt: skip
 plt.close(fig)
 q = (
     quality.pivot(index="task", columns="arch", values="relative_quality")
@@ -210,6 +221,7 @@ report.glue_text("rho_quality_p", f"{ss.spearmanr(rho.estimate.loc[claim_tasks],
 # **Fig S2.** For each task (row): the network input, the target and the predictions of the
 # small and of the Taskonomy-architecture network on a held-out image. Pixel embeddings of the
 # two segmentation tasks are shown by their first three principal components.
+# {glue:md}`s1_fig_s2_data` (what each panel shows; the pictures are the networks' outputs)
 # ```
 #
 # Across the {glue:}`n_claim_tasks` tasks, the Spearman correlation between a task's ρ and the
@@ -224,7 +236,7 @@ fig = plots.plot_matrices(
     vmin=min(sim_tk.min().min(), sim_small.min().min()),
     vmax=1,
 )
-report.save_figure(fig, "s1_fig_s3")
+report.save_figure(fig, "s1_fig_s3", data={"taskonomy": sim_tk, "small": sim_small})
 plt.close(fig)
 mat = table_c.loc["matrix"]
 report.glue_text("matrix_r", report.fmt_interval(mat.estimate, mat.low, mat.high, 3))
@@ -242,6 +254,7 @@ report.glue_text("lighter_3d", report.fmt_interval(*lighter))
 # :name: fig-s3
 # **Fig S3.** Task similarity matrices (Spearman correlation of RDMs; dark = high, same colour
 # scale) from Taskonomy-architecture networks and from small networks, tasks grouped by type.
+# {glue:md}`s1_fig_s3_data`
 # ```
 #
 # The Pearson correlation between the two matrices' upper triangles (the tasks of the claims)

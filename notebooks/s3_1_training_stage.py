@@ -68,8 +68,11 @@ glue("target_steps", prof.target_steps, display=False)
 table = tt.checkpoint_table(s3, n_boot=prof.n_boot, seed=seed, device=study.device)
 rankings = tt.checkpoint_rankings(s3)
 fig = tt.plot_checkpoints(table, rankings)
-report.save_figure(fig, "s3_1_fig_s6")
+report.save_figure(
+    fig, "s3_1_fig_s6", data={"rho": table, "rankings": rankings.rename_axis("task")}
+)
 plt.close(fig)
+report.glue_text("s3_1_table_checkpoints_data", report.figure_data("s3_1_table_checkpoints", table))
 table.round(4)
 
 # %% [markdown]
@@ -79,6 +82,7 @@ table.round(4)
 # ranking of the source tasks at each fraction of training and the final ranking (band: 95 %
 # bootstrap interval over images; dashed: 0.99). Right: each source's RSA with the target model
 # at each checkpoint (dark = high), sources in the final ranking's order.
+# {glue:md}`s3_1_fig_s6_data`
 # ```
 
 # %%
@@ -115,7 +119,8 @@ report.glue_text("top_first", ", ".join(tt.label(t) for t in early.index[:3]))
 # {glue:md}`first_fraction` of training, the earliest checkpoint, the
 # ranking already correlates with the final ranking at ρ = {glue:md}`first_rho` (estimate
 # [95 % interval]). At {glue:md}`half_fraction` of training ρ = {glue:md}`half_rho`; the
-# estimate stays above 0.99 {glue:md}`from_when`. The three most similar sources at the end are
+# estimate stays above 0.99 {glue:md}`from_when` (the table above the figure:
+# {glue:md}`s3_1_table_checkpoints_data`). The three most similar sources at the end are
 # {glue:md}`top_final`; at the earliest checkpoint they are {glue:md}`top_first`.
 #
 # **Discussion.** Early in training, the small model's encoder is still close to its random

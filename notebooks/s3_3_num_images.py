@@ -63,8 +63,11 @@ report.glue_text("counts", ", ".join(map(str, counts)))
 # %%
 table = tt.image_count_table(s3, counts, n_draws=prof.n_boot, seed=seed, device=study.device)
 fig = tt.plot_image_counts(table, n_all)
-report.save_figure(fig, "s3_3_fig_s8")
+report.save_figure(fig, "s3_3_fig_s8", data=table)
 plt.close(fig)
+report.glue_text(
+    "s3_3_table_image_counts_data", report.figure_data("s3_3_table_image_counts", table)
+)
 table.round(4)
 
 # %% [markdown]
@@ -72,7 +75,7 @@ table.round(4)
 # :name: fig-s8
 # **Fig S8.** Consistency with the number of images: Pearson ρ between the target task's ranking
 # of the sources from n images and from all images (line: median over draws; band: central
-# 95 % of the draws; dashed: 0.99).
+# 95 % of the draws; dashed: 0.99). {glue:md}`s3_3_fig_s8_data`
 # ```
 
 # %%
@@ -111,7 +114,8 @@ report.glue_text("lowest_rho", report.fmt_interval(lowest.estimate, lowest.low, 
 # {glue:md}`from_n_low`. The point n = {glue:}`n_all` itself is not drawn: its ranking is the
 # reference. At n = {glue:md}`at_paper_n`, the count nearest the paper's
 # fraction, ρ = {glue:md}`at_paper_rho` (median [central 95 % of draws]); with the fewest
-# images, n = {glue:md}`lowest_n`, ρ = {glue:md}`lowest_rho`.
+# images, n = {glue:md}`lowest_n`, ρ = {glue:md}`lowest_rho` (the table above the figure:
+# {glue:md}`s3_3_table_image_counts_data`).
 #
 # **Discussion.** A subset of n images gives a noisier RDM, but the ranking is built from
 # RSA scores of many image *pairs* (n(n − 1)/2), so it stabilises as n grows. The fraction is

@@ -82,8 +82,9 @@ baselines = pd.concat(
 )
 table["beats_majority"] = table["miou"] > majority
 fig = tt.plot_transfer(table, baselines, tt.paper_table())
-report.save_figure(fig, "s3_4_fig_s9")
+report.save_figure(fig, "s3_4_fig_s9", data=tt.transfer_data(table, baselines, tt.paper_table()))
 plt.close(fig)
+report.glue_text("s3_4_table_transfer_data", report.figure_data("s3_4_table_transfer", table))
 table.set_index("label").round(3)
 
 # %% [markdown]
@@ -96,6 +97,7 @@ table.set_index("label").round(3)
 # (b) Our mIoU against the paper's published Pascal VOC mIoU for the same source tasks, with
 # their Spearman correlation (the paper's own similarity scores are not published). Green
 # labels: the tasks the supplement names as high-similarity; red: low-similarity.
+# {glue:md}`s3_4_fig_s9_data`
 # ```
 
 # %%
@@ -144,6 +146,7 @@ report.glue_text(
     "margin_scratch", report.fmt(table["miou"].median() - baselines.get("scratch", float("nan")), 1)
 )
 report.glue_text("margin_majority", report.fmt(table["miou"].median() - majority, 1))
+report.glue_text("s3_4_table_named_data", report.figure_data("s3_4_table_named", checks))
 checks
 
 # %% [markdown]
@@ -151,7 +154,8 @@ checks
 # {glue:}`n_tasks` sources is r_s = {glue:md}`r_s` (estimate [95 % bootstrap interval over
 # tasks]); {glue:md}`r_s_reading`. The most similar sources are {glue:md}`top_sim`. The best
 # initialisation is {glue:md}`best`, the worst {glue:md}`worst`; training from scratch reaches
-# {glue:md}`scratch` % and a frozen random encoder {glue:md}`frozen` %;
+# {glue:md}`scratch` % and a frozen random encoder {glue:md}`frozen` % (the table above the
+# figure: {glue:md}`s3_4_table_transfer_data`);
 # {glue:}`n_above_scratch` of the {glue:}`n_tasks` source initialisations beat scratch.
 # Predicting the most frequent class everywhere scores {glue:md}`majority` %, and
 # {glue:}`n_learned` of the {glue:}`n_tasks` fine-tuned networks beat that (column
@@ -159,7 +163,7 @@ checks
 # training from scratch and {glue:md}`margin_majority` points above the majority class; the claims about mIoU below are only tested when more than half do. The
 # table above places the tasks the supplement names in our two rankings (rank 1 = most
 # similar / best mIoU; "as paper" = in the upper half for the high group, the lower half for
-# the low group).
+# the low group; {glue:md}`s3_4_table_named_data`).
 #
 # The supplement's footnote leaves out denoising, autoencoding and colorization ("these tasks
 # require modified input"), yet it then names autoencoding among the low-similarity tasks, and

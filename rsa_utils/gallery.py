@@ -222,7 +222,51 @@ def plot_label_similarity(similarity: pd.DataFrame, *, fontsize: float = 10.0):
     return fig
 
 
+# --- what the pictures show (the data files of the galleries) ---------------------------------------
+# A gallery's panels are pictures: their pixels are the rendered images and labels themselves
+# (reproducible from the seed), so its data file lists what each panel shows, not its pixels.
+
+
+def source_gallery_panels(
+    labels: dict[str, torch.Tensor], n: int = 4, *, ncols: int = 9, first: int = 0,
+    split: str = "rsa",
+) -> pd.DataFrame:  # fmt: skip
+    """What :func:`plot_source_gallery` shows, one row per panel: the image (its number in the
+    figure and its index in ``split``, from ``first``), its room type, the panel's place in the
+    image's block (row, column) and what it shows (``rgb`` for the input, else the task)."""
+    from .tasks import ROOM_TYPES
+
+    dense = [k for k in labels if TASKS[k].dense]
+    ncols = max(1, min(ncols, 1 + len(dense)))
+    n = min(n, next(iter(labels.values())).shape[0])
+    rows = []
+    for i in range(n):
+        room = ROOM_TYPES[int(labels["class_scene"][i])] if "class_scene" in labels else ""
+        for p, what in enumerate(["rgb", *dense]):
+            rows.append({"image": i + 1, "split": split, "index": first + i, "room_type": room,
+                         "row": p // ncols + 1, "column": p % ncols + 1, "shows": what,
+                         "title": "RGB input" if what == "rgb" else TASKS[what].label})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def target_gallery_panels(
+    seg: torch.Tensor, n: int = 4, *, first: int = 0, split: str = "train"
+) -> pd.DataFrame:
+    """What :func:`plot_target_gallery` shows, one row per column of the figure: the image's
+    index in ``split`` and the categories present in its segmentation (the title names the first
+    three)."""
+    n = min(n, seg.shape[0])
+    rows = []
+    for i in range(n):
+        present = [TARGET_CATEGORIES[c - 1] for c in seg[i].unique().tolist()
+                   if 0 < c <= len(TARGET_CATEGORIES)]  # fmt: skip
+        rows.append({"column": i + 1, "split": split, "index": first + i,
+                     "categories": "; ".join(present), "title": "; ".join(present[:3])})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 __all__ = [
     "label_features", "label_similarity", "type_separation", "class_frequencies", "depth_statistics",
     "label_image", "plot_source_gallery", "plot_target_gallery", "plot_label_similarity", "OBJECT_CATEGORIES",
+    "source_gallery_panels", "target_gallery_panels",
 ]  # fmt: skip

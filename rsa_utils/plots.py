@@ -311,3 +311,71 @@ def plot_noise_ceiling(quality: pd.DataFrame):
     axes[0][0].legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return fig
+
+
+# --- the data behind the figures (``report.save_figure(..., data=...)``) ---------------------------
+
+
+def ranking_panels_data(sim_a: pd.DataFrame, sim_b: pd.DataFrame, table: pd.DataFrame, *,
+                        label_a: str, label_b: str) -> dict[str, pd.DataFrame]:  # fmt: skip
+    """What :func:`plot_ranking_panels` shows: ``bars``, one row per pair of bars (panel task,
+    other task, the two similarities, in drawing order) and ``rho``, the ρ under each panel."""
+    tasks = [t for t in by_type(sim_a.index) if t in table.index]
+    order = by_type(sim_a.index)
+    bars = pd.DataFrame(
+        [
+            {
+                "task": t,
+                "other": o,
+                label_a: float(sim_a.loc[t, o]),
+                label_b: float(sim_b.loc[t, o]),
+            }
+            for t in tasks
+            for o in order
+            if o != t
+        ]  # fmt: skip
+    )
+    rho = table.loc[tasks, ["estimate", "low", "high"]].astype(float).rename_axis("task")
+    return {"bars": bars, "rho": rho}
+
+
+def prediction_panels(rows: dict[str, dict], columns: Sequence[str], *, image: int = 0,
+                      split: str = "test") -> pd.DataFrame:  # fmt: skip
+    """What :func:`plot_predictions` shows, one row per panel (pictures, not numbers: a panel's
+    pixels are the network's output or label, which the figure alone holds): grid row and column,
+    task, picture (input, target, an architecture's prediction) and the image it is of."""
+    return pd.DataFrame(
+        [
+            {
+                "row": i + 1,
+                "column": j + 1,
+                "task": t,
+                "label": _label(t),
+                "picture": c,
+                "split": split,
+                "image": image,
+            }
+            for i, t in enumerate(rows)
+            for j, c in enumerate(columns)
+        ]  # fmt: skip
+    )
+
+
+def dendrogram_data(similarity: pd.DataFrame) -> pd.DataFrame:
+    """The merges of :func:`rsa_utils.taxonomy.plot_dendrogram`'s tree (single linkage of the
+    rows of ``similarity``), one row per merge: the two clusters joined (a task, or ``merge k``),
+    the merge height (the dendrogram's distance axis) and the tasks of the new cluster."""
+    from .taxonomy import linkage
+
+    names = [str(n) for n in similarity.index]
+    members = {i: [n] for i, n in enumerate(names)}
+    rows = []
+    for k, (a, b, height, size) in enumerate(linkage(similarity), start=1):
+        a, b = int(a), int(b)
+        members[len(names) + k - 1] = members[a] + members[b]
+        rows.append({"merge": k,
+                     "left": names[a] if a < len(names) else f"merge {a - len(names) + 1}",
+                     "right": names[b] if b < len(names) else f"merge {b - len(names) + 1}",
+                     "height": float(height), "size": int(size),
+                     "tasks": "; ".join(members[len(names) + k - 1])})  # fmt: skip
+    return pd.DataFrame(rows)

@@ -7,6 +7,7 @@ global-average-pooled last convolutional stage of randomly initialised torchvisi
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import torch
 import torchvision
 from skimage import draw
@@ -87,7 +88,6 @@ def plot_rdms(
     percentiles within the RDM (what the Spearman correlation of RSA compares), so that RDMs of
     different spread share one colour bar; otherwise raw 1 − r on [0, 2]. Returns the figure."""
     import matplotlib.pyplot as plt
-    from scipy.stats import rankdata
 
     from .plots import DISSIMILARITY_CMAP
 
@@ -109,12 +109,9 @@ def plot_rdms(
     centres = [(k + 0.5) * n_per_shape - 0.5 for k in range(n_shapes)]
     edges = [k * n_per_shape - 0.5 for k in range(1, n_shapes)]
     for ax, name in zip(axes.flat, names):
-        m = np.asarray(rdms[name], dtype=float)
-        if rank:
-            m = 100 * (rankdata(m, method="average").reshape(m.shape) - 1) / max(m.size - 1, 1)
-            im = ax.imshow(m, cmap=DISSIMILARITY_CMAP, vmin=0, vmax=100, interpolation="nearest")
-        else:
-            im = ax.imshow(m, cmap=DISSIMILARITY_CMAP, vmin=0, vmax=2, interpolation="nearest")
+        m = shown_rdm(rdms[name], rank)
+        im = ax.imshow(m, cmap=DISSIMILARITY_CMAP, vmin=0, vmax=100 if rank else 2,
+                       interpolation="nearest")  # fmt: skip
         ax.set_title(name, fontsize=fontsize + 1)
         ax.set_xticks(centres, [str(s) for s in shape_names], rotation=90, fontsize=fontsize - 1)
         ax.set_yticks(centres, [str(s) for s in shape_names], fontsize=fontsize - 1)
@@ -128,6 +125,33 @@ def plot_rdms(
     cb.set_label(f"{what} (dark = similar)", fontsize=fontsize)
     cb.ax.tick_params(labelsize=fontsize - 1)
     return fig
+
+
+def shown_rdm(rdm, rank: bool = True) -> np.ndarray:
+    """An RDM as :func:`plot_rdms` shows it: with ``rank``, each dissimilarity as its percentile
+    (0-100) within the RDM (average ranks, the diagonal included); otherwise 1 − r itself."""
+    from scipy.stats import rankdata
+
+    m = np.asarray(rdm, dtype=float)
+    if not rank:
+        return m
+    return 100 * (rankdata(m, method="average").reshape(m.shape) - 1) / max(m.size - 1, 1)
+
+
+def rdms_data(rdms: dict, n_per_shape: int, *, rank: bool = True) -> dict[str, pd.DataFrame]:
+    """What :func:`plot_rdms` shows: ``examples``, the image above each shape's column (shape,
+    image index; pictures, so no pixels), and per representation the RDM as drawn
+    (:func:`shown_rdm`), rows and columns named by image (``disk 1`` … in the figure's order)."""
+    n = len(next(iter(rdms.values())))
+    n_shapes = n // n_per_shape
+    shapes = [SHAPES[k] if n_shapes <= len(SHAPES) else str(k) for k in range(n_shapes)]
+    names = pd.Index([f"{shapes[i // n_per_shape]} {i % n_per_shape + 1}" for i in range(n)],
+                     name="image")  # fmt: skip
+    out = {"examples": pd.DataFrame({"shape": shapes,
+                                     "image": [k * n_per_shape for k in range(n_shapes)]})}  # fmt: skip
+    for name, rdm in rdms.items():
+        out[name] = pd.DataFrame(shown_rdm(rdm, rank), index=names, columns=list(names))
+    return out
 
 
 def shape_contrast(rdm, n_per_shape: int, standardise: bool = True) -> float:

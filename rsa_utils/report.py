@@ -64,10 +64,33 @@ def _save(folder: str, name: str, ext: str, write) -> str:
     return f"{folder}/{name}.{ext}"
 
 
-def save_figure(fig, name: str, *, dpi: int = 130) -> str:
+def save_figure(
+    fig, name: str, *, dpi: int = 130, data: pd.DataFrame | dict[str, pd.DataFrame] | None = None
+) -> str:
     """Save a matplotlib figure as ``figures/<name>.png`` under :func:`output_dir` (atomically);
-    returns the path relative to it, for use in a ``{figure}`` directive."""
-    return _save("figures", name, "png", lambda p: fig.savefig(p, dpi=dpi, bbox_inches="tight"))
+    returns the path relative to it, for use in a ``{figure}`` directive.
+
+    ``data``: what the figure shows, written beside it as ``data/<name>.csv`` (one frame) or
+    ``data/<name>_<panel>.csv`` (one per panel of a dict), and glued as ``<name>_data`` (the
+    links, "data: [….csv](data/….csv)") for the caption."""
+    path = _save("figures", name, "png", lambda p: fig.savefig(p, dpi=dpi, bbox_inches="tight"))
+    if data is not None:
+        glue_text(f"{name}_data", figure_data(name, data))
+    return path
+
+
+def figure_data(name: str, data: pd.DataFrame | dict[str, pd.DataFrame]) -> str:
+    """Write the frames behind figure ``name`` (see :func:`save_figure`); returns the caption's
+    links. A frame with a meaningful index (e.g. a task × task matrix) keeps it as a column."""
+    panels = {"": data} if isinstance(data, pd.DataFrame) else data
+    links = []
+    for panel, frame in panels.items():
+        stem = f"{name}_{panel}" if panel else name
+        if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
+            frame = frame.rename_axis(frame.index.name or "index").reset_index()
+        path = save_data(frame, stem)
+        links.append(f"[{stem}.csv]({path})")
+    return "data: " + ", ".join(links)
 
 
 def save_data(frame: pd.DataFrame, name: str) -> str:

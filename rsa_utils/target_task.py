@@ -540,6 +540,38 @@ def _mark_named(ax, tasks: Sequence[str]) -> None:
             tick.set_color("C3")
 
 
+def paper_group(task: str) -> str:
+    """``high`` / ``low``: a task the supplement names as high- / low-similarity (green / red
+    labels in Fig S9); otherwise empty."""
+    return "high" if task in PAPER_HIGH else "low" if task in PAPER_LOW else ""
+
+
+def transfer_vs_paper(table: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
+    """Fig S9 (b): our mIoU beside the paper's for the source tasks in both (our order)."""
+    shared = [t for t in table.index if t in paper.index]
+    return pd.DataFrame(
+        {"label": [label(t) for t in shared], "paper_miou": paper.loc[shared, "miou"].astype(float),
+         "miou": table.loc[shared, "miou"].astype(float), "named": [paper_group(t) for t in shared]},
+        index=pd.Index(shared, name="task"),
+    )  # fmt: skip
+
+
+def transfer_data(
+    table: pd.DataFrame, baselines: pd.Series, paper: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """What :func:`plot_transfer` shows: ``a_transfer`` (bars: mIoU; line: similarity; label
+    colour: ``named``), ``a_baselines`` (the horizontal lines) and, with ``paper``, ``b_paper``
+    (:func:`transfer_vs_paper`)."""
+    bars = table[["label", "similarity", "miou"]].assign(
+        named=[paper_group(t) for t in table.index]
+    )
+    out = {"a_transfer": bars,
+           "a_baselines": baselines.astype(float).rename_axis("baseline").to_frame("miou")}  # fmt: skip
+    if paper is not None:
+        out["b_paper"] = transfer_vs_paper(table, paper)
+    return out
+
+
 def plot_transfer(
     table: pd.DataFrame, baselines: pd.Series, paper: pd.DataFrame | None = None
 ) -> plt.Figure:
@@ -585,9 +617,9 @@ def plot_transfer(
               title="(a) this reproduction: sources in descending similarity order")  # fmt: skip
     if paper is not None:
         ax = axes[1, 0]
-        shared = [t for t in table.index if t in paper.index]
-        ours = table.loc[shared, "miou"].astype(float)
-        theirs = paper.loc[shared, "miou"].astype(float)
+        both = transfer_vs_paper(table, paper)
+        shared = list(both.index)
+        ours, theirs = both["miou"], both["paper_miou"]
         ok = len(shared) >= 3 and ours.nunique() > 1 and theirs.nunique() > 1
         r_s = float(spearmanr(theirs, ours).statistic) if ok else float("nan")
         ax.scatter(theirs, ours, color="C0", s=28, zorder=3)

@@ -233,3 +233,57 @@ def comparison_row(name: str, result: tuple[float, float, float, int]) -> dict:
     the number of sources)."""
     est, low, high, n = result
     return dict(zip(COMPARISON_COLUMNS, (name, float(est), float(low), float(high), int(n))))
+
+
+#: The three comparisons of S2 with the published affinities, in the order of the table.
+REAL_COMPARISONS: dict[str, str] = {
+    "rsa": "our RSA (networks) vs Taskonomy's affinities",
+    "affinity": "our recomputed affinities vs Taskonomy's",
+    "labels": "label RSA (the world's labels alone) vs Taskonomy's affinities",
+}
+
+
+def real_taskonomy_comparisons(
+    real: pd.DataFrame,
+    *,
+    rsa_similarity: pd.DataFrame,
+    affinity: pd.DataFrame,
+    label_similarity: pd.DataFrame,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """S2's comparisons with Taskonomy's published affinities ``real`` (sources x targets): the
+    mean per-target Spearman (:func:`per_target_spearman`, bootstrap over targets) of our RSA
+    between networks (task x task, read as sources x targets), our recomputed affinities
+    (sources x targets) and the RSA between the world's labels (task x task). Each is compared
+    over the tasks it holds. Returns a frame with :data:`COMPARISON_COLUMNS` and a ``key`` index
+    (``rsa``, ``affinity``, ``labels``)."""
+    frames = {"rsa": rsa_similarity, "affinity": affinity, "labels": label_similarity}
+    rows = [
+        comparison_row(REAL_COMPARISONS[k], per_target_spearman(f, real, n_boot=n_boot, seed=seed))
+        for k, f in frames.items()
+    ]
+    return pd.DataFrame(
+        rows, columns=list(COMPARISON_COLUMNS), index=pd.Index(list(frames), name="key")
+    )
+
+
+def as_target_matrix(real: pd.DataFrame, tasks) -> pd.DataFrame:
+    """The published sources x targets frame as a task x task matrix (rows = targets, columns =
+    sources), NaN rows for the tasks that are sources only (colorization, inpainting): the
+    layout of Fig S5's affinity panels."""
+    return real.T.reindex(index=list(tasks), columns=list(tasks))
+
+
+def agreement_by_type(frames: dict[str, pd.DataFrame], real: pd.DataFrame) -> pd.DataFrame:
+    """Per-target Spearman with ``real`` (:func:`per_target_correlations`) averaged within each
+    task type of the target: rows = task types, columns = the keys of ``frames`` (mean r_s) and
+    ``n`` (targets of that type compared; the first frame's)."""
+    from .tasks import TASKS
+
+    per = {k: per_target_correlations(f, real) for k, f in frames.items()}
+    out = pd.DataFrame(per)
+    out["type"] = [TASKS[t].type for t in out.index]
+    means = out.groupby("type")[list(frames)].mean()
+    means["n"] = out.groupby("type")[next(iter(frames))].count()
+    return means

@@ -21,10 +21,13 @@ from .tasks import TASKS
 
 
 def linkage(similarity: pd.DataFrame | np.ndarray) -> np.ndarray:
-    """Single-linkage, Euclidean, optimally ordered linkage of the rows of a (T, T) matrix."""
+    """Single-linkage, Euclidean, optimally ordered linkage of the rows of a (T, F) matrix: T
+    tasks, each described by F values (a similarity matrix's row; a source's affinities to F
+    targets)."""
     s = np.asarray(similarity, dtype=float)
-    if s.ndim != 2 or s.shape[0] != s.shape[1]:
-        raise ValueError(f"similarity must be square (T, T); got shape {s.shape}")
+    if s.ndim != 2 or s.shape[0] < 2 or not np.isfinite(s).all():
+        raise ValueError(f"need a finite (T, F) matrix with T >= 2 rows; got shape {s.shape}"
+                         + ("" if np.isfinite(s).all() else " with missing values"))  # fmt: skip
     return hierarchy.linkage(s, method="single", metric="euclidean", optimal_ordering=True)
 
 

@@ -141,3 +141,27 @@ def test_ranking_spearman_and_comparison_row():
     assert tuple(row) == tr.COMPARISON_COLUMNS
     assert row == {"comparison": "ours vs Pascal", "spearman": rho, "low": low, "high": high,
                    "n_targets": 20}  # fmt: skip
+
+
+def test_real_taskonomy_comparisons_recover_a_known_structure():
+    from rsa_utils.taskonomy_results import as_target_matrix, real_taskonomy_comparisons
+
+    real = tr.load_taskonomy_transfers()
+    tasks = list(real.index)
+    sym = as_target_matrix(real, tasks).fillna(0.0)
+    sym = (sym + sym.T) / 2  # a task x task matrix that carries the real structure
+    noise = pd.DataFrame(
+        np.random.default_rng(0).normal(size=sym.shape), index=tasks, columns=tasks
+    )
+    out = real_taskonomy_comparisons(real, rsa_similarity=sym, affinity=real, label_similarity=noise,
+                                     n_boot=200, seed=0)  # fmt: skip
+    assert list(out.index) == ["rsa", "affinity", "labels"]
+    assert out.loc["affinity", "spearman"] == pytest.approx(1.0)  # the real frame against itself
+    assert out.loc["affinity", "n_targets"] == 18
+    assert out.loc["rsa", "spearman"] > out.loc["labels", "spearman"] + 0.3
+    assert (out.low <= out.spearman).all() and (out.spearman <= out.high).all()
+    m = as_target_matrix(real, tasks)
+    assert (
+        m.loc["colorization"].isna().all()
+        and m.loc["normal", "reshading"] == real.loc["reshading", "normal"]
+    )
