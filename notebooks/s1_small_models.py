@@ -100,7 +100,7 @@ claim_tasks = usable if tested else list(tasks)
 
 # %%
 quality_s1 = quality.pivot(index="label", columns="arch", values=["metric", "baseline", "beats_baseline"])  # fmt: skip
-flat = quality_s1.set_axis([f"{v}_{a}" for v, a in quality_s1.columns], axis=1)  # one header row
+flat = quality_s1.set_axis([f"{v}_{a}" for v, a in quality_s1.columns], axis=1).infer_objects()
 report.glue_text("s1_table_quality_data", report.figure_data("s1_table_quality", flat))
 quality_s1.round(4)
 
@@ -179,7 +179,7 @@ report.glue_text("mean_rho_2d", report.fmt(two_d.estimate.mean()))
 report.glue_text("mean_rho_3d", report.fmt(three_d.estimate.mean()))
 report.glue_text("rho_seg2d", report.fmt_interval(*rho.loc["segment_unsup2d", ["estimate", "low", "high"]])
                  if "segment_unsup2d" in rho.index else "—")  # fmt: skip
-rho_table = rho[["label", "type", "estimate", "low", "high"]]
+rho_table = rho[["label", "type", "estimate", "low", "high"]].rename_axis("task")
 report.glue_text("s1_table_rho_data", report.figure_data("s1_table_rho", rho_table))
 rho_table.round(3)
 

@@ -55,6 +55,17 @@ def test_every_notebook_runs_and_the_strict_build_passes(smoke_book):
     rec = report.notebook_record([smoke_book / f"{n}.ipynb" for n in toc_notebooks()])
     built = dict(zip(rec.notebook, rec["zoo entries built"], strict=True))
     assert built["rsa_primer"] == 0 and built["models"] >= 40, built
+    # every "data: ….csv" link of a caption or a page resolves in the built site
+    import re
+
+    links = {
+        (f, m)
+        for f in toc_files()
+        for m in re.findall(r'href="(data/[^"#]+\.csv)"', (html / f"{f}.html").read_text())
+    }
+    assert len(links) > 20, links
+    missing = [(f, m) for f, m in links if not (html / m).is_file()]
+    assert not missing, missing
 
 
 def test_site_is_offline_and_complete_in_a_browser(smoke_book):
