@@ -280,6 +280,18 @@ def summary(r: dict, targets: list[str] | None = None) -> dict:
             "ahp_best": sum(x == 0 for x in ahp)}  # fmt: skip
 
 
+def _cli(argv: dict) -> list[str]:
+    """The options of a run (those that differ from the defaults) as command-line words."""
+    words = []
+    if list(argv.get("settings", DEFAULT_SETTINGS)) != list(DEFAULT_SETTINGS):
+        words += ["--settings", *argv["settings"]]
+    if list(argv.get("targets", DEFAULT_TARGETS)) != list(DEFAULT_TARGETS):
+        words += ["--targets", *argv["targets"]]
+    if argv.get("only"):
+        words += ["--only", *argv["only"]]
+    return words
+
+
 def table(got: dict) -> str:
     """The markdown of benchmarks/readouts.md."""
     meta, results = got["meta"], got["results"]
@@ -295,8 +307,9 @@ def table(got: dict) -> str:
         f"all {len(meta['sources'])} sources. Rank 0 = the own encoder has the lowest mean test loss. "
         "`AHP best` = the notebook's check (own encoder has the largest AHP affinity).",
         "",
-        "Regenerate: `OMP_NUM_THREADS=1 python benchmarks/readouts.py` with the options in the JSON's "
-        "`meta`; `--table` rewrites this page from `benchmarks/readouts.json`.",
+        "Regenerate: `OMP_NUM_THREADS=1 python benchmarks/readouts.py "
+        + " ".join(_cli(meta.get("argv", {})))
+        + "`; `--table` rewrites this page from `benchmarks/readouts.json`.",
         "",
         f"## Summary (the {len(common)} targets every setting ranked: {', '.join(common)})",
         "",
