@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from fakes import RandomData
 
 from rsa_utils import train, zoo
 from rsa_utils.profiles import get_profile
@@ -22,16 +23,17 @@ SPLITS = {"train": 1, "val": 2, "test": 3}
 TINY = {"image_size": 32, "n_train": 32, "n_val": 8, "n_test": 8, "steps": 12, "batch_size": 8,
         "target_train": 16, "target_steps": 10, "checkpoints": (0.5, 1.0)}  # fmt: skip
 
-# The subprocesses and the in-process tests read random stand-in data (rsa_utils.train.RandomData),
+# The subprocesses and the in-process tests read random stand-in data (tests/fakes.py),
 # so these tests do not depend on the renderer.
 PATCH = """
 import sys, time
 from rsa_utils import train, zoo
 from rsa_utils.profiles import get_profile
+from fakes import RandomData
 DELAY = float(sys.argv[3])
 SPLITS = {"train": 1, "val": 2, "test": 3}
 def fake(split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False, sources=None):
-    return train.RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target, delay=DELAY)
+    return RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target, delay=DELAY)
 train.load_source_data = fake
 train.load_target_data = lambda *a, **k: fake(*a, **k, target=True)
 profile = get_profile("smoke", **{TINY})
@@ -44,7 +46,7 @@ def fake_data(monkeypatch):
     def fake(
         split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False, sources=None
     ):
-        return train.RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target)
+        return RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target)
 
     monkeypatch.setattr(train, "load_source_data", fake)
     monkeypatch.setattr(train, "load_target_data", lambda *a, **k: fake(*a, **k, target=True))
@@ -55,7 +57,7 @@ def _script(body: str, tiny: dict) -> str:
 
 
 def _spawn(body: str, cache: Path, tiny: dict, delay: float = 0.0) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")])}
     return subprocess.Popen([sys.executable, "-c", _script(body, tiny), str(cache), "x", str(delay)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
 
