@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from rsa_utils.data.datasets import source_data, target_data
+from rsa_utils.data import datasets
 from rsa_utils.data.sources import (  # noqa: F401  (re-exported: profiles.DataSources etc.)
     DATA_KINDS,
     SYNTHETIC,
@@ -196,12 +196,12 @@ class Study:
 
     def source_set(self, split: str, n: int, tasks=None):
         """``n`` images of a source-domain split at the profile's size, from the study's data."""
-        return source_data(split, n, image_size=self.profile.image_size, seed=self.seed, tasks=tasks,
+        return datasets.source_data(split, n, image_size=self.profile.image_size, seed=self.seed, tasks=tasks,
                            cache_dir=self.cache_dir, device=self.device, **self.sources.source_kwargs())  # fmt: skip
 
     def target_set(self, split: str, n: int):
         """``n`` images of a target-domain split at the profile's size, from the study's data."""
-        return target_data(split, n, image_size=self.profile.image_size, seed=self.seed,
+        return datasets.target_data(split, n, image_size=self.profile.image_size, seed=self.seed,
                            cache_dir=self.cache_dir, device=self.device, **self.sources.target_kwargs())  # fmt: skip
 
 
