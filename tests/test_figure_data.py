@@ -30,6 +30,7 @@ from matplotlib.collections import LineCollection, PathCollection
 
 from rsa_utils import gallery, plots, primer, report
 from rsa_utils import target_task as tt
+from rsa_utils.figures.s3 import BOOK_FIGURES
 from rsa_utils.tasks import S1_TASKS, S34_TASKS, TASKS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -425,6 +426,9 @@ def save_figure_calls(source: Path) -> dict[str, str]:
         call = text[m.start() : j]
         name = re.search(r'^\s*\w+,\s*"([^"]+)"', call[len("report.save_figure(") :])
         out[name.group(1) if name else call] = call
+    for func, (figure, _) in BOOK_FIGURES.items():  # saved, with data, by one library function
+        if re.search(rf"\b{func}\(", text):
+            out[figure] = f"{func}(..., data=...)"
     return out
 
 
@@ -448,6 +452,8 @@ def test_every_glued_data_link_is_used_in_the_text():
     for nb in NOTEBOOKS:
         text = nb.read_text()
         glued = set(re.findall(r'glue_text\(\s*"(\w+_data)"', text))
+        glued |= {f"{n}_data" for n in re.findall(r'report\.table\(\s*[\w.]+,\s*"(\w+)"', text)}
+        glued |= {f"{t}_data" for f, (_, t) in BOOK_FIGURES.items() if re.search(rf"\b{f}\(", text)}
         for name in glued:
             assert f"{{glue:md}}`{name}`" in text, f"{nb.name}: {name} glued but never shown"
 

@@ -71,7 +71,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 def test_the_graph_sees_imports_inside_functions():
     graph = import_graph()
     assert "rsa_utils.data.realdata" in graph["rsa_utils.data.datasets"]  # lazy, in a function
-    assert "rsa_utils.world.tasks" in graph["rsa_utils.world.scenes"]
+    assert "rsa_utils.world.tasks" in graph["rsa_utils.world.scene_priors"]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 

@@ -1,5 +1,7 @@
 """S3 logic (rsa_utils.target_task) on tiny inputs: random RDMs, tiny untrained models."""
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -232,3 +234,25 @@ def test_most_beat_needs_more_than_half():
     assert tt.most_beat(pd.Series([5.0, 6.0, 3.0]), 4.0)
     assert not tt.most_beat(pd.Series([5.0, 3.0]), 4.0)  # half is not more than half
     assert not tt.most_beat(pd.Series([4.0, 4.0, 5.0]), 4.0)  # equal does not beat
+
+
+def test_model_size_is_one_result(tmp_path, monkeypatch):
+    """S3.2's numbers, prose values and claims come from one call; Fig S7 from one more."""
+    src = _rdms(len(TASKS), seed=4)
+    data = _data(_rdms(1, seed=5), {"small": src.clone(), "taskonomy": src})
+    res = tt.model_size(data, n_boot=5, seed=0)
+    assert list(res.correlation.index) == ["rho", "r_s"]
+    assert res.correlation.index.name == "statistic"
+    assert res.text["v_rho"] == "holds" and res.text["rho"].startswith("1.00")
+    assert {"rho", "r_s", "top_large", "top_small", "gap", "mean_small", "v_rs"} <= set(res.text)
+    assert [c.holds for c in res.claims] == ["holds", "holds"]
+    assert [c.paper for c in res.claims] == ["0.95", "0.96"]
+    untested = tt.model_size(dataclasses.replace(data, tested=False), n_boot=5, seed=0)
+    assert {c.holds for c in untested.claims} == {"not tested"}
+    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
+    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
+    shown = tt.figure_s7(res.table)
+    assert (tmp_path / "figures" / "s3_2_fig_s7.png").is_file()
+    assert (tmp_path / "data" / "s3_2_fig_s7.csv").is_file()
+    assert (tmp_path / "data" / "s3_2_table_size.csv").is_file()
+    assert shown.equals(res.table.round(3))

@@ -40,14 +40,10 @@ from tqdm.auto import tqdm
 from rsa_utils.data.sources import DATA_KINDS, TARGET_DATA_KINDS, check_choice, default_cache_dir
 from rsa_utils.data.splits import SPLITS, Index, check_n, check_size, check_split, resolve_index  # noqa: F401
 from rsa_utils.world.labels import SEGMENT_TASKS, make_labels, segment_jobs, worker_pool
-from rsa_utils.world.scenes import (
-    GENERATOR_VERSION,
-    ScenePack,
-    pack_scene,
-    render,
-    source_scene,
-    target_scene,
-)
+from rsa_utils.world.packing import ScenePack, pack_scene
+from rsa_utils.world.render import render
+from rsa_utils.world.scene_parts import GENERATOR_VERSION
+from rsa_utils.world.scene_priors import source_scene, target_scene
 from rsa_utils.world.tasks import IGNORE_INDEX, TARGET_CATEGORIES, TASK_NAMES, TASKS, check_tasks
 
 #: Samples per cache chunk.

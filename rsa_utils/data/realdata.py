@@ -38,7 +38,7 @@ from PIL import Image
 
 from rsa_utils.data.splits import SPLITS, Index, check_split, resolve_index
 from rsa_utils.world.labels import colorization, edge_texture, encode_depth, keypoints2d
-from rsa_utils.world.scenes import stable_seed
+from rsa_utils.world.scene_parts import stable_seed
 from rsa_utils.world.tasks import IGNORE_INDEX, TARGET_CATEGORIES, TASKS, check_tasks
 
 #: Folder (Taskonomy domain name) of each task that is read from disk.

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from rsa_utils.study import report
 from rsa_utils.study.s3_data import PAPER_HIGH, PAPER_LOW, THRESHOLD, fraction_label, label
 from rsa_utils.study.s3_statistics import transfer_vs_paper
 
@@ -165,3 +166,16 @@ def plot_transfer(
         fig.canvas.draw()  # final layout, then keep the point labels apart
         separate_labels(ax, texts)
     return fig
+
+
+#: The book's figure functions: name → (the figure it saves, the table whose data it glues).
+BOOK_FIGURES: dict[str, tuple[str, str]] = {"figure_s7": ("s3_2_fig_s7", "s3_2_table_size")}
+
+
+def figure_s7(table: pd.DataFrame) -> pd.DataFrame:
+    """Fig S7 of the book (``s3_2_fig_s7``): drawn, saved with its data, closed; returns the
+    table of similarities behind it, its data glued as ``s3_2_table_size_data``."""
+    fig = plot_size(table)
+    report.save_figure(fig, "s3_2_fig_s7", data=table)
+    plt.close(fig)
+    return report.table(table, "s3_2_table_size")

@@ -59,7 +59,7 @@ PROGRESS_SNAPSHOTS = 10
 PROGRESS_MIN_SECONDS = 30.0
 
 try:  # the scene generator's version, so a changed world invalidates trained models
-    from rsa_utils.world.scenes import GENERATOR_VERSION
+    from rsa_utils.world.scene_parts import GENERATOR_VERSION
 except Exception:  # noqa: BLE001 - scenes may not exist yet
     GENERATOR_VERSION = "unversioned"
 

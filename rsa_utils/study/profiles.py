@@ -38,6 +38,13 @@ from rsa_utils.world.tasks import S34_TASKS, TASK_NAMES
 #: sources of S3 (and with them S1's 14 tasks but three), then the three tasks with a modified input.
 REPLICATE_ORDER: tuple[str, ...] = (*S34_TASKS, *(t for t in TASK_NAMES if t not in S34_TASKS))
 
+#: The notebooks' common parameters and their defaults, in the order of every parameters cell:
+#: the first four in every notebook, all eight in those that train or read networks
+#: (``tests/test_notebook_layout.py`` keeps the cells identical to this).
+COMMON_PARAMETERS: dict[str, Any] = {
+    "profile": "auto", "device": "auto", "seed": 0, "cache_dir": None,
+    "data": "synthetic", "data_root": None, "target_data": "synthetic", "target_root": None,
+}  # fmt: skip
 PROFILE_NAMES: tuple[str, ...] = ("smoke", "cpu", "gpu", "paper")
 #: Learning-rate schedules of the training loop (see :func:`rsa_utils.train.lr_scheduler`).
 SCHEDULES: tuple[str, ...] = ("onecycle", "constant")

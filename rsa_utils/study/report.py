@@ -401,3 +401,16 @@ def notebook_record(notebooks: list[Path]) -> pd.DataFrame:
             "commit": str(meta.get("git_commit", "?"))[:12], "executed": meta.get("executed", "?"),
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def glue_all(texts: dict[str, str]) -> None:
+    """Glue every value of a section's result (name → prose text, see :func:`glue_text`)."""
+    for name, text in texts.items():
+        glue_text(name, text)
+
+
+def table(frame: pd.DataFrame, name: str, digits: int = 3) -> pd.DataFrame:
+    """A table of the book: its data written and glued as ``<name>_data`` for the prose, and
+    the frame rounded to ``digits`` for display."""
+    glue_text(f"{name}_data", figure_data(name, frame))
+    return frame.round(digits)

@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 from skimage.segmentation import felzenszwalb
 
-from rsa_utils.world.scenes import Render
+from rsa_utils.world.render import Render
 from rsa_utils.world.tasks import OBJECT_CATEGORIES, TASKS, check_tasks
 
 DEPTH_MAX_M = 16.0

@@ -1,0 +1,41 @@
+"""The notebooks read as the paper's sections: one common parameter block, short cells of calls."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import jupytext
+import pytest
+
+from rsa_utils.profiles import COMMON_PARAMETERS
+from rsa_utils.runner import notebook_parameters
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.py"))
+#: Notebooks already in the section form (≤ 150 lines, no functions, prose outnumbers code).
+SECTION_FORM = ["s3_2_model_size"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_common_parameters_are_one_block(path):
+    params = list(notebook_parameters(path).items())
+    common = list(COMMON_PARAMETERS.items())
+    k = 8 if len(params) >= 8 and params[4][0] == "data" else 4
+    assert params[:k] == common[:k], (
+        f"{path.name}: the parameters cell must start with {common[:k]}"
+    )
+
+
+@pytest.mark.parametrize("name", SECTION_FORM)
+def test_a_section_notebook_is_prose_with_short_calls(name):
+    path = next(p for p in NOTEBOOKS if p.stem == name)
+    assert len(path.read_text().splitlines()) <= 150
+    nb = jupytext.read(path)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    prose = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert sum(len(s.splitlines()) for s in prose) > sum(len(s.splitlines()) for s in code)
+    for src in code:
+        tree = ast.parse("\n".join(ln for ln in src.splitlines() if not ln.startswith("%")))
+        for node in ast.walk(tree):
+            assert not isinstance(node, ast.FunctionDef | ast.Lambda | ast.ClassDef), name
+            assert not isinstance(node, ast.If | ast.IfExp), f"{name}: branching in a cell"
