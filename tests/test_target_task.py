@@ -256,3 +256,21 @@ def test_model_size_is_one_result(tmp_path, monkeypatch):
     assert (tmp_path / "data" / "s3_2_fig_s7.csv").is_file()
     assert (tmp_path / "data" / "s3_2_table_size.csv").is_file()
     assert shown.equals(res.table.round(3))
+
+
+def test_image_counts_is_one_result(tmp_path, monkeypatch):
+    """S3.3's numbers, prose values and claims from one call; Fig S8 from one more."""
+    data = _data(_rdms(1, n=16, seed=7), {"taskonomy": _rdms(len(TASKS), n=16, seed=8)})
+    res = tt.image_counts(data, [6, 10, 15], n_all=16, n_draws=4, seed=0)
+    assert list(res.table["n"]) == [6, 10, 15]
+    assert res.text["paper_fraction"] == "20 %" and res.text["lowest_n"] == "6"
+    assert res.text["at_paper_n"] == "6 (38 %)"  # the count nearest 20 % of the images
+    assert [c.section for c in res.claims] == ["S3.3", "S3.3"]
+    assert res.claims[1].holds == "not tested"  # no n = 500 among 16 images
+    assert res.claims[1].ours.startswith("not tested: 16 images in all")
+    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
+    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
+    shown = tt.figure_s8(res.table, 16)
+    assert (tmp_path / "figures" / "s3_3_fig_s8.png").is_file()
+    assert (tmp_path / "data" / "s3_3_table_image_counts.csv").is_file()
+    assert shown.equals(res.table.round(4))

@@ -169,7 +169,10 @@ def plot_transfer(
 
 
 #: The book's figure functions: name → (the figure it saves, the table whose data it glues).
-BOOK_FIGURES: dict[str, tuple[str, str]] = {"figure_s7": ("s3_2_fig_s7", "s3_2_table_size")}
+BOOK_FIGURES: dict[str, tuple[str, str]] = {
+    "figure_s7": ("s3_2_fig_s7", "s3_2_table_size"),
+    "figure_s8": ("s3_3_fig_s8", "s3_3_table_image_counts"),
+}
 
 
 def figure_s7(table: pd.DataFrame) -> pd.DataFrame:
@@ -179,3 +182,12 @@ def figure_s7(table: pd.DataFrame) -> pd.DataFrame:
     report.save_figure(fig, "s3_2_fig_s7", data=table)
     plt.close(fig)
     return report.table(table, "s3_2_table_size")
+
+
+def figure_s8(table: pd.DataFrame, n_all: int) -> pd.DataFrame:
+    """Fig S8 of the book (``s3_3_fig_s8``): drawn, saved with its data, closed; returns the
+    table behind it, its data glued as ``s3_3_table_image_counts_data``."""
+    fig = plot_image_counts(table, n_all)
+    report.save_figure(fig, "s3_3_fig_s8", data=table)
+    plt.close(fig)
+    return report.table(table, "s3_3_table_image_counts", digits=4)

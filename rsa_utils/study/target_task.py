@@ -24,12 +24,14 @@ S3.4 compare a task's rank with the middle of the ranking.
 from rsa_utils.figures.s3 import (  # noqa: F401
     _mark_named,
     figure_s7,
+    figure_s8,
     plot_checkpoints,
     plot_image_counts,
     plot_size,
     plot_transfer,
 )
 from rsa_utils.nets import transfer, zoo  # noqa: F401
+from rsa_utils.study.image_counts import ImageCounts, image_counts  # noqa: F401
 from rsa_utils.study.model_size import ModelSize, model_size  # noqa: F401
 from rsa_utils.study.s3_data import (  # noqa: F401
     PAPER_HIGH,
