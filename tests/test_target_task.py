@@ -274,3 +274,31 @@ def test_image_counts_is_one_result(tmp_path, monkeypatch):
     assert (tmp_path / "figures" / "s3_3_fig_s8.png").is_file()
     assert (tmp_path / "data" / "s3_3_table_image_counts.csv").is_file()
     assert shown.equals(res.table.round(4))
+
+
+def test_training_stage_is_one_result(tmp_path, monkeypatch):
+    """S3.1's numbers, prose values and claims from one call; Fig S6 from one more."""
+    src = _rdms(len(TASKS), seed=1)
+    final = _rdms(1, seed=2)[0]
+    data = _data(torch.stack([final, final, final]), {"taskonomy": src}, (0.1, 0.5, 1.0))
+    study = profiles.Study(profiles.get_profile("smoke", "cpu", n_boot=5), torch.device("cpu"), 0,
+                           tmp_path, profiles.SYNTHETIC)  # fmt: skip
+    monkeypatch.setattr(
+        tt.zoo, "get_target_record", lambda *a, **k: {"metric": 0.5, "baseline": 0.1}
+    )
+    res = tt.training_stage(study, data)
+    assert list(res.table["fraction"]) == [0.1, 0.5, 1.0]
+    assert res.text["first_fraction"] == "1/10" and res.text["half_fraction"] == "1/2"
+    assert res.text["from_when"] == "from 1/10 of training on"  # identical at every checkpoint
+    assert (
+        res.text["target_miou"] == "50.0" and res.text["target_learned"] == "it beats that baseline"
+    )
+    assert [c.paper for c in res.claims] == ["0.88", "> 0.99 from 1/2"]
+    assert res.claims[1].ours.startswith("stays > 0.99 from 1/10 on; ρ at 1/2 = 1.000")
+    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
+    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
+    shown = tt.figure_s6(res.table, res.rankings)
+    assert (tmp_path / "figures" / "s3_1_fig_s6.png").is_file()
+    assert (tmp_path / "data" / "s3_1_fig_s6_rankings.csv").is_file()
+    assert (tmp_path / "data" / "s3_1_table_checkpoints.csv").is_file()
+    assert shown.equals(res.table.round(4))

@@ -170,6 +170,7 @@ def plot_transfer(
 
 #: The book's figure functions: name → (the figure it saves, the table whose data it glues).
 BOOK_FIGURES: dict[str, tuple[str, str]] = {
+    "figure_s6": ("s3_1_fig_s6", "s3_1_table_checkpoints"),
     "figure_s7": ("s3_2_fig_s7", "s3_2_table_size"),
     "figure_s8": ("s3_3_fig_s8", "s3_3_table_image_counts"),
 }
@@ -191,3 +192,14 @@ def figure_s8(table: pd.DataFrame, n_all: int) -> pd.DataFrame:
     report.save_figure(fig, "s3_3_fig_s8", data=table)
     plt.close(fig)
     return report.table(table, "s3_3_table_image_counts", digits=4)
+
+
+def figure_s6(table: pd.DataFrame, rankings: pd.DataFrame) -> pd.DataFrame:
+    """Fig S6 of the book (``s3_1_fig_s6``): drawn, saved with its data, closed; returns the
+    table of ρ per checkpoint, its data glued as ``s3_1_table_checkpoints_data``."""
+    fig = plot_checkpoints(table, rankings)
+    report.save_figure(
+        fig, "s3_1_fig_s6", data={"rho": table, "rankings": rankings.rename_axis("task")}
+    )
+    plt.close(fig)
+    return report.table(table, "s3_1_table_checkpoints", digits=4)

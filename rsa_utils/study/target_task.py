@@ -23,6 +23,7 @@ S3.4 compare a task's rank with the middle of the ranking.
 # The S3 names in one place (``from rsa_utils import target_task as tt``): data, statistics, figures.
 from rsa_utils.figures.s3 import (  # noqa: F401
     _mark_named,
+    figure_s6,
     figure_s7,
     figure_s8,
     plot_checkpoints,
@@ -71,3 +72,4 @@ from rsa_utils.study.s3_statistics import (  # noqa: F401
     transfer_vs_paper,
     usable_counts,
 )
+from rsa_utils.study.training_stage import TrainingStage, training_stage  # noqa: F401
