@@ -15,7 +15,36 @@ import re
 import sys
 from pathlib import Path
 
-from rsa_utils.report import read_glued
+import nbformat
+
+RECORD = "application/papermill.record/"
+
+
+def read_glue(notebook: Path) -> dict[str, str]:
+    """Every glued value of an executed notebook, each representation apart: ``name`` for its
+    text (Markdown when glued as prose, else plain text) and ``name [mime]`` for the others.
+    (:func:`rsa_utils.report.read_glued` gives plain text only, which for prose is the repr of
+    a Markdown object.)"""
+    nb = nbformat.read(notebook, as_version=4)
+    out: dict[str, str] = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            if not name:
+                continue
+            data = {
+                k.removeprefix(RECORD): v
+                for k, v in o.get("data", {}).items()
+                if k.startswith(RECORD)
+            }
+            main = "text/markdown" if "text/markdown" in data else "text/plain"
+            for mime, value in data.items():
+                text = value if isinstance(value, str) else repr(value)
+                if mime == main:
+                    out[name] = text
+                elif not (mime == "text/plain" and text.startswith("<IPython.core.display.")):
+                    out[f"{name} [{mime}]"] = text
+    return out
 
 
 def compare_glue(before: Path, after: Path, ignore: list[str] = ()) -> tuple[int, list[str]]:
@@ -28,7 +57,7 @@ def compare_glue(before: Path, after: Path, ignore: list[str] = ()) -> tuple[int
         if not (before / nb).is_file() or not (after / nb).is_file():
             diffs.append(f"{nb}: only in {'after' if (after / nb).is_file() else 'before'}")
             continue
-        a, b = read_glued(before / nb), read_glued(after / nb)
+        a, b = read_glue(before / nb), read_glue(after / nb)
         for key in sorted(set(a) | set(b)):
             if any(re.search(rx, key) for rx in ignore):
                 continue

@@ -13,7 +13,7 @@ from rsa_utils.runner import notebook_parameters
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.py"))
 #: Notebooks already in the section form (≤ 150 lines, no functions, prose outnumbers code).
-SECTION_FORM = ["s3_1_training_stage", "s3_2_model_size", "s3_3_num_images"]
+SECTION_FORM = ["s3_1_training_stage", "s3_2_model_size", "s3_3_num_images", "s3_4_transfer"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

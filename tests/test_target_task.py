@@ -302,3 +302,49 @@ def test_training_stage_is_one_result(tmp_path, monkeypatch):
     assert (tmp_path / "data" / "s3_1_fig_s6_rankings.csv").is_file()
     assert (tmp_path / "data" / "s3_1_table_checkpoints.csv").is_file()
     assert shown.equals(res.table.round(4))
+
+
+def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
+    """S3.4's numbers, prose values, counts and claims from one call; Fig S9 from one more."""
+    from rsa_utils.study import transfer_learning as s34
+
+    data = _data(_rdms(1, seed=5), {"taskonomy": _rdms(len(TASKS), seed=4)})
+    miou = {t: 30.0 + 5 * i for i, t in enumerate(TASKS)}
+    runs = pd.DataFrame({"miou": [*miou.values(), 20.0, 10.0], "seconds": 60.0,
+                         "kind": ["source"] * len(TASKS) + ["baseline"] * 2},
+                        index=[*TASKS, "scratch", "frozen_random"])  # fmt: skip
+    monkeypatch.setattr(s34, "finetune_all", lambda study, tasks: runs)
+    monkeypatch.setattr(
+        tt.zoo, "get_target_record", lambda *a, **k: {"metric": 0.5, "baseline": 0.05}
+    )
+    study = profiles.Study(profiles.get_profile("smoke", "cpu"), torch.device("cpu"), 0, tmp_path,
+                           profiles.SYNTHETIC)  # fmt: skip
+    res = tt.transfer_learning(study, data)
+    assert res.counts == {
+        "pascal_n": len(TASKS),
+        "n_above_scratch": len(TASKS),
+        "n_learned": len(TASKS),
+    }
+    assert res.text["scratch"] == "20.0" and res.text["majority"] == "5.0"
+    assert res.text["finetune_minutes"] == f"{len(runs):.1f}"
+    assert res.text["r_s_reading"].startswith("the paper's claim is a positive r_s")
+    assert len(res.claims) == 6 and res.claims[-1].kind == "ours"
+    assert list(res.pascal.columns)[:1] and len(res.pascal) == 1
+    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
+    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
+    shown = tt.figure_s9(res.table, res.baselines)
+    assert (tmp_path / "figures" / "s3_4_fig_s9.png").is_file()
+    assert (tmp_path / "data" / "s3_4_table_transfer.csv").is_file()
+    assert shown.index.name == "label"
+
+
+def test_the_reading_of_r_s_comes_from_the_library():
+    from rsa_utils.study.transfer_learning import _r_s_reading
+
+    base = "the paper's claim is a positive r_s (mIoU falls as similarity falls)"
+    assert _r_s_reading(float("nan"), 0, 0) == base
+    assert _r_s_reading(0.5, 0.1, 0.8) == base + "; ours has that sign"
+    assert (
+        _r_s_reading(-0.5, -0.8, 0.1)
+        == base + "; ours has the opposite sign, but its interval includes zero"
+    )

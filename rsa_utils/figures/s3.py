@@ -10,7 +10,7 @@ import pandas as pd
 
 from rsa_utils.study import report
 from rsa_utils.study.s3_data import PAPER_HIGH, PAPER_LOW, THRESHOLD, fraction_label, label
-from rsa_utils.study.s3_statistics import transfer_vs_paper
+from rsa_utils.study.s3_statistics import paper_table, transfer_data, transfer_vs_paper
 
 
 def plot_checkpoints(table: pd.DataFrame, rankings: pd.DataFrame | None = None) -> plt.Figure:
@@ -173,6 +173,7 @@ BOOK_FIGURES: dict[str, tuple[str, str]] = {
     "figure_s6": ("s3_1_fig_s6", "s3_1_table_checkpoints"),
     "figure_s7": ("s3_2_fig_s7", "s3_2_table_size"),
     "figure_s8": ("s3_3_fig_s8", "s3_3_table_image_counts"),
+    "figure_s9": ("s3_4_fig_s9", "s3_4_table_transfer"),
 }
 
 
@@ -203,3 +204,14 @@ def figure_s6(table: pd.DataFrame, rankings: pd.DataFrame) -> pd.DataFrame:
     )
     plt.close(fig)
     return report.table(table, "s3_1_table_checkpoints", digits=4)
+
+
+def figure_s9(table: pd.DataFrame, baselines: pd.Series) -> pd.DataFrame:
+    """Fig S9 of the book (``s3_4_fig_s9``, beside the paper's published mIoU): drawn, saved
+    with its data, closed; returns the transfer table, its data glued as
+    ``s3_4_table_transfer_data``."""
+    paper = paper_table()
+    fig = plot_transfer(table, baselines, paper)
+    report.save_figure(fig, "s3_4_fig_s9", data=transfer_data(table, baselines, paper))
+    plt.close(fig)
+    return report.table(table, "s3_4_table_transfer", digits=None).set_index("label").round(3)

@@ -409,8 +409,16 @@ def glue_all(texts: dict[str, str]) -> None:
         glue_text(name, text)
 
 
-def table(frame: pd.DataFrame, name: str, digits: int = 3) -> pd.DataFrame:
+def glue_numbers(numbers: dict[str, int | float]) -> None:
+    """Glue counts and plain numbers by name (shown with ``{glue:}`name```)."""
+    from myst_nb import glue
+
+    for name, value in numbers.items():
+        glue(name, value, display=False)
+
+
+def table(frame: pd.DataFrame, name: str, digits: int | None = 3) -> pd.DataFrame:
     """A table of the book: its data written and glued as ``<name>_data`` for the prose, and
-    the frame rounded to ``digits`` for display."""
+    the frame rounded to ``digits`` for display (``None``: as it is)."""
     glue_text(f"{name}_data", figure_data(name, frame))
-    return frame.round(digits)
+    return frame if digits is None else frame.round(digits)

@@ -26,6 +26,7 @@ from rsa_utils.figures.s3 import (  # noqa: F401
     figure_s6,
     figure_s7,
     figure_s8,
+    figure_s9,
     plot_checkpoints,
     plot_image_counts,
     plot_size,
@@ -73,3 +74,4 @@ from rsa_utils.study.s3_statistics import (  # noqa: F401
     usable_counts,
 )
 from rsa_utils.study.training_stage import TrainingStage, training_stage  # noqa: F401
+from rsa_utils.study.transfer_learning import TransferLearning, transfer_learning  # noqa: F401
