@@ -198,3 +198,21 @@ def test_short_runs_write_no_progress_snapshots(tmp_path, fake_data, monkeypatch
     monkeypatch.setattr(zoo, "PROGRESS_MIN_SECONDS", 0.0)
     zoo.get_model("normal", "small", p, 1, "cpu", tmp_path / "b", show_progress=False)
     assert saves == list(range(2, 20, 2))
+
+
+def test_cache_keys_are_those_of_the_cached_networks():
+    """The keys of the smoke profile's entries, as the flat layout computed them: moving code
+    between modules must not orphan the trained networks in the cache."""
+    from rsa_utils import transfer
+
+    p = get_profile("smoke", "cpu")
+    assert (
+        zoo.cache_key("model", zoo.model_key("normal", "taskonomy", p, 0, p.checkpoints))
+        == "8a79fbb190c4b3648751"
+    )
+    assert zoo.cache_key("target_model", zoo.target_key(p, 0)) == "8e8b43269e974676ffab"
+    key = transfer.transfer_key("normal", ["normal", "depth_zbuffer"], p, 0)
+    assert zoo.cache_key("transfer", key) == "90659ca556dd3dd453e0"
+    assert (
+        zoo.cache_key("finetune", transfer.finetune_key("normal", p, 0)) == "dc692ecfcc596ef8a4c9"
+    )
