@@ -13,7 +13,13 @@ from rsa_utils.runner import notebook_parameters
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.py"))
 #: Notebooks already in the section form (≤ 150 lines, no functions, prose outnumbers code).
-SECTION_FORM = ["s3_1_training_stage", "s3_2_model_size", "s3_3_num_images", "s3_4_transfer"]
+SECTION_FORM = [
+    "beyond_the_paper",
+    "s3_1_training_stage",
+    "s3_2_model_size",
+    "s3_3_num_images",
+    "s3_4_transfer",
+]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -39,3 +45,15 @@ def test_a_section_notebook_is_prose_with_short_calls(name):
         for node in ast.walk(tree):
             assert not isinstance(node, ast.FunctionDef | ast.Lambda | ast.ClassDef), name
             assert not isinstance(node, ast.If | ast.IfExp), f"{name}: branching in a cell"
+
+
+def test_prose_variants_come_from_the_library():
+    import pandas as pd
+
+    from rsa_utils.study.beyond import _above_chance, _depth_trend
+
+    assert _above_chance([]).startswith("none of them: every interval includes zero")
+    assert _above_chance(["linear CKA"]) == "linear CKA (their intervals lie above zero)"
+    layers = pd.DataFrame({"low": [0.0, 0.5], "high": [0.2, 0.9]}, index=["block 1", "output"])
+    assert _depth_trend(layers) == "here it does (output's interval lies above block 1's)"
+    assert _depth_trend(layers.iloc[::-1]).startswith("within these intervals")
