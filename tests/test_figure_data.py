@@ -30,10 +30,14 @@ from matplotlib.collections import LineCollection, PathCollection
 
 from rsa_utils import gallery, plots, primer, report
 from rsa_utils import target_task as tt
-from rsa_utils.figures import beyond, s3
+from rsa_utils.figures import beyond, s1, s3
 from rsa_utils.tasks import S1_TASKS, S34_TASKS, TASKS
 
-BOOK_FIGURES = {**s3.BOOK_FIGURES, **beyond.BOOK_FIGURES}  # figures saved by one library call
+BOOK_FIGURES = {
+    **s1.BOOK_FIGURES,
+    **s3.BOOK_FIGURES,
+    **beyond.BOOK_FIGURES,
+}  # figures saved by one library call
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
 TOL = {"rtol": 1e-5, "atol": 1e-6}  # the CSV keeps 6 significant digits
@@ -428,7 +432,7 @@ def save_figure_calls(source: Path) -> dict[str, str]:
         name = re.search(r'^\s*\w+,\s*"([^"]+)"', call[len("report.save_figure(") :])
         out[name.group(1) if name else call] = call
     for func, (figure, _) in BOOK_FIGURES.items():  # saved, with data, by one library function
-        if re.search(rf"\b{func}\(", text):
+        if figure and re.search(rf"\b{func}\(", text):
             out[figure] = f"{func}(..., data=...)"
     return out
 
