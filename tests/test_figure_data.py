@@ -30,11 +30,12 @@ from matplotlib.collections import LineCollection, PathCollection
 
 from rsa_utils import gallery, plots, primer, report
 from rsa_utils import target_task as tt
-from rsa_utils.figures import beyond, s1, s3
+from rsa_utils.figures import beyond, s1, s2, s3
 from rsa_utils.tasks import S1_TASKS, S34_TASKS, TASKS
 
 BOOK_FIGURES = {
     **s1.BOOK_FIGURES,
+    **s2.BOOK_FIGURES,
     **s3.BOOK_FIGURES,
     **beyond.BOOK_FIGURES,
 }  # figures saved by one library call

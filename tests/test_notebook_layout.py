@@ -16,13 +16,14 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 SECTION_FORM = [
     "beyond_the_paper",
     "s1_small_models",
+    "s2_taskonomy_vs_rsa",
     "s3_1_training_stage",
     "s3_2_model_size",
     "s3_3_num_images",
     "s3_4_transfer",
 ]
-#: Section notebooks whose prose alone runs past 150 lines (S1 discusses every claim at length).
-LONG_PROSE = {"s1_small_models"}
+#: Section notebooks whose prose alone runs past 150 lines (S1 and S2 discuss every claim at length).
+LONG_PROSE = {"s1_small_models", "s2_taskonomy_vs_rsa"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
