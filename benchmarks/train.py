@@ -14,7 +14,7 @@ pipeline / bare is the pipeline's efficiency (goal on GPU: >= 0.9). Task ``norma
 3-channel L1 task, the common case). Rendering is excluded (``prepare()`` first).
 
 ``zoo``: seconds per step of every (task, arch) of the profile, measured on random stand-in
-data (:class:`rsa_utils.train.RandomData`) after warm-up, times ``profile.steps``, plus the
+data (``RandomData`` of ``tests/fakes.py``) after warm-up, times ``profile.steps``, plus the
 evaluation passes, summed: the estimated wall time of ``python -m rsa_utils.zoo train`` for the
 profile (rendering the dataset excluded; see benchmarks/render.py).
 
@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -40,6 +41,8 @@ from rsa_utils.profiles import get_profile, resolve_device
 from rsa_utils.tasks import TASK_NAMES, get_task
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+from fakes import RandomData, random_labels  # noqa: E402  (the test fakes)
 
 
 def _sync(device: torch.device) -> None:
@@ -60,7 +63,7 @@ def bare_loop(arch: str, profile, device: torch.device, steps: int, task: str = 
     x = torch.rand(b, 3, s, s, generator=g).to(device)
     if cuda:
         x = x.contiguous(memory_format=torch.channels_last)
-    y = T.random_labels(t, b, s, g).to(device)
+    y = random_labels(t, b, s, g).to(device)
     warm = max(3, steps // 5)
     for i in range(warm + steps):
         if i == warm:
@@ -144,7 +147,7 @@ def zoo_estimate(profile_name: str, device: torch.device, steps: int, **override
     for arch in ARCHS:
         for name in TASK_NAMES:
             t = get_task(name)
-            data = T.RandomData(max(2 * profile.batch_size, 64), profile.image_size, [name], seed=0)
+            data = RandomData(max(2 * profile.batch_size, 64), profile.image_size, [name], seed=0)
             model = T.init_model(t, arch, profile, 0)
             T.fit(
                 model,

@@ -21,7 +21,7 @@
 # Agreement with transfer is measured as in S2: for each target task, the Spearman
 # correlation between its similarity to the other tasks and their transfer affinities as its
 # sources (the Taskonomy-style affinities computed in S2, read from the cache), averaged over
-# targets. Definitions: {doc}`methods` and `rsa_utils/similarity.py`.
+# targets. Definitions: {doc}`methods` and `rsa_utils/rsa/similarity.py` (the chapter's numbers: `rsa_utils/study/beyond.py`).
 
 # %% tags=["parameters"]
 profile = "auto"
@@ -37,36 +37,15 @@ tasks = None  # default: all 20 tasks
 
 # %%
 # %matplotlib inline
-import matplotlib.pyplot as plt
-import pandas as pd
-from myst_nb import glue
-
-from rsa_utils import (
-    features,
-    plots,
-    profiles,
-    report,
-    similarity,
-    task_models,
-    taxonomy,
-    transfer,
-)
-from rsa_utils.tasks import TASK_NAMES, check_tasks
+from rsa_utils import profiles, report
+from rsa_utils.figures.beyond import figure_beyond
+from rsa_utils.study.beyond import beyond_the_paper
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
                        n_rsa=n_images)  # fmt: skip
-P = study.profile
-tasks = check_tasks(tasks, default=TASK_NAMES)
-nets = task_models.load_models(tasks, "taskonomy", study)
-images = features.images_of(study.source_set("rsa", P.n_rsa, tasks=tasks))
-stages = {
-    t: features.encoder_features(nets[t], images, device=study.device, stages=True) for t in tasks
-}
-losses = transfer.all_transfer_losses(P, source_tasks=tasks, targets=tasks, seed=study.seed, device=study.device,
-                                      cache_dir=study.cache_dir, sources=study.sources, workers=P.workers)  # fmt: skip
-affinity = taxonomy.affinity_matrix(losses, tasks)
-glue("n_tasks", len(tasks), display=False)
-glue("n_images", P.n_rsa, display=False)
+section = beyond_the_paper(study, tasks)
+report.glue_numbers(section.counts)
+report.glue_all(section.text)
 
 # %% [markdown]
 # ## Measures side by side on the encoder output
@@ -75,55 +54,11 @@ glue("n_images", P.n_rsa, display=False)
 # {glue:}`n_images` images; every measure gives a task-by-task similarity matrix.
 
 # %%
-matrices = similarity.measure_matrices({t: stages[t][-1] for t in tasks}, device=study.device)
-by_measure = similarity.agreement_table(matrices, affinity, seed=seed)
-by_layer = similarity.agreement_table(
-    similarity.layer_rsa_matrices(stages, device=study.device), affinity, seed=seed
-)
-between = similarity.matrix_correlations(matrices).rename_axis("measure")
-by_measure, by_layer = by_measure.rename_axis("measure"), by_layer.rename_axis("layer")
-report.glue_text(
-    "beyond_table_measures_data", report.figure_data("beyond_table_measures", by_measure)
-)
-by_measure.round(3)
+report.table(section.by_measure, "beyond_table_measures")
 
 # %%
-fig = plots.plot_agreement({"measure (encoder output)": by_measure, "RSA by layer": by_layer})
-report.save_figure(fig, "beyond_measures_layers", data={"measures": by_measure, "layers": by_layer})
-plt.close(fig)
-fmt = {
-    k: report.fmt_interval(r["mean"], r["low"], r["high"])
-    for k, r in [*by_measure.iterrows(), *by_layer.iterrows()]
-}
-best_m, best_l = by_measure["mean"].idxmax(), by_layer["mean"].idxmax()
-report.glue_text("rsa_agree", fmt["RSA (the paper)"])
-report.glue_text("cka_agree", fmt["linear CKA"])
-report.glue_text("dds_cos_agree", fmt["DDS, cosine kernel"])
-report.glue_text("dds_lap_agree", fmt["DDS, Laplacian kernel"])
-both = pd.concat([by_measure, by_layer])
-above_chance = [k for k, r in both.iterrows() if r["low"] > 0]
-report.glue_text("best_measure", f"{best_m}, {fmt[best_m]}")
-report.glue_text("best_layer", f"{best_l}, {fmt[best_l]}")
-first, last = by_layer.iloc[0], by_layer.iloc[-1]
-report.glue_text(
-    "depth_trend",
-    f"here it does ({by_layer.index[-1]}'s interval lies above {by_layer.index[0]}'s)"
-    if last["low"] > first["high"]
-    else "within these intervals no such trend can be read",
-)
-report.glue_text(
-    "above_chance",
-    "none of them: every interval includes zero, so here no measure or layer agrees with transfer "
-    "better than chance, and the highest estimates do not single out a better measure"
-    if not above_chance
-    else ", ".join(above_chance) + " (their intervals lie above zero)",
-)
-report.glue_text("layer_list", "; ".join(f"{layer} {fmt[layer]}" for layer in similarity.LAYERS))
-report.glue_text("rsa_vs_cka", report.fmt(between.loc["RSA (the paper)", "linear CKA"]))
-rsa_row = by_measure.loc["RSA (the paper)"]
-report.glue_text("n_pos_rsa", f"{int(rsa_row['positive'])} of {int(rsa_row['targets'])}")
-report.glue_text("beyond_table_between_data", report.figure_data("beyond_table_between", between))
-between.round(3)
+figure_beyond(section.by_measure, section.by_layer)
+report.table(section.between, "beyond_table_between")
 
 # %% [markdown]
 # ```{figure} figures/beyond_measures_layers.png

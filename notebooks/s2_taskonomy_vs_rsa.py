@@ -38,36 +38,15 @@ n_clusters = 4  # clusters compared between the two trees
 
 # %%
 # %matplotlib inline
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-from myst_nb import glue
-
-from rsa_utils import (
-    features,
-    gallery,
-    plots,
-    profiles,
-    report,
-    rsa,
-    task_models,
-    taskonomy_results,
-    taxonomy,
-    transfer,
-)
-from rsa_utils.tasks import OBJECT_CATEGORIES, ROOM_TYPES, TASK_NAMES, TASKS, check_tasks
+from rsa_utils import profiles, report
+from rsa_utils.figures import s2 as figures
+from rsa_utils.study.taskonomy_vs_rsa import taskonomy_vs_rsa
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
                        n_rsa=n_images, n_boot=n_boot)  # fmt: skip
-P = study.profile
-tasks = check_tasks(tasks, default=TASK_NAMES)
-if not 2 <= n_clusters < len(tasks):
-    raise ValueError(f"parameter n_clusters={n_clusters} must lie in [2, {len(tasks) - 1}]")
-glue("n_tasks", len(tasks), display=False)
-glue("n_transfers", len(tasks) ** 2, display=False)
-glue("transfer_train", P.transfer_train, display=False)
-glue("n_test", P.n_test, display=False)
-glue("n_images", P.n_rsa, display=False)
+s2 = taskonomy_vs_rsa(study, tasks, n_clusters)  # readouts, networks and RDMs: trained once, cached
+report.glue_numbers(s2.values)
+report.glue_all(s2.text)
 
 # %% [markdown]
 # ## Transfer affinities, the Taskonomy way
@@ -78,19 +57,6 @@ glue("n_images", P.n_rsa, display=False)
 # images give, for each target, the win rate of every source over every other, clipped to
 # [0.001, 0.999], and the AHP affinity — the principal eigenvector of W / Wᵀ, normalised to
 # sum 1.
-
-# %%
-losses = transfer.all_transfer_losses(P, source_tasks=tasks, targets=tasks, seed=study.seed, device=study.device,
-                                      cache_dir=study.cache_dir, sources=study.sources, workers=P.workers)  # fmt: skip
-affinity = taxonomy.affinity_matrix(losses, tasks)  # sources × targets, columns sum to 1
-own_best = [affinity[t].idxmax() == t for t in tasks]
-self_wins = np.mean(own_best)
-report.glue_text("self_wins", f"{100 * self_wins:.0f} %")
-report.glue_text(
-    "self_top3", f"{100 * np.mean([t in affinity[t].nlargest(3).index for t in tasks]):.0f} %"
-)
-report.glue_text("chance_wins", f"{100 / len(tasks):.0f} %")
-glue("transfer_steps", P.transfer_steps, display=False)
 
 # %% [markdown]
 # A sanity check of the readouts: a task's own encoder should be its best source. That is the
@@ -106,31 +72,6 @@ glue("transfer_steps", P.transfer_steps, display=False)
 # paper* chapter. The `gpu` and `paper` profiles train longer readouts on more images.
 #
 # ## The RSA matrix of the same networks
-
-# %%
-nets = task_models.load_models(tasks, "taskonomy", study)
-images = features.images_of(study.source_set("rsa", P.n_rsa, tasks=tasks))
-names, rdms = features.model_rdms(nets, images, device=study.device)
-sim = rsa.similarity_matrix(rdms, names, device=study.device)
-# Fig S5 shows affinities with rows = targets (self-affinity on the diagonal); the trees of Fig S4
-# describe each task as a source by its affinities to the targets (rows = sources), which is the
-# one layout that places colorization and inpainting (sources only in Taskonomy) in the
-# published tree as well.
-affinity_tt = affinity.T.loc[tasks, tasks]
-real = taskonomy_results.load_taskonomy_transfers("affinity", "16k")  # sources × targets (20 × 18)
-real = real.loc[[t for t in tasks if t in real.index], [t for t in tasks if t in real.columns]]
-real_tt = taskonomy_results.as_target_matrix(real, tasks)
-glue("n_real_targets", real.shape[1], display=False)
-# the comparisons below use the networks that can carry a claim (models chapter)
-usable, set_aside = task_models.usable_tasks(study, tasks, ("taskonomy",))
-tested = len(usable) > n_clusters
-ct = usable if tested else list(tasks)
-aff_c = taxonomy.affinity_matrix({t: losses[t][[tasks.index(s) for s in ct]] for t in ct}, ct)
-sim_c = sim.loc[ct, ct]
-glue("n_claim_tasks", len(usable), display=False)
-report.glue_text(
-    "set_aside", task_models.set_aside_note(set_aside).removeprefix("; set aside: ") or "none"
-)
 
 # %% [markdown]
 # The comparisons of this chapter (clusters, per-target agreement, claims) use the
@@ -150,27 +91,7 @@ report.glue_text(
 # compared with the adjusted Rand index (ARI; 1 = identical partitions, 0 = chance).
 
 # %%
-trees = {"Taskonomy, published (16k images)": real, "Taskonomy way, recomputed here": affinity.loc[tasks, tasks],
-         "RSA (ours)": sim}  # fmt: skip
-fig = plots.plot_dendrograms(trees)
-report.save_figure(fig, "s2_fig_s4", data={"published": real, "recomputed": trees["Taskonomy way, recomputed here"],
-                                           "rsa": sim})  # fmt: skip
-plt.close(fig)
-parts = pd.DataFrame(
-    {
-        "affinity": taxonomy.clusters(aff_c.loc[ct, ct], n_clusters),
-        "rsa": taxonomy.clusters(sim_c, n_clusters),
-    }
-)
-ari = taxonomy.adjusted_rand_index(parts.affinity, parts.rsa)
-moved = taxonomy.moved_either_way(parts.affinity, parts.rsa)
-glue("n_clusters", n_clusters, display=False)
-report.glue_text("ari", report.fmt(ari))
-report.glue_text("moved", ", ".join(TASKS[t].label for t in moved) or "none")
-glue("n_moved", len(moved), display=False)
-glue("max_moved", report.CLUSTER_MAX_MOVED, display=False)
-report.glue_text("min_ari", report.fmt(report.CLUSTER_MIN_ARI, 1))
-parts.assign(label=[TASKS[t].label for t in parts.index], moved=parts.index.isin(moved))
+figures.figure_s4(s2)
 
 # %% [markdown]
 # ```{figure} figures/s2_fig_s4.png
@@ -194,20 +115,7 @@ parts.assign(label=[TASKS[t].label for t in parts.index], moved=parts.index.isin
 # ## Fig S5: the two matrices without scaling
 
 # %%
-s5 = {"Taskonomy, published affinities": real_tt, "Recomputed affinities (unscaled)": affinity_tt,
-      "RSA (ours)": sim}  # fmt: skip
-fig = plots.plot_matrices(s5, cmap="gray_r")
-report.save_figure(fig, "s2_fig_s5", data=dict(zip(("published", "affinity", "rsa"), s5.values())))
-plt.close(fig)
-off = ~np.eye(len(tasks), dtype=bool)
-report.glue_text(
-    "aff_range",
-    f"[{affinity_tt.to_numpy()[off].min():.3g}, {affinity_tt.to_numpy()[off].max():.3g}]",
-)
-report.glue_text(
-    "rsa_range",
-    f"[{report.fmt(sim.to_numpy()[off].min())}, {report.fmt(sim.to_numpy()[off].max())}]",
-)
+figures.figure_s5(s2)
 
 # %% [markdown]
 # ```{figure} figures/s2_fig_s5.png
@@ -228,14 +136,7 @@ report.glue_text(
 # correlation between its RSA column and its affinity column (the target itself left out).
 
 # %%
-agree = taxonomy.transfer_agreement(sim_c, aff_c)
-agree_sum = taxonomy.agreement_summary(agree, seed=study.seed)
-agree_ci = (agree_sum["mean"], agree_sum["low"], agree_sum["high"])
-report.glue_text("mean_rs", report.fmt_interval(*agree_ci))
-report.glue_text("n_pos", f"{agree_sum['positive']} of {agree_sum['targets']}")
-agree_table = agree.to_frame().assign(label=[TASKS[t].label for t in agree.index]).round(3)
-report.glue_text("s2_table_agreement_data", report.figure_data("s2_table_agreement", agree_table))
-agree_table
+figures.table_agreement(s2)
 
 # %% [markdown]
 # The mean per-target Spearman correlation is {glue:md}`mean_rs` (95 % bootstrap interval
@@ -253,29 +154,7 @@ agree_table
 # networks and these affinities.
 
 # %%
-rsa_set = study.source_set("rsa", P.n_rsa, tasks=tasks)
-label_sim = gallery.label_similarity(rsa_set.batch(slice(0, min(len(rsa_set), 100)))[1], tasks)
-real_c = real.loc[[t for t in ct if t in real.index], [t for t in ct if t in real.columns]]
-real_cmp = taskonomy_results.real_taskonomy_comparisons(
-    real_c, rsa_similarity=sim_c, affinity=aff_c, label_similarity=label_sim.loc[ct, ct], seed=study.seed
-)  # fmt: skip
-real_cmp.loc["labels_all"] = pd.Series(taskonomy_results.comparison_row(
-    "label RSA, all tasks", taskonomy_results.per_target_spearman(label_sim, real, seed=study.seed)))  # fmt: skip
-real_cmp = real_cmp.astype({"n_targets": int})
-glue("n_object_categories", len(OBJECT_CATEGORIES), display=False)
-glue("n_room_types", len(ROOM_TYPES), display=False)
-report.save_data(real_cmp, "s2_real_taskonomy")
-for key, row in real_cmp.iterrows():
-    report.glue_text(f"real_{key}", report.fmt_interval(row.spearman, row.low, row.high))
-glue("real_n_all", int(real_cmp.loc["labels_all", "n_targets"]), display=False)
-by_type = taskonomy_results.agreement_by_type({"RSA (networks)": sim, "recomputed affinities": affinity,
-                                               "label RSA": label_sim}, real).round(2)  # fmt: skip
-report.glue_text("s2_table_real_by_type_data", report.figure_data("s2_table_real_by_type", by_type))
-report.glue_text("label_best_type", by_type["label RSA"].idxmax())
-report.glue_text("label_worst_type", by_type["label RSA"].idxmin())
-report.glue_text("net_best_type", by_type["RSA (networks)"].idxmax())
-report.glue_text("net_worst_type", by_type["RSA (networks)"].idxmin())
-real_cmp.round(3)
+figures.table_real(s2)
 
 # %% [markdown]
 # Mean per-target Spearman with Taskonomy's published affinities (95 % bootstrap interval over
@@ -286,7 +165,7 @@ real_cmp.round(3)
 # those without signal, so read this table as a description, not a test):
 
 # %%
-by_type
+s2.real_by_type
 
 # %% [markdown]
 # ({glue:md}`s2_table_real_by_type_data`.) The label RSA agrees best with Taskonomy for the
@@ -312,38 +191,4 @@ by_type
 # ## Claims
 
 # %%
-claims = [
-    report.Claim(
-        "S2",
-        "RSA and transfer clusterings agree (all tasks but room layout and denoising)",
-        "2 of 20 tasks move",
-        f"{len(moved)} of {len(ct)} move ({', '.join(TASKS[t].label for t in moved) or 'none'}); "
-        f"ARI {report.fmt(ari)}",
-        report.clusters_verdict(len(moved), ari),
-    ),
-    report.Claim(
-        "S2",
-        "per-target Spearman between RSA and affinities (mean over targets)",
-        "> 0",
-        report.fmt_interval(*agree_ci),
-        report.direction_verdict(*agree_ci),
-        kind="ours",
-    ),
-    report.Claim(
-        "S2",
-        "a task's own encoder is its best source (readout sanity check)",
-        "—",
-        f"{sum(own_best)} of {len(own_best)} targets",
-        report.share_verdict(own_best),
-        kind="ours",
-    ),
-]
-real_claims = [  # the label RSA involves no network: it is not gated
-    report.Claim("S2", f"{real_cmp.loc[k, 'comparison']}: mean per-target Spearman", paper,
-                 report.fmt_interval(*real_cmp.loc[k, ["spearman", "low", "high"]])
-                 + f" over {real_cmp.loc[k, 'n_targets']} targets",
-                 report.direction_verdict(*real_cmp.loc[k, ["spearman", "low", "high"]]), kind="ours")
-    for k, paper in (("rsa", "> 0 (real networks: about 0.78–0.83)"), ("affinity", "> 0"), ("labels_all", "> 0"))
-]  # fmt: skip
-gated = report.gate_claims(claims + real_claims[:2], task_models.set_aside_note(set_aside), tested)
-report.glue_claims(gated + real_claims[2:])
+report.glue_claims(s2.claims)

@@ -36,10 +36,9 @@ checkpoints = None
 
 # %%
 # %matplotlib inline
-import matplotlib.pyplot as plt
 from myst_nb import glue
 
-from rsa_utils import profiles, report, zoo
+from rsa_utils import profiles, report
 from rsa_utils import target_task as tt
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
@@ -65,15 +64,9 @@ glue("target_steps", prof.target_steps, display=False)
 # chapter): {glue:md}`set_aside`.
 
 # %%
-table = tt.checkpoint_table(s3, n_boot=prof.n_boot, seed=seed, device=study.device)
-rankings = tt.checkpoint_rankings(s3)
-fig = tt.plot_checkpoints(table, rankings)
-report.save_figure(
-    fig, "s3_1_fig_s6", data={"rho": table, "rankings": rankings.rename_axis("task")}
-)
-plt.close(fig)
-report.glue_text("s3_1_table_checkpoints_data", report.figure_data("s3_1_table_checkpoints", table))
-table.round(4)
+section = tt.training_stage(study, s3)
+report.glue_all(section.text)
+tt.figure_s6(section.table, section.rankings)
 
 # %% [markdown]
 # ```{figure} figures/s3_1_fig_s6.png
@@ -84,33 +77,6 @@ table.round(4)
 # at each checkpoint (dark = high), sources in the final ranking's order.
 # {glue:md}`s3_1_fig_s6_data`
 # ```
-
-# %%
-first = table.iloc[0]
-from_when = tt.stays_above(table["fraction"], table["estimate"])
-from_low, from_high = (
-    tt.stays_above(table["fraction"], table[c]) for c in ("low", "high")
-)  # the band
-half = table.loc[(table["fraction"] - 0.5).abs().idxmin()]
-report.glue_text("first_fraction", tt.fraction_label(first.fraction))
-report.glue_text("first_rho", report.fmt_interval(first.estimate, first.low, first.high))
-report.glue_text("half_fraction", tt.fraction_label(half.fraction))
-report.glue_text("half_rho", report.fmt_interval(half.estimate, half.low, half.high, 3))
-report.glue_text(
-    "from_when",
-    "never (not even at the last checkpoint before the end)"
-    if from_when is None or from_when >= 1.0
-    else f"from {tt.fraction_label(from_when)} of training on",
-)
-target_rec = zoo.get_target_record(prof, seed=study.seed, device=study.device, cache_dir=study.cache_dir,
-                                   sources=study.sources)  # fmt: skip
-report.glue_text("target_miou", report.fmt(100 * target_rec["metric"], 1))
-report.glue_text("target_majority", report.fmt(100 * target_rec["baseline"], 1))
-report.glue_text("target_learned", "it beats that baseline" if target_rec["metric"] > target_rec["baseline"]
-                 else "it does not beat that baseline, so its rankings below carry little of the task")  # fmt: skip
-report.glue_text("top_final", ", ".join(tt.label(t) for t in rankings.index[:3]))
-early = rankings[first.fraction].sort_values(ascending=False)
-report.glue_text("top_first", ", ".join(tt.label(t) for t in early.index[:3]))
 
 # %% [markdown]
 # **What we find.** The final target small model reaches a test mIoU of
@@ -133,30 +99,4 @@ report.glue_text("top_first", ", ".join(tt.label(t) for t in early.index[:3]))
 # (one model) is not resampled.
 
 # %%
-paper_first, paper_from = 0.88, 0.5
-claims = [
-    report.Claim(
-        section="S3.1",
-        claim=f"ρ with the final ranking at {tt.fraction_label(first.fraction)} of training "
-        "(paper: at 1/10)",
-        paper=f"{paper_first}",
-        ours=report.fmt_interval(first.estimate, first.low, first.high),
-        holds=tt.correlation_verdict(paper_first, first.estimate, first.low, first.high),
-    ),
-    report.Claim(
-        section="S3.1",
-        claim="ρ > 0.99 from 1/2 of training on",
-        paper="> 0.99 from 1/2",
-        ours=(
-            "never above 0.99 before the end"
-            if from_when is None or from_when >= 1.0
-            else f"stays > 0.99 from {tt.fraction_label(from_when)} on"
-        )
-        + f"; ρ at {tt.fraction_label(half.fraction)} = "
-        + report.fmt_interval(half.estimate, half.low, half.high, 3),
-        holds=report.from_point_verdict(
-            from_low, from_high, tt.paper_point(table["fraction"], paper_from), reference=1.0
-        ),
-    ),
-]
-report.glue_claims(report.gate_claims(claims, s3.set_aside_note, s3.tested))
+report.glue_claims(section.claims)

@@ -33,7 +33,6 @@ tasks = None
 
 # %%
 # %matplotlib inline
-import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from rsa_utils import profiles, report
@@ -57,13 +56,9 @@ glue("n_boot", prof.n_boot, display=False)
 # chapter): {glue:md}`set_aside`.
 
 # %%
-table = tt.size_table(s3)
-corr = tt.size_correlation(s3, n_boot=prof.n_boot, seed=seed, device=study.device)
-fig = tt.plot_size(table)
-report.save_figure(fig, "s3_2_fig_s7", data=table)
-plt.close(fig)
-report.glue_text("s3_2_table_size_data", report.figure_data("s3_2_table_size", table))
-table.round(3)
+size = tt.model_size(s3, n_boot=prof.n_boot, seed=seed, device=study.device)
+report.glue_all(size.text)
+tt.figure_s7(size.table)
 
 # %% [markdown]
 # ```{figure} figures/s3_2_fig_s7.png
@@ -74,24 +69,7 @@ table.round(3)
 # ```
 
 # %%
-rho, r_s = corr.loc["rho"], corr.loc["r_s"]
-report.glue_text("rho", report.fmt_interval(rho.estimate, rho.low, rho.high))
-report.glue_text("r_s", report.fmt_interval(r_s.estimate, r_s.low, r_s.high))
-report.glue_text("top_large", ", ".join(table["label"].iloc[:3]))
-report.glue_text(
-    "top_small", ", ".join(table.sort_values("small", ascending=False)["label"].iloc[:3])
-)
-gap = (table["taskonomy"] - table["small"]).abs()
-report.glue_text("largest_gap", table.loc[gap.idxmax(), "label"])
-report.glue_text("gap", report.fmt(gap.max()))
-report.glue_text("mean_small", report.fmt(table["small"].mean()))
-report.glue_text("mean_large", report.fmt(table["taskonomy"].mean()))
-in_words = report.VERDICT_IN_WORDS
-report.glue_text("v_rho", in_words[tt.correlation_verdict(0.95, rho.estimate, rho.low, rho.high)])
-report.glue_text("v_rs", in_words[tt.correlation_verdict(0.96, r_s.estimate, r_s.low, r_s.high)])
-corr = corr.rename_axis("statistic")
-report.glue_text("s3_2_table_correlation_data", report.figure_data("s3_2_table_correlation", corr))
-corr.round(3)
+report.table(size.correlation, "s3_2_table_correlation")
 
 # %% [markdown]
 # **What we find.** Between the two rankings, ρ = {glue:md}`rho` and r_s = {glue:md}`r_s`
@@ -117,20 +95,4 @@ corr.round(3)
 # independently trained networks of a source move it.
 
 # %%
-claims = [
-    report.Claim(
-        section="S3.2",
-        claim="Pearson ρ, ranking with small vs Taskonomy-architecture source encoders",
-        paper="0.95",
-        ours=report.fmt_interval(rho.estimate, rho.low, rho.high),
-        holds=tt.correlation_verdict(0.95, rho.estimate, rho.low, rho.high),
-    ),
-    report.Claim(
-        section="S3.2",
-        claim="Spearman r_s, ranking with small vs Taskonomy-architecture source encoders",
-        paper="0.96",
-        ours=report.fmt_interval(r_s.estimate, r_s.low, r_s.high),
-        holds=tt.correlation_verdict(0.96, r_s.estimate, r_s.low, r_s.high),
-    ),
-]
-report.glue_claims(report.gate_claims(claims, s3.set_aside_note, s3.tested))
+report.glue_claims(size.claims)

@@ -32,7 +32,6 @@ image_counts = None
 
 # %%
 # %matplotlib inline
-import matplotlib.pyplot as plt
 from myst_nb import glue
 
 from rsa_utils import profiles, report
@@ -61,14 +60,11 @@ report.glue_text("counts", ", ".join(map(str, counts)))
 # chapter): {glue:md}`set_aside`.
 
 # %%
-table = tt.image_count_table(s3, counts, n_draws=prof.n_boot, seed=seed, device=study.device)
-fig = tt.plot_image_counts(table, n_all)
-report.save_figure(fig, "s3_3_fig_s8", data=table)
-plt.close(fig)
-report.glue_text(
-    "s3_3_table_image_counts_data", report.figure_data("s3_3_table_image_counts", table)
+section = tt.image_counts(
+    s3, counts, n_all=n_all, n_draws=prof.n_boot, seed=seed, device=study.device
 )
-table.round(4)
+report.glue_all(section.text)
+tt.figure_s8(section.table, n_all)
 
 # %% [markdown]
 # ```{figure} figures/s3_3_fig_s8.png
@@ -77,34 +73,6 @@ table.round(4)
 # of the sources from n images and from all images (line: median over draws; band: central
 # 95 % of the draws; dashed: 0.99). {glue:md}`s3_3_fig_s8_data`
 # ```
-
-# %%
-paper_n, paper_total, paper_enough = 400, 2000, 500
-paper_fraction = paper_n / paper_total
-from_n = tt.stays_above(table["n"], table["estimate"])  # the median over draws
-from_n_low = tt.stays_above(table["n"], table["low"])  # every draw but the lowest 2.5 %
-from_n_high = tt.stays_above(table["n"], table["high"])  # the highest 2.5 % of draws
-lowest = table.iloc[0]
-at_paper = table.loc[(table["fraction"] - paper_fraction).abs().idxmin()]
-
-
-def from_text(n):
-    return (
-        "at no n below all the images"
-        if n is None
-        else f"from n = {n:.0f} of {n_all} ({100 * n / n_all:.0f} %) on"
-    )
-
-
-report.glue_text("paper_fraction", f"{100 * paper_fraction:.0f} %")
-report.glue_text("from_n", from_text(from_n))
-report.glue_text("from_n_low", from_text(from_n_low))
-report.glue_text("at_paper_n", f"{at_paper.n:.0f} ({100 * at_paper.fraction:.0f} %)")
-report.glue_text(
-    "at_paper_rho", report.fmt_interval(at_paper.estimate, at_paper.low, at_paper.high, 3)
-)
-report.glue_text("lowest_n", f"{lowest.n:.0f}")
-report.glue_text("lowest_rho", report.fmt_interval(lowest.estimate, lowest.low, lowest.high))
 
 # %% [markdown]
 # **What we find.** Our profile uses {glue:}`n_all` images in all, not 2000, so we compare
@@ -127,26 +95,4 @@ report.glue_text("lowest_rho", report.fmt_interval(lowest.estimate, lowest.low, 
 # paper's absolute count (400) is the number to aim for in a larger run.
 
 # %%
-enough = table[table["n"] == paper_enough]
-claims = [
-    report.Claim(
-        section="S3.3",
-        claim="ρ always > 0.99 from 400 of 2000 images (20 %) on (lower end of the band)",
-        paper="> 0.99 from 400 of 2000 (20 %)",
-        ours=("never" if from_n_low is None else f"from {from_n_low:.0f} of {n_all} ({100 * from_n_low / n_all:.0f} %)")
-        + f"; at {at_paper.n:.0f}: " + report.fmt_interval(at_paper.estimate, at_paper.low, at_paper.high, 3),
-        holds=report.from_point_verdict(*(None if n is None else n / n_all for n in (from_n_low, from_n_high)),
-                                        tt.paper_point(table["fraction"], paper_fraction), reference=1.0),
-    ),
-    report.Claim(
-        section="S3.3",
-        claim="about 500 images suffice (ρ > 0.99 at n = 500)",
-        paper="~500 images",
-        ours=(f"not tested: {n_all} images in all" if enough.empty
-              else report.fmt_interval(*enough.iloc[0][["estimate", "low", "high"]], 3)
-              + f" ({100 * paper_enough / n_all:.0f} % of our images, 25 % of the paper's)"),
-        holds="not tested" if enough.empty
-        else report.point_verdict(0.99, *enough.iloc[0][["estimate", "low", "high"]]),
-    ),
-]  # fmt: skip
-report.glue_claims(report.gate_claims(claims, s3.set_aside_note, s3.tested))
+report.glue_claims(section.claims)

@@ -39,12 +39,9 @@ tasks = None
 
 # %%
 # %matplotlib inline
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 from myst_nb import glue
 
-from rsa_utils import profiles, report, taskonomy_results, zoo
+from rsa_utils import profiles, report
 from rsa_utils import target_task as tt
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
@@ -52,14 +49,14 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
 prof = study.profile
 s3 = tt.load(study, tasks=tasks)
 report.glue_text("set_aside", s3.set_aside_note.removeprefix("; set aside: ") or "none")
-similarity = s3.ranking("taskonomy")
-runs = tt.finetune_all(study, s3.tasks)
 glue("n_tasks", len(s3.tasks), display=False)
 glue("n_images", prof.n_rsa, display=False)
 glue("target_train", prof.target_train, display=False)
 glue("finetune_steps", prof.finetune_steps, display=False)
 glue("n_test", prof.n_test, display=False)
-report.glue_text("finetune_minutes", report.fmt(runs["seconds"].sum() / 60, 1))
+section = tt.transfer_learning(study, s3)  # fine-tunes, or reads the zoo
+report.glue_all(section.text)
+report.glue_numbers(section.counts)
 
 # %% [markdown]
 # The similarity is the RSA between the final target small model and each of the
@@ -73,19 +70,7 @@ report.glue_text("finetune_minutes", report.fmt(runs["seconds"].sum() / 60, 1))
 # chapter): {glue:md}`set_aside`.
 
 # %%
-table = tt.transfer_table(similarity, runs.loc[s3.tasks, "miou"])
-target_rec = zoo.get_target_record(prof, seed=study.seed, device=study.device, cache_dir=study.cache_dir,
-                                   sources=study.sources)  # fmt: skip
-majority = 100 * float(target_rec["baseline"])  # predicting the most frequent class everywhere
-baselines = pd.concat(
-    [runs.loc[runs["kind"] == "baseline", "miou"], pd.Series({"majority_class": majority})]
-)
-table["beats_majority"] = table["miou"] > majority
-fig = tt.plot_transfer(table, baselines, tt.paper_table())
-report.save_figure(fig, "s3_4_fig_s9", data=tt.transfer_data(table, baselines, tt.paper_table()))
-plt.close(fig)
-report.glue_text("s3_4_table_transfer_data", report.figure_data("s3_4_table_transfer", table))
-table.set_index("label").round(3)
+tt.figure_s9(section.table, section.baselines)
 
 # %% [markdown]
 # ```{figure} figures/s3_4_fig_s9.png
@@ -101,61 +86,8 @@ table.set_index("label").round(3)
 # ```
 
 # %%
-r_s, r_low, r_high = tt.transfer_spearman(table, seed=seed)
-r_s_text = (
-    report.fmt_interval(r_s, r_low, r_high)
-    if np.isfinite(r_s)
-    else "undefined (every run reached the same mIoU)"
-)
-checks = tt.task_checks(table)
-paper_miou = tt.paper_table()["miou"]
-report.glue_text(
-    "paper_range", f"{report.fmt(paper_miou.min(), 1)}–{report.fmt(paper_miou.max(), 1)} %"
-)
-report.glue_text("paper_span", report.fmt(paper_miou.max() - paper_miou.min(), 0))
-best, worst = table["miou"].idxmax(), table["miou"].idxmin()
-report.glue_text("r_s", r_s_text)
-report.glue_text(
-    "r_s_reading",
-    "the paper's claim is a positive r_s (mIoU falls as similarity falls)"
-    + (
-        ""
-        if not np.isfinite(r_s)
-        else "; ours has the opposite sign"
-        if r_s < 0
-        else "; ours has that sign"
-    )
-    + (
-        ""
-        if not np.isfinite(r_s) or r_low > 0 or r_high < 0
-        else ", but its interval includes zero"
-    ),
-)
-report.glue_text("best", f"{tt.label(best)} ({report.fmt(table.loc[best, 'miou'], 1)} %)")
-report.glue_text("worst", f"{tt.label(worst)} ({report.fmt(table.loc[worst, 'miou'], 1)} %)")
-pascal = (taskonomy_results.ranking_spearman(paper_miou, similarity, seed=study.seed)
-          if len(similarity.index.intersection(paper_miou.index)) >= 3 else (np.nan, np.nan, np.nan, 0))  # fmt: skip
-pascal_row = taskonomy_results.comparison_row(
-    "published Pascal VOC mIoU vs our RSA ranking", pascal
-)
-report.save_data(pd.DataFrame([pascal_row]), "s3_4_pascal_vs_rsa")
-report.glue_text("pascal_rsa", report.fmt_interval(*pascal[:3]))
-glue("pascal_n", pascal[3], display=False)
-report.glue_text("top_sim", ", ".join(table["label"].iloc[:3]))
-report.glue_text("scratch", report.fmt(baselines.get("scratch", float("nan")), 1))
-report.glue_text("frozen", report.fmt(baselines.get("frozen_random", float("nan")), 1))
-n_above = int((table["miou"] > baselines.get("scratch", float("inf"))).sum())
-glue("n_above_scratch", n_above, display=False)
-n_learned = int(table["beats_majority"].sum())
-glue("n_learned", n_learned, display=False)
-report.glue_text("majority", report.fmt(majority, 1))
-learned = tt.most_beat(table["miou"], majority)
-report.glue_text(
-    "margin_scratch", report.fmt(table["miou"].median() - baselines.get("scratch", float("nan")), 1)
-)
-report.glue_text("margin_majority", report.fmt(table["miou"].median() - majority, 1))
-report.glue_text("s3_4_table_named_data", report.figure_data("s3_4_table_named", checks))
-checks
+report.save_data(section.pascal, "s3_4_pascal_vs_rsa")
+report.table(section.checks, "s3_4_table_named", digits=None)
 
 # %% [markdown]
 # **What we find.** The Spearman correlation between similarity and mIoU over the
@@ -198,27 +130,4 @@ checks
 # VOC as much as about RSA.
 
 # %%
-high_sim = tt.group_verdict(checks, "high", "similarity_as_paper")
-high_miou = tt.group_verdict(checks, "high", "miou_as_paper")
-low_sim = tt.group_verdict(checks, "low", "similarity_as_paper")
-low_miou = tt.group_verdict(checks, "low", "miou_as_paper")
-n = len(table)
-claims = [
-    report.Claim(section="S3.4", claim="mIoU falls as similarity falls: Spearman r_s (similarity, mIoU) > 0",
-                 paper="> 0 (decreasing, not monotone; no number)",
-                 ours=r_s_text, holds=tt.spearman_verdict(r_s, r_low, r_high) if learned else "not tested"),
-    report.Claim(section="S3.4", claim="object class, surface normals, 2.5d segment rank high in similarity",
-                 paper="high similarity", ours=f"similarity rank of {n}: {high_sim[0]}", holds=high_sim[1]),
-    report.Claim(section="S3.4", claim="object class, surface normals, 2.5d segment transfer well",
-                 paper="high mIoU", ours=f"mIoU rank of {n}: {high_miou[0]}",
-                 holds=high_miou[1] if learned else "not tested"),
-    report.Claim(section="S3.4", claim="autoencoding, vanishing point rank low in similarity",
-                 paper="low similarity", ours=f"similarity rank of {n}: {low_sim[0]}", holds=low_sim[1]),
-    report.Claim(section="S3.4", claim="autoencoding, vanishing point transfer poorly",
-                 paper="low mIoU", ours=f"mIoU rank of {n}: {low_miou[0]}",
-                 holds=low_miou[1] if learned else "not tested"),
-    report.Claim(section="S3.4", claim="published Pascal VOC mIoU per source vs our RSA ranking: Spearman",
-                 paper="> 0", ours=report.fmt_interval(*pascal[:3]) + f" over {pascal[3]} sources",
-                 holds=report.direction_verdict(*pascal[:3]), kind="ours"),
-]  # fmt: skip
-report.glue_claims(report.gate_claims(claims, s3.set_aside_note, s3.tested))
+report.glue_claims(section.claims)

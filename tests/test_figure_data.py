@@ -30,8 +30,15 @@ from matplotlib.collections import LineCollection, PathCollection
 
 from rsa_utils import gallery, plots, primer, report
 from rsa_utils import target_task as tt
+from rsa_utils.figures import beyond, s1, s2, s3
 from rsa_utils.tasks import S1_TASKS, S34_TASKS, TASKS
 
+BOOK_FIGURES = {
+    **s1.BOOK_FIGURES,
+    **s2.BOOK_FIGURES,
+    **s3.BOOK_FIGURES,
+    **beyond.BOOK_FIGURES,
+}  # figures saved by one library call
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
 TOL = {"rtol": 1e-5, "atol": 1e-6}  # the CSV keeps 6 significant digits
@@ -425,6 +432,9 @@ def save_figure_calls(source: Path) -> dict[str, str]:
         call = text[m.start() : j]
         name = re.search(r'^\s*\w+,\s*"([^"]+)"', call[len("report.save_figure(") :])
         out[name.group(1) if name else call] = call
+    for func, (figure, _) in BOOK_FIGURES.items():  # saved, with data, by one library function
+        if figure and re.search(rf"\b{func}\(", text):
+            out[figure] = f"{func}(..., data=...)"
     return out
 
 
@@ -448,6 +458,10 @@ def test_every_glued_data_link_is_used_in_the_text():
     for nb in NOTEBOOKS:
         text = nb.read_text()
         glued = set(re.findall(r'glue_text\(\s*"(\w+_data)"', text))
+        glued |= {f"{n}_data" for n in re.findall(r'report\.table\(\s*[\w.]+,\s*"(\w+)"', text)}
+        glued |= {
+            f"{t}_data" for f, (_, t) in BOOK_FIGURES.items() if t and re.search(rf"\b{f}\(", text)
+        }
         for name in glued:
             assert f"{{glue:md}}`{name}`" in text, f"{nb.name}: {name} glued but never shown"
 

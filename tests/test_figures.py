@@ -19,8 +19,9 @@ import torch
 from matplotlib.colors import to_hex
 from scipy.stats import spearmanr
 
-from rsa_utils import gallery, plots, primer, taxonomy
+from rsa_utils import gallery, plots, primer
 from rsa_utils import target_task as tt
+from rsa_utils.figures import dendrogram
 from rsa_utils.tasks import S1_TASKS, S34_TASKS, TASK_NAMES, TASK_TYPES, TASKS
 
 PAGE_PX = 700  # width of the book's text column
@@ -90,7 +91,7 @@ def test_type_colors_cover_the_task_types_with_distinct_colours():
 def test_dendrogram_leaves_and_label_rsa_use_the_same_type_colours():
     sim = _sim(TASK_NAMES)
     fig, ax = plt.subplots()
-    taxonomy.plot_dendrogram(sim, ax=ax)
+    dendrogram.plot_dendrogram(sim, ax=ax)
     by_label = _by_label()
     leaves = ax.get_yticklabels()
     assert len(leaves) == len(TASK_NAMES)

@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+from fakes import random_labels
 
 from rsa_utils.losses import (
     baseline_metric,
@@ -20,7 +21,6 @@ from rsa_utils.losses import (
     task_metric,
 )
 from rsa_utils.tasks import N_COLOR_BINS, TASK_NAMES, TASKS
-from rsa_utils.train import random_labels
 
 
 def test_l1_l2_per_image():

@@ -1,5 +1,7 @@
 """S3 logic (rsa_utils.target_task) on tiny inputs: random RDMs, tiny untrained models."""
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -232,3 +234,117 @@ def test_most_beat_needs_more_than_half():
     assert tt.most_beat(pd.Series([5.0, 6.0, 3.0]), 4.0)
     assert not tt.most_beat(pd.Series([5.0, 3.0]), 4.0)  # half is not more than half
     assert not tt.most_beat(pd.Series([4.0, 4.0, 5.0]), 4.0)  # equal does not beat
+
+
+def test_model_size_is_one_result(tmp_path, monkeypatch):
+    """S3.2's numbers, prose values and claims come from one call; Fig S7 from one more."""
+    src = _rdms(len(TASKS), seed=4)
+    data = _data(_rdms(1, seed=5), {"small": src.clone(), "taskonomy": src})
+    res = tt.model_size(data, n_boot=5, seed=0)
+    assert list(res.correlation.index) == ["rho", "r_s"]
+    assert res.correlation.index.name == "statistic"
+    assert res.text["v_rho"] == "holds" and res.text["rho"].startswith("1.00")
+    assert {"rho", "r_s", "top_large", "top_small", "gap", "mean_small", "v_rs"} <= set(res.text)
+    assert [c.holds for c in res.claims] == ["holds", "holds"]
+    assert [c.paper for c in res.claims] == ["0.95", "0.96"]
+    untested = tt.model_size(dataclasses.replace(data, tested=False), n_boot=5, seed=0)
+    assert {c.holds for c in untested.claims} == {"not tested"}
+    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
+    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
+    shown = tt.figure_s7(res.table)
+    assert (tmp_path / "figures" / "s3_2_fig_s7.png").is_file()
+    assert (tmp_path / "data" / "s3_2_fig_s7.csv").is_file()
+    assert (tmp_path / "data" / "s3_2_table_size.csv").is_file()
+    assert shown.equals(res.table.round(3))
+
+
+def test_image_counts_is_one_result(tmp_path, monkeypatch):
+    """S3.3's numbers, prose values and claims from one call; Fig S8 from one more."""
+    data = _data(_rdms(1, n=16, seed=7), {"taskonomy": _rdms(len(TASKS), n=16, seed=8)})
+    res = tt.image_counts(data, [6, 10, 15], n_all=16, n_draws=4, seed=0)
+    assert list(res.table["n"]) == [6, 10, 15]
+    assert res.text["paper_fraction"] == "20 %" and res.text["lowest_n"] == "6"
+    assert res.text["at_paper_n"] == "6 (38 %)"  # the count nearest 20 % of the images
+    assert [c.section for c in res.claims] == ["S3.3", "S3.3"]
+    assert res.claims[1].holds == "not tested"  # no n = 500 among 16 images
+    assert res.claims[1].ours.startswith("not tested: 16 images in all")
+    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
+    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
+    shown = tt.figure_s8(res.table, 16)
+    assert (tmp_path / "figures" / "s3_3_fig_s8.png").is_file()
+    assert (tmp_path / "data" / "s3_3_table_image_counts.csv").is_file()
+    assert shown.equals(res.table.round(4))
+
+
+def test_training_stage_is_one_result(tmp_path, monkeypatch):
+    """S3.1's numbers, prose values and claims from one call; Fig S6 from one more."""
+    src = _rdms(len(TASKS), seed=1)
+    final = _rdms(1, seed=2)[0]
+    data = _data(torch.stack([final, final, final]), {"taskonomy": src}, (0.1, 0.5, 1.0))
+    study = profiles.Study(profiles.get_profile("smoke", "cpu", n_boot=5), torch.device("cpu"), 0,
+                           tmp_path, profiles.SYNTHETIC)  # fmt: skip
+    monkeypatch.setattr(
+        tt.zoo, "get_target_record", lambda *a, **k: {"metric": 0.5, "baseline": 0.1}
+    )
+    res = tt.training_stage(study, data)
+    assert list(res.table["fraction"]) == [0.1, 0.5, 1.0]
+    assert res.text["first_fraction"] == "1/10" and res.text["half_fraction"] == "1/2"
+    assert res.text["from_when"] == "from 1/10 of training on"  # identical at every checkpoint
+    assert (
+        res.text["target_miou"] == "50.0" and res.text["target_learned"] == "it beats that baseline"
+    )
+    assert [c.paper for c in res.claims] == ["0.88", "> 0.99 from 1/2"]
+    assert res.claims[1].ours.startswith("stays > 0.99 from 1/10 on; ρ at 1/2 = 1.000")
+    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
+    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
+    shown = tt.figure_s6(res.table, res.rankings)
+    assert (tmp_path / "figures" / "s3_1_fig_s6.png").is_file()
+    assert (tmp_path / "data" / "s3_1_fig_s6_rankings.csv").is_file()
+    assert (tmp_path / "data" / "s3_1_table_checkpoints.csv").is_file()
+    assert shown.equals(res.table.round(4))
+
+
+def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
+    """S3.4's numbers, prose values, counts and claims from one call; Fig S9 from one more."""
+    from rsa_utils.study import transfer_learning as s34
+
+    data = _data(_rdms(1, seed=5), {"taskonomy": _rdms(len(TASKS), seed=4)})
+    miou = {t: 30.0 + 5 * i for i, t in enumerate(TASKS)}
+    runs = pd.DataFrame({"miou": [*miou.values(), 20.0, 10.0], "seconds": 60.0,
+                         "kind": ["source"] * len(TASKS) + ["baseline"] * 2},
+                        index=[*TASKS, "scratch", "frozen_random"])  # fmt: skip
+    monkeypatch.setattr(s34, "finetune_all", lambda study, tasks: runs)
+    monkeypatch.setattr(
+        tt.zoo, "get_target_record", lambda *a, **k: {"metric": 0.5, "baseline": 0.05}
+    )
+    study = profiles.Study(profiles.get_profile("smoke", "cpu"), torch.device("cpu"), 0, tmp_path,
+                           profiles.SYNTHETIC)  # fmt: skip
+    res = tt.transfer_learning(study, data)
+    assert res.counts == {
+        "pascal_n": len(TASKS),
+        "n_above_scratch": len(TASKS),
+        "n_learned": len(TASKS),
+    }
+    assert res.text["scratch"] == "20.0" and res.text["majority"] == "5.0"
+    assert res.text["finetune_minutes"] == f"{len(runs):.1f}"
+    assert res.text["r_s_reading"].startswith("the paper's claim is a positive r_s")
+    assert len(res.claims) == 6 and res.claims[-1].kind == "ours"
+    assert list(res.pascal.columns)[:1] and len(res.pascal) == 1
+    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
+    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
+    shown = tt.figure_s9(res.table, res.baselines)
+    assert (tmp_path / "figures" / "s3_4_fig_s9.png").is_file()
+    assert (tmp_path / "data" / "s3_4_table_transfer.csv").is_file()
+    assert shown.index.name == "label"
+
+
+def test_the_reading_of_r_s_comes_from_the_library():
+    from rsa_utils.study.transfer_learning import _r_s_reading
+
+    base = "the paper's claim is a positive r_s (mIoU falls as similarity falls)"
+    assert _r_s_reading(float("nan"), 0, 0) == base
+    assert _r_s_reading(0.5, 0.1, 0.8) == base + "; ours has that sign"
+    assert (
+        _r_s_reading(-0.5, -0.8, 0.1)
+        == base + "; ours has the opposite sign, but its interval includes zero"
+    )

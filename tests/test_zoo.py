@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from fakes import RandomData
 
 from rsa_utils import train, zoo
 from rsa_utils.profiles import get_profile
@@ -22,16 +23,17 @@ SPLITS = {"train": 1, "val": 2, "test": 3}
 TINY = {"image_size": 32, "n_train": 32, "n_val": 8, "n_test": 8, "steps": 12, "batch_size": 8,
         "target_train": 16, "target_steps": 10, "checkpoints": (0.5, 1.0)}  # fmt: skip
 
-# The subprocesses and the in-process tests read random stand-in data (rsa_utils.train.RandomData),
+# The subprocesses and the in-process tests read random stand-in data (tests/fakes.py),
 # so these tests do not depend on the renderer.
 PATCH = """
 import sys, time
 from rsa_utils import train, zoo
 from rsa_utils.profiles import get_profile
+from fakes import RandomData
 DELAY = float(sys.argv[3])
 SPLITS = {"train": 1, "val": 2, "test": 3}
 def fake(split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False, sources=None):
-    return train.RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target, delay=DELAY)
+    return RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target, delay=DELAY)
 train.load_source_data = fake
 train.load_target_data = lambda *a, **k: fake(*a, **k, target=True)
 profile = get_profile("smoke", **{TINY})
@@ -44,7 +46,7 @@ def fake_data(monkeypatch):
     def fake(
         split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False, sources=None
     ):
-        return train.RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target)
+        return RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target)
 
     monkeypatch.setattr(train, "load_source_data", fake)
     monkeypatch.setattr(train, "load_target_data", lambda *a, **k: fake(*a, **k, target=True))
@@ -55,7 +57,7 @@ def _script(body: str, tiny: dict) -> str:
 
 
 def _spawn(body: str, cache: Path, tiny: dict, delay: float = 0.0) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")])}
     return subprocess.Popen([sys.executable, "-c", _script(body, tiny), str(cache), "x", str(delay)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
 
@@ -196,3 +198,21 @@ def test_short_runs_write_no_progress_snapshots(tmp_path, fake_data, monkeypatch
     monkeypatch.setattr(zoo, "PROGRESS_MIN_SECONDS", 0.0)
     zoo.get_model("normal", "small", p, 1, "cpu", tmp_path / "b", show_progress=False)
     assert saves == list(range(2, 20, 2))
+
+
+def test_cache_keys_are_those_of_the_cached_networks():
+    """The keys of the smoke profile's entries, as the flat layout computed them: moving code
+    between modules must not orphan the trained networks in the cache."""
+    from rsa_utils import transfer
+
+    p = get_profile("smoke", "cpu")
+    assert (
+        zoo.cache_key("model", zoo.model_key("normal", "taskonomy", p, 0, p.checkpoints))
+        == "8a79fbb190c4b3648751"
+    )
+    assert zoo.cache_key("target_model", zoo.target_key(p, 0)) == "8e8b43269e974676ffab"
+    key = transfer.transfer_key("normal", ["normal", "depth_zbuffer"], p, 0)
+    assert zoo.cache_key("transfer", key) == "90659ca556dd3dd453e0"
+    assert (
+        zoo.cache_key("finetune", transfer.finetune_key("normal", p, 0)) == "dc692ecfcc596ef8a4c9"
+    )

@@ -1,0 +1,1 @@
+"""Data: where the images come from, splits, the chunk cache, synthetic and real datasets."""

@@ -1,0 +1,1 @@
+"""Figures: one style module, the book's plots and galleries."""

@@ -1,0 +1,1 @@
+"""Networks: architectures, losses, the training loop, the zoo of trained networks, transfers."""

@@ -1,0 +1,339 @@
+"""Taskonomy-style transfer affinities (S2) and fine-tuning on the target domain (S3.4).
+
+**Transfer readouts.** For a source task s and a target task t, a readout — two small 3x3 conv
+layers on s's *frozen* representation, then a fresh decoder (Table S1's decoder for dense
+targets, a two-layer FC head otherwise) — is trained on a small split to predict t. All
+targets of one source share the frozen representation and are trained in one pass (their
+parameters are disjoint, so summing their losses trains each exactly as alone). Per-image test
+losses of every source on target t give win rates and AHP affinities
+(:func:`rsa_utils.taxonomy.affinity_matrix`).
+
+**Fine-tuning.** A Taskonomy-architecture encoder initialised from a source task network, with
+a fresh segmentation decoder, trained on the target domain's labelled split; mIoU on its test
+split. Baselines: random initialisation (from scratch) and a frozen random encoder.
+
+Both are cached in the model zoo (kinds ``transfer`` and ``finetune``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from rsa_utils.data.datasets import source_data, target_data
+from rsa_utils.data.sources import SYNTHETIC, DataSources
+from rsa_utils.nets import parallel, zoo
+from rsa_utils.nets.losses import IGNORE_INDEX, confusion_matrix, miou_from_confusion, task_loss
+from rsa_utils.nets.models import (
+    OUTPUT_STRIDE,
+    REPR_CHANNELS,
+    DenseDecoder,
+    TaskonomyEncoder,
+    build_model,
+)
+from rsa_utils.nets.train import lr_scheduler, network_seed, seeded
+from rsa_utils.rsa.features import encoder_features
+from rsa_utils.study.profiles import Profile
+from rsa_utils.world.tasks import TARGET_CATEGORIES, TASK_NAMES, Task, check_tasks, get_task
+
+TRANSFER_VERSION = 2  # 2: own seeds per readout / fine-tuning, one-cycle schedule
+N_TARGET_CLASSES = len(TARGET_CATEGORIES) + 1  # + background
+
+
+class Readout(nn.Module):
+    """Frozen representation (B, 8, h, w) → target prediction: 2 conv layers + a fresh decoder."""
+
+    def __init__(self, target: Task, image_size: int, hidden: int = 32) -> None:
+        super().__init__()
+        self.transfer = nn.Sequential(
+            nn.Conv2d(REPR_CHANNELS, hidden, 3, padding=1), nn.BatchNorm2d(hidden), nn.ReLU(inplace=True),
+            nn.Conv2d(hidden, REPR_CHANNELS, 3, padding=1), nn.BatchNorm2d(REPR_CHANNELS), nn.ReLU(inplace=True),
+        )  # fmt: skip
+        self.decoder = build_model(target, "small", image_size=image_size).decoder
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.transfer(z))
+
+
+def _eval_generator(start: int) -> torch.Generator:
+    """The same pixel pairs (metric loss) for every source on the same test images."""
+    return torch.Generator().manual_seed(4242 + start)
+
+
+def train_readouts(
+    z_train: torch.Tensor,
+    labels_train: dict[str, torch.Tensor],
+    z_test: torch.Tensor,
+    labels_test: dict[str, torch.Tensor],
+    *,
+    steps: int,
+    batch_size: int,
+    lr: float = 1e-3,
+    seed: int = 0,
+    device="cpu",
+    image_size: int,
+    desc: str = "readouts",
+    source: str = "",
+    schedule: str = "onecycle",
+    warmup: float = 0.15,
+) -> dict[str, np.ndarray]:
+    """Train one readout per target on representations ``z_train`` (N, 8, h, w); return each
+    target's per-image test losses (N_test,) on ``z_test``.
+
+    ``labels_*``: target name → labels (N, ...) in the registry's format. Each readout draws its
+    initial weights from its own seed (:func:`~rsa_utils.train.network_seed` of ``seed``,
+    ``source`` and the target); the learning rate follows ``schedule`` with peak ``lr``.
+    """
+    targets = list(labels_train)
+    heads = nn.ModuleDict({
+        t: seeded(network_seed(seed, "readout", source, t), lambda t=t: Readout(get_task(t), image_size))
+        for t in targets
+    }).to(device)  # fmt: skip
+    opt = torch.optim.Adam(heads.parameters(), lr=lr)
+    sched = lr_scheduler(opt, steps, schedule, warmup)
+    z_train = z_train.to(device)
+    # the labels go to the device once: gathering them on the host every step would dominate
+    labels_train = {t: v.to(device) for t, v in labels_train.items()}
+    labels_test = {t: v.to(device) for t, v in labels_test.items()}
+    g = torch.Generator().manual_seed(seed)
+    # bf16 autocast on CUDA, as in rsa_utils.train.fit; float32 on the CPU
+    amp = dict(device_type=torch.device(device).type, dtype=torch.bfloat16,
+               enabled=torch.device(device).type == "cuda")  # fmt: skip
+    heads.train()
+    for step in tqdm(range(steps), desc=desc, leave=False, mininterval=2):
+        idx = torch.randint(len(z_train), (min(batch_size, len(z_train)),), generator=g)
+        idx = idx.to(device)
+        z = z_train[idx]
+        with torch.autocast(**amp):
+            preds = {t: heads[t](z) for t in targets}
+        loss = sum(
+            task_loss(
+                t, preds[t], labels_train[t][idx], generator=torch.Generator().manual_seed(step)
+            )
+            for t in targets
+        )
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+    heads.eval()
+    out: dict[str, list[np.ndarray]] = {t: [] for t in targets}
+    with torch.no_grad():
+        for s in range(0, len(z_test), 128):
+            z = z_test[s : s + 128].to(device)
+            for t in targets:
+                with torch.autocast(**amp):
+                    pred = heads[t](z)
+                per = task_loss(t, pred, labels_test[t][s : s + 128], reduction="none",
+                                generator=_eval_generator(s))  # fmt: skip
+                out[t].append(per.float().cpu().numpy())
+    return {t: np.concatenate(v) for t, v in out.items()}
+
+
+def _representations(model, images: torch.Tensor, device, image_size: int) -> torch.Tensor:
+    side = image_size // OUTPUT_STRIDE
+    flat = encoder_features(model, images, device=device)
+    return torch.from_numpy(flat).view(len(images), REPR_CHANNELS, side, side)
+
+
+def transfer_key(
+    source: str,
+    targets: Sequence[str],
+    profile: Profile,
+    seed: int,
+    sources: DataSources = SYNTHETIC,
+) -> dict:
+    source_model = zoo.model_key(source, "taskonomy", profile, seed, profile.checkpoints, sources)
+    return {
+        "version": TRANSFER_VERSION, "source": source_model,
+        "targets": list(targets), "transfer_train": profile.transfer_train, "transfer_steps": profile.transfer_steps,
+        "n_test": profile.n_test, "batch_size": profile.transfer_batch, "lr": profile.lr,
+        "schedule": profile.schedule, "warmup": profile.warmup,
+    }  # fmt: skip
+
+
+def transfer_losses(
+    source: str,
+    profile: Profile,
+    *,
+    targets: Sequence[str] | None = None,
+    seed: int = 0,
+    device="cpu",
+    cache_dir=None,
+    sources: DataSources = SYNTHETIC,
+) -> dict[str, np.ndarray]:
+    """Per-image test losses (n_test,) of the readouts from ``source``'s frozen Taskonomy-
+    architecture encoder to each target (default: all 20 tasks), trained and tested on
+    ``sources``' source domain. Cached in the zoo."""
+    get_task(source)
+    targets = check_tasks(targets)
+
+    def build(progress):
+        t0 = time.perf_counter()
+        model = zoo.get_model(source, "taskonomy", profile, seed=seed, device=device,
+                              cache_dir=cache_dir, sources=sources)  # fmt: skip
+        kw = dict(image_size=profile.image_size, seed=seed, tasks=targets, cache_dir=cache_dir,
+                  **sources.source_kwargs())  # fmt: skip
+        train = source_data("val", profile.transfer_train, **kw)
+        test = source_data("test", profile.n_test, **kw)
+        (x_tr, y_tr), (x_te, y_te) = train.batch(slice(None), "cpu"), test.batch(slice(None), "cpu")
+        z_tr = _representations(model, x_tr, device, profile.image_size)
+        z_te = _representations(model, x_te, device, profile.image_size)
+        losses = train_readouts(
+            z_tr, y_tr, z_te, y_te, steps=profile.transfer_steps, batch_size=profile.transfer_batch, lr=profile.lr,
+            seed=seed, device=device, image_size=profile.image_size, desc=f"transfers from {source}",
+            source=source, schedule=profile.schedule, warmup=profile.warmup,
+        )  # fmt: skip
+        return {t: torch.from_numpy(v) for t, v in losses.items()}, {
+            "seconds": time.perf_counter() - t0
+        }
+
+    key = transfer_key(source, targets, profile, seed, sources)
+    payload, _ = zoo.cached("transfer", key, build, cache_dir=cache_dir)
+    return {t: payload[t].numpy() for t in targets}
+
+
+def all_transfer_losses(
+    profile: Profile,
+    *,
+    source_tasks=None,
+    targets=None,
+    seed: int = 0,
+    device="cpu",
+    cache_dir=None,
+    sources: DataSources = SYNTHETIC,
+    workers: int = 1,
+) -> dict[str, np.ndarray]:
+    """Target → (S, n_test) losses of every source task's readout, for the AHP affinities
+    (sources trained ``workers`` at a time in separate processes)."""
+    source_tasks, targets = check_tasks(source_tasks), check_tasks(targets)
+    if workers > 1:  # build the missing entries side by side; the loop below then reads them
+        todo = [(s, profile, targets, seed, str(device), cache_dir, sources) for s in source_tasks]
+        for _ in tqdm(parallel.run(_transfer_job, todo, workers, cpu=torch.device(device).type == "cpu"),
+                      total=len(todo), desc=f"transfer sources ({workers} side by side)"):  # fmt: skip
+            pass
+    per_source = {
+        s: transfer_losses(
+            s,
+            profile,
+            targets=targets,
+            seed=seed,
+            device=device,
+            cache_dir=cache_dir,
+            sources=sources,
+        )  # fmt: skip
+        for s in tqdm(source_tasks, desc="transfer sources")
+    }
+    return {t: np.stack([per_source[s][t] for s in source_tasks]) for t in targets}
+
+
+def _transfer_job(source, profile, targets, seed, device, cache_dir, sources) -> None:
+    transfer_losses(source, profile, targets=targets, seed=seed, device=device, cache_dir=cache_dir,
+                    sources=sources)  # fmt: skip
+
+
+# --- fine-tuning on the target domain (S3.4) ------------------------------------------------------
+
+FINETUNE_BASELINES = ("scratch", "frozen_random")
+
+
+class SegmentationNet(nn.Module):
+    """Taskonomy-architecture encoder + a fresh dense decoder for the target's classes."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.encoder = TaskonomyEncoder(width)
+        self.decoder = DenseDecoder(width, N_TARGET_CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(x))
+
+
+def finetune_key(init: str, profile: Profile, seed: int, sources: DataSources = SYNTHETIC) -> dict:
+    source = (
+        None
+        if init in FINETUNE_BASELINES
+        else zoo.model_key(init, "taskonomy", profile, seed, profile.checkpoints, sources)
+    )
+    target = sources.target_key()
+    return {
+        "version": TRANSFER_VERSION, "init": init, "source": source, "target_data": target["data"],
+        **({"target_root": target["data_root"]} if "data_root" in target else {}),
+        "target_train": profile.target_train, "finetune_steps": profile.finetune_steps, "n_test": profile.n_test,
+        "image_size": profile.image_size, "resnet_width": profile.resnet_width, "batch_size": profile.batch_size,
+        "lr": profile.finetune_lr, "schedule": profile.schedule, "warmup": profile.warmup, "seed": seed,
+    }  # fmt: skip
+
+
+def finetune(
+    init: str,
+    profile: Profile,
+    *,
+    seed: int = 0,
+    device="cpu",
+    cache_dir=None,
+    sources: DataSources = SYNTHETIC,
+) -> dict:
+    """Fine-tune a segmentation network on the target domain; returns ``{"miou", "seconds"}``.
+
+    ``init``: a source task name (its Taskonomy-architecture encoder initialises the network),
+    ``"scratch"`` (random initialisation, all trained) or ``"frozen_random"`` (a random encoder
+    kept frozen; only the decoder learns). Cached in the zoo.
+    """
+    if init not in FINETUNE_BASELINES and init not in TASK_NAMES:
+        raise ValueError(f"unknown initialisation {init!r}; use a task name ({', '.join(TASK_NAMES)}) "
+                         f"or one of {FINETUNE_BASELINES}")  # fmt: skip
+    dev = torch.device(device)
+
+    def build(progress):
+        t0 = time.perf_counter()
+        net = seeded(network_seed(seed, "finetune", init),
+                     lambda: SegmentationNet(profile.resnet_width))  # fmt: skip
+        if init not in FINETUNE_BASELINES:
+            src = zoo.get_model(init, "taskonomy", profile, seed=seed, device="cpu",
+                                cache_dir=cache_dir, sources=sources)  # fmt: skip
+            net.encoder.load_state_dict(src.encoder.state_dict())
+        net = net.to(dev)
+        params = net.decoder.parameters() if init == "frozen_random" else net.parameters()
+        if init == "frozen_random":
+            net.encoder.requires_grad_(False)
+        opt = torch.optim.Adam(params, lr=profile.finetune_lr)
+        sched = lr_scheduler(opt, profile.finetune_steps, profile.schedule, profile.warmup)
+        kw = dict(image_size=profile.image_size, seed=seed, cache_dir=cache_dir,
+                  **sources.target_kwargs())  # fmt: skip
+        train = target_data("train", profile.target_train, **kw)
+        test = target_data("test", profile.n_test, **kw)
+        g = torch.Generator().manual_seed(network_seed(seed, "finetune", init))
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=dev.type == "cuda")
+        for _ in tqdm(
+            range(profile.finetune_steps), desc=f"fine-tune {init}", leave=False, mininterval=2
+        ):
+            net.train()
+            if init == "frozen_random":
+                net.encoder.eval()
+            idx = torch.randint(len(train), (profile.batch_size,), generator=g)
+            x, y = train.batch(idx, dev)
+            with autocast:
+                loss = nn.functional.cross_entropy(net(x).float(), y, ignore_index=IGNORE_INDEX)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+        net.eval()
+        conf = torch.zeros(N_TARGET_CLASSES, N_TARGET_CLASSES, dtype=torch.long)
+        with torch.no_grad(), autocast:
+            for s in range(0, len(test), 128):
+                x, y = test.batch(slice(s, min(s + 128, len(test))), dev)
+                conf += confusion_matrix(net(x).argmax(1), y, N_TARGET_CLASSES).cpu()
+        rec = {"miou": miou_from_confusion(conf), "seconds": time.perf_counter() - t0}
+        return {"confusion": conf}, rec
+
+    _, meta = zoo.cached(
+        "finetune", finetune_key(init, profile, seed, sources), build, cache_dir=cache_dir
+    )
+    return meta["record"]

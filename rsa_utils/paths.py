@@ -1,0 +1,5 @@
+"""Where the repository is: the root that the book, the notebooks and the default cache hang from."""
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,318 @@
+"""Execute the book's notebooks: jupytext source → papermill (parameters checked) → book/<name>.ipynb.
+
+Usage (what ``make book`` calls)::
+
+    python -m rsa_utils.runner [NAME ...] [--profile P] [--device D] [-p name value ...]
+
+Each ``notebooks/<name>.py`` (jupytext py:percent) is converted to a notebook, executed by
+papermill with kernel ``python3`` and written to ``book/<name>.ipynb``. Unlike plain papermill,
+a notebook without a ``parameters`` cell, a ``-p`` name the notebook does not define, or a bad
+profile/device value is an error before anything runs. The injected-parameters cell is kept,
+collapsed, and the executed notebook's metadata record profile, device, wall time, git commit
+and package versions (key ``rsa_book``), which the book's reproducibility record reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import nbformat
+import papermill
+import yaml
+
+from rsa_utils.paths import REPO_ROOT
+from rsa_utils.study.profiles import PROFILE_NAMES, get_profile, resolve_device
+
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+BOOK_DIR = REPO_ROOT / "book"
+META_KEY = "rsa_book"
+PACKAGES = ("torch", "torchvision", "numpy", "scipy", "scikit-image", "pandas", "matplotlib",
+            "papermill", "jupytext", "jupyter-book", "myst-nb")  # fmt: skip
+
+
+class ParameterError(ValueError):
+    """A parameter the notebooks cannot take (raised before any notebook runs)."""
+
+
+def toc_files() -> list[str]:
+    """The documents of the table of contents (``_toc.yml``), root first, in reading order."""
+    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text())
+    files: list[str] = [toc["root"]]
+
+    def walk(entries):
+        for e in entries or []:
+            if "file" in e:
+                files.append(e["file"])
+            walk(e.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def toc_notebooks() -> list[str]:
+    """Names of the notebooks in ``notebooks/`` in the order of the table of contents."""
+    available = {p.stem for p in NOTEBOOK_DIR.glob("*.py")}
+    return [Path(f).stem for f in toc_files() if Path(f).stem in available]
+
+
+def parse_value(text: str) -> Any:
+    """A ``-p`` value: a Python/JSON literal (int, float, bool, None, list) or else the string."""
+    for conv in (ast.literal_eval, json.loads):
+        try:
+            return conv(text)
+        except (ValueError, SyntaxError, json.JSONDecodeError):
+            pass
+    return text
+
+
+def notebook_parameters(path: Path) -> dict[str, Any]:
+    """The names and defaults of a jupytext notebook's ``parameters`` cell (error if it has none)."""
+    nb = jupytext.read(path)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise ParameterError(
+            f"{path.name} has no parameters cell; add a cell starting with "
+            "'# %% tags=[\"parameters\"]' that defines the notebook's parameters"
+        )
+    names: dict[str, Any] = {}
+    for node in ast.parse(cells[0].source).body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    try:
+                        names[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        names[target.id] = ast.unparse(node.value)
+    return names
+
+
+def check_parameters(names: list[str], params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Validate notebooks and parameters before any work; returns the defaults of each notebook.
+
+    A parameter reaches every selected notebook that defines it (:func:`notebook_params`) and is
+    an error only when none of them does, or when its value is not allowed."""
+    known = {}
+    for name in names:
+        path = NOTEBOOK_DIR / f"{name}.py"
+        if not path.is_file():
+            avail = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.py"))
+            raise ParameterError(f"unknown notebook {name!r}; available: {', '.join(avail)}")
+        known[name] = notebook_parameters(path)
+    for pname in params:
+        if not any(pname in known[n] for n in names):
+            allowed = sorted(set.union(*(set(known[n]) for n in names)))
+            raise ParameterError(
+                f"parameter {pname!r} is not defined by any of the notebooks {', '.join(names)}; "
+                f"parameters they define: {', '.join(allowed)}"
+            )
+    _check_values(params)
+    profile = params.get("profile", "auto")
+    if profile not in ("auto", *PROFILE_NAMES):
+        raise ParameterError(
+            f"parameter profile={profile!r} is not allowed; allowed values: auto, {', '.join(PROFILE_NAMES)}"
+        )
+    try:
+        dev = resolve_device(params.get("device", "auto"))
+        get_profile(profile, dev)
+    except ValueError as err:
+        raise ParameterError(str(err)) from None
+    return known
+
+
+def _check_values(params: dict[str, Any]) -> None:
+    """The common parameters' values (seed, data sources, profile overrides) before any work."""
+    from rsa_utils.data.sources import DATA_KINDS, TARGET_DATA_KINDS, check_choice
+
+    try:
+        seed = params.get("seed", 0)
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"parameter seed={seed!r} is not allowed; use a non-negative integer")
+        check_choice("data", params.get("data", "synthetic"), DATA_KINDS)
+        check_choice("target_data", params.get("target_data", "synthetic"), TARGET_DATA_KINDS)
+        for root in ("data_root", "target_root"):
+            if params.get(root) is not None and not Path(params[root]).is_dir():
+                raise ValueError(f"parameter {root}={params[root]!r}: no such directory")
+        for count in ("n_boot", "n_images"):
+            v = params.get(count)
+            if v is not None and (not isinstance(v, int) or v < 1):
+                raise ValueError(f"parameter {count}={v!r} is not allowed; use a positive integer")
+    except ValueError as err:
+        raise ParameterError(str(err)) from None
+
+
+def notebook_params(params: dict[str, Any], defined: dict[str, Any]) -> dict[str, Any]:
+    """The part of ``params`` that a notebook defining ``defined`` receives."""
+    return {k: v for k, v in params.items() if k in defined}
+
+
+#: What the runner itself writes: a run's own output does not make its checkout "dirty".
+RUNNER_OUTPUTS: tuple[str, ...] = ("book/*.ipynb", "book/figures", "book/data")
+
+
+def git_commit(root: Path = REPO_ROOT) -> str:
+    """The checkout's commit, with ``+dirty`` when tracked files other than
+    :data:`RUNNER_OUTPUTS` differ from it (read once, before a run: see :func:`main`)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        )
+        exclude = [f":(exclude){p}" for p in RUNNER_OUTPUTS]
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *exclude],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return out.stdout.strip() + ("+dirty" if dirty.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = importlib_metadata.version(p)
+        except importlib_metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def _device_name(device: str) -> str:
+    import torch
+
+    dev = resolve_device(device)
+    if dev.type == "cuda":
+        return f"{dev} ({torch.cuda.get_device_name(dev)})"
+    return f"cpu ({os.cpu_count()} cores, {platform.machine()})"
+
+
+def _zoo_entries(cache_dir: Any) -> set[tuple[str, str]]:
+    """(kind, key) of the entries in the zoo (trained networks, transfers, fine-tunings), by
+    their sidecar files (no hashing: this runs before and after every notebook)."""
+    from rsa_utils.nets import zoo
+
+    root = zoo.zoo_dir(cache_dir)
+    return {(p.parent.name, p.stem) for p in root.glob("*/*.json") if not p.name.startswith(".")}
+
+
+def run_notebook(
+    name: str,
+    params: dict[str, Any],
+    *,
+    timeout: int = 3600,
+    outdir: Path = BOOK_DIR,
+    commit: str | None = None,
+) -> float:
+    """Execute one notebook with ``params``; returns its wall time in seconds. ``commit`` is the
+    provenance recorded (default: read now). The notebook's printed lines and progress bars are
+    streamed to this process's stdout / stderr as they come."""
+    src = NOTEBOOK_DIR / f"{name}.py"
+    out = outdir / f"{name}.ipynb"
+    nb = jupytext.read(src)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    cached_before = _zoo_entries(params.get("cache_dir"))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_in, tmp_out = Path(tmp) / f"{name}.ipynb", Path(tmp) / f"{name}.out.ipynb"
+        nbformat.write(nb, tmp_in)
+        os.environ["RSA_BOOK_DIR"] = str(outdir.resolve())  # figures land beside the notebook
+        start = time.perf_counter()
+        papermill.execute_notebook(
+            str(tmp_in), str(tmp_out), parameters=params, kernel_name="python3", cwd=str(outdir),
+            execution_timeout=timeout, progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr,
+        )  # fmt: skip
+        wall = time.perf_counter() - start
+        done = nbformat.read(tmp_out, as_version=4)
+    for cell in done.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if ("parameters" in tags or "injected-parameters" in tags) and "hide-cell" not in tags:
+            tags.append("hide-cell")
+    prof = get_profile(params.get("profile", "auto"), resolve_device(params.get("device", "auto")))
+    if "papermill" in done.metadata:  # papermill records its temporary paths: keep the book's own
+        done.metadata["papermill"].update(
+            input_path=f"notebooks/{name}.py", output_path=f"book/{name}.ipynb"
+        )
+    done.metadata[META_KEY] = {
+        "notebook": name,
+        "profile": prof.name,
+        "device": _device_name(params.get("device", "auto")),
+        "wall_time_s": round(wall, 1),
+        "zoo_entries_built": len(_zoo_entries(params.get("cache_dir")) - cached_before),
+        "zoo_entries_reused": len(cached_before),
+        "git_commit": commit or git_commit(),
+        "executed": datetime.now(UTC).isoformat(timespec="seconds"),
+        "parameters": params,
+        "packages": package_versions(),
+    }
+    part = out.with_suffix(".ipynb.part")
+    nbformat.write(done, part)
+    os.replace(part, out)
+    return wall
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("notebooks", nargs="*", help="notebook names (default: all, in toc order)")
+    ap.add_argument("--profile", default=None, help=f"auto | {' | '.join(PROFILE_NAMES)}")
+    ap.add_argument("--device", default=None, help="auto | cpu | cuda | cuda:N")
+    ap.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE")
+    )
+    ap.add_argument("--timeout", type=int, default=3600, help="per-cell execution timeout, seconds")
+    ap.add_argument("--outdir", type=Path, default=BOOK_DIR)
+    ap.add_argument(
+        "--check", action="store_true", help="validate notebooks and parameters, run nothing"
+    )
+    args = ap.parse_args(argv)
+    params: dict[str, Any] = {k: parse_value(v) for k, v in args.parameter}
+    for key in ("profile", "device"):
+        value = getattr(args, key)
+        if value not in (None, ""):
+            params[key] = value
+    names = args.notebooks or toc_notebooks()
+    try:
+        known = check_parameters(names, params)
+    except ParameterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.check:
+        print(f"ok: {len(names)} notebook(s), parameters {params or 'none'} (nothing run)")
+        return 0
+    timings = []
+    commit = git_commit()  # once, before the run writes anything
+    for name in names:
+        print(
+            f"== {name} ({', '.join(f'{k}={v}' for k, v in params.items()) or 'defaults'})",
+            flush=True,
+        )
+        timings.append((name, run_notebook(name, notebook_params(params, known[name]), timeout=args.timeout,
+                                           outdir=args.outdir, commit=commit)))  # fmt: skip
+    width = max(len(n) for n, _ in timings)
+    print("\nnotebook".ljust(width + 3) + "wall time")
+    for n, t in timings:
+        print(f"{n.ljust(width + 2)}{t / 60:6.1f} min")
+    print(f"{'total'.ljust(width + 2)}{sum(t for _, t in timings) / 60:6.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""S3.1-S3.4's statistics: consistency over checkpoints, model size and image counts; transfer checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from rsa_utils.rsa import consistency
+from rsa_utils.study.s3_data import (
+    PAPER_HIGH,
+    PAPER_LOW,
+    PAPER_VOC_MIOU,
+    THRESHOLD,
+    S3Data,
+    label,
+    ranking,
+)
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+
+def stays_above(
+    x: Sequence[float], y: Sequence[float], threshold: float = THRESHOLD
+) -> float | None:
+    """The smallest ``x[i]`` from which every ``y[j]`` (j >= i, x ascending) exceeds
+    ``threshold``; None if the last value does not."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    order = np.argsort(x)
+    x, y = x[order], y[order]
+    above = y > threshold
+    if not above[-1]:
+        return None
+    i = len(y) - 1
+    while i > 0 and above[i - 1]:
+        i -= 1
+    return float(x[i])
+
+
+def correlation_verdict(paper: float, est: float, low: float, high: float) -> str:
+    """A correlation the paper quotes: :func:`rsa_utils.report.value_verdict`."""
+    from rsa_utils.study.report import value_verdict
+
+    return value_verdict(paper, est, low, high)
+
+
+def paper_point(points: Sequence[float], paper: float) -> float:
+    """The first of our ``points`` at or after the paper's point (the paper's own if none is):
+    where a curve measured on another grid must stay above a threshold to match the paper."""
+    later = [float(x) for x in points if x >= paper - 1e-9]
+    return min(later) if later else float(paper)
+
+
+# --- S3.1: training stage -------------------------------------------------------------------------
+
+
+def checkpoint_table(
+    data: S3Data, *, n_boot: int = 100, seed: int = 0, arch: str = "taskonomy", device=None
+) -> pd.DataFrame:
+    """S3.1: Pearson ρ between the ranking at each checkpoint and the final ranking, with a
+    bootstrap over images → table (fraction, estimate, low, high), one row per checkpoint."""
+    res = consistency.checkpoint_consistency(
+        data.target, data.sources[arch], n_boot=n_boot, seed=seed, device=device
+    )
+    return pd.DataFrame(
+        {"fraction": data.checkpoints, "estimate": res.estimate, "low": res.low, "high": res.high}
+    )
+
+
+def checkpoint_rankings(data: S3Data, arch: str = "taskonomy") -> pd.DataFrame:
+    """The ranking at every checkpoint: (S tasks, K checkpoints), rows in the final order."""
+    cols = {
+        c: ranking(r, data.sources[arch], data.tasks) for c, r in zip(data.checkpoints, data.target)
+    }
+    df = pd.DataFrame(cols)
+    return df.loc[cols[data.checkpoints[-1]].index]
+
+
+# --- S3.2: model size ---------------------------------------------------------------------------
+
+
+def size_table(data: S3Data) -> pd.DataFrame:
+    """S3.2: the target's similarity to each source with small and with Taskonomy-architecture
+    encoders → table indexed by task (label, small, taskonomy), sorted by ``taskonomy`` desc."""
+    small = ranking(data.final, data.sources["small"], data.tasks)
+    large = ranking(data.final, data.sources["taskonomy"], data.tasks)
+    df = pd.DataFrame({"label": [label(t) for t in large.index], "small": small[large.index],
+                       "taskonomy": large})  # fmt: skip
+    df.index.name = "task"
+    return df
+
+
+def size_correlation(
+    data: S3Data, *, n_boot: int = 100, seed: int = 0, device=None
+) -> pd.DataFrame:
+    """S3.2: Pearson ρ and Spearman r_s between the two rankings, with a bootstrap over images
+    and over the source networks' replicates → table indexed ``rho``, ``r_s`` (estimate, low, high)."""
+    res = consistency.size_consistency(
+        data.final, data.sources["small"], data.sources["taskonomy"], n_boot=n_boot, seed=seed,
+        device=device, tasks=data.tasks, replicates_small=data.replicates.get("small"),
+        replicates_large=data.replicates.get("taskonomy"),
+    )  # fmt: skip
+    return pd.DataFrame(
+        {"estimate": res.estimate, "low": res.low, "high": res.high}, index=["rho", "r_s"]
+    )
+
+
+# --- S3.3: number of images -----------------------------------------------------------------------
+
+
+def usable_counts(counts: Sequence[int], n_images: int) -> list[int]:
+    """The image counts that can be drawn from ``n_images`` (3 <= n < n_images), ascending. The
+    total itself is left out: its ranking is the reference, so its ρ is 1 by construction."""
+    out = sorted({int(c) for c in counts if 3 <= int(c) < n_images})
+    if not out:
+        raise ValueError(f"no image count in {list(counts)} lies in [3, n_images={n_images})")
+    return out
+
+
+def image_count_table(
+    data: S3Data, counts: Sequence[int], *, n_draws: int = 100, seed: int = 0,
+    arch: str = "taskonomy", device=None,
+) -> pd.DataFrame:  # fmt: skip
+    """S3.3: Pearson ρ between the ranking from n images (``n_draws`` draws without replacement)
+    and from all images → table (n, fraction, estimate = median, low, high = central 95 %)."""
+    n_all = data.final.shape[-1]
+    df = consistency.image_count_consistency(
+        data.final, data.sources[arch], usable_counts(counts, n_all), n_draws=n_draws, seed=seed,
+        device=device,
+    )  # fmt: skip
+    df.insert(1, "fraction", df["n"] / n_all)
+    return df
+
+
+def most_beat(miou: pd.Series, majority: float) -> bool:
+    """Whether more than half of the fine-tuned runs (mIoU, %) beat predicting the majority class
+    (``majority``, %): without that, their mIoU ranking says nothing about transfer, and S3.4's
+    mIoU claims are not tested."""
+    return bool((miou > majority).sum() > len(miou) / 2)
+
+
+def transfer_table(similarity: pd.Series, miou: pd.Series) -> pd.DataFrame:
+    """S3.4: one row per source task in descending similarity order: label, similarity,
+    similarity rank (1 = most similar), mIoU (%) and mIoU rank (1 = best)."""
+    sim = similarity.sort_values(ascending=False)
+    df = pd.DataFrame({"label": [label(t) for t in sim.index], "similarity": sim,
+                       "miou": miou[sim.index].astype(float)})  # fmt: skip
+    df["similarity_rank"] = np.arange(1, len(df) + 1)
+    df["miou_rank"] = df["miou"].rank(ascending=False, method="min").astype(int)
+    df.index.name = "task"
+    return df[["label", "similarity", "similarity_rank", "miou", "miou_rank"]]
+
+
+def task_checks(table: pd.DataFrame) -> pd.DataFrame:
+    """The paper's named tasks (:data:`PAPER_HIGH`, :data:`PAPER_LOW`) that are in ``table``:
+    their similarity and mIoU ranks, and whether each lies in the expected half of the S
+    tasks (high: rank <= S/2; low: rank > S/2). A column whose values are all equal (e.g. every
+    run at the same mIoU) cannot order the tasks: its check is None (not tested)."""
+    s = len(table)
+    tied = {c: table[c].nunique() < 2 for c in ("similarity", "miou")}
+    rows = []
+    for group, names in (("high", PAPER_HIGH), ("low", PAPER_LOW)):
+        for t in names:
+            if t not in table.index:
+                continue
+            r = table.loc[t]
+            ok = {}
+            for c in ("similarity", "miou"):
+                rank = r[f"{c}_rank"]
+                ok[c] = (
+                    None if tied[c] else bool(rank <= s / 2 if group == "high" else rank > s / 2)
+                )
+            rows.append({"task": t, "label": r.label, "paper": group, "similarity_rank": int(r.similarity_rank),
+                         "miou_rank": int(r.miou_rank), "similarity_as_paper": ok["similarity"],
+                         "miou_as_paper": ok["miou"]})  # fmt: skip
+    cols = [
+        "task",
+        "label",
+        "paper",
+        "similarity_rank",
+        "miou_rank",
+        "similarity_as_paper",
+        "miou_as_paper",
+    ]
+    return pd.DataFrame(rows, columns=cols).set_index("task")
+
+
+def group_verdict(checks: pd.DataFrame, group: str, column: str) -> tuple[str, str]:
+    """(ours, verdict) for one group of named tasks and one column of :func:`task_checks`:
+    ours lists each tested task's rank and counts the named tasks that are not in this run
+    (set aside); holds if all tested tasks are as the paper says, partly if more than half are
+    (:func:`rsa_utils.report.share_verdict`); ``not tested`` if none is tested or the column
+    is tied."""
+    from rsa_utils.study.report import share_verdict, untested_note
+
+    named = PAPER_HIGH if group == "high" else PAPER_LOW
+    sub = checks[checks["paper"] == group]
+    missing = untested_note(len(named) - len(sub))
+    if sub.empty:
+        return "none of the named tasks in this run", "not tested"
+    rank_col = column.replace("_as_paper", "_rank")
+    ours = ", ".join(f"{r.label} {r[rank_col]}" for _, r in sub.iterrows())
+    ok = sub[column]
+    if ok.isna().any():
+        return f"{ours} (all tied){missing}", "not tested"
+    return ours + missing, share_verdict(ok.tolist())
+
+
+def transfer_spearman(table: pd.DataFrame, *, seed: int = 0) -> tuple[float, float, float]:
+    """Spearman r_s between similarity and mIoU over the sources with a bootstrap interval over
+    tasks (:func:`rsa_utils.consistency.spearman_with_interval`); NaNs if either is constant."""
+    if table["similarity"].nunique() < 2 or table["miou"].nunique() < 2:
+        return float("nan"), float("nan"), float("nan")
+    return consistency.spearman_with_interval(table["similarity"], table["miou"], seed=seed)
+
+
+def spearman_verdict(est: float, low: float, high: float) -> str:
+    """r_s > 0 claimed without a number: :func:`rsa_utils.report.direction_verdict`."""
+    from rsa_utils.study.report import direction_verdict
+
+    return direction_verdict(est, low, high)
+
+
+def paper_table() -> pd.DataFrame:
+    """The paper's Pascal VOC mIoU (%) in the paper's order, with labels."""
+    return pd.DataFrame(
+        {"label": [label(t) for t in PAPER_VOC_MIOU], "miou": list(PAPER_VOC_MIOU.values())},
+        index=pd.Index(list(PAPER_VOC_MIOU), name="task"),
+    )
+
+
+def paper_group(task: str) -> str:
+    """``high`` / ``low``: a task the supplement names as high- / low-similarity (green / red
+    labels in Fig S9); otherwise empty."""
+    return "high" if task in PAPER_HIGH else "low" if task in PAPER_LOW else ""
+
+
+def transfer_vs_paper(table: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
+    """Fig S9 (b): our mIoU beside the paper's for the source tasks in both (our order)."""
+    shared = [t for t in table.index if t in paper.index]
+    return pd.DataFrame(
+        {"label": [label(t) for t in shared], "paper_miou": paper.loc[shared, "miou"].astype(float),
+         "miou": table.loc[shared, "miou"].astype(float), "named": [paper_group(t) for t in shared]},
+        index=pd.Index(shared, name="task"),
+    )  # fmt: skip
+
+
+def transfer_data(
+    table: pd.DataFrame, baselines: pd.Series, paper: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
+    """What :func:`plot_transfer` shows: ``a_transfer`` (bars: mIoU; line: similarity; label
+    colour: ``named``), ``a_baselines`` (the horizontal lines) and, with ``paper``, ``b_paper``
+    (:func:`transfer_vs_paper`)."""
+    bars = table[["label", "similarity", "miou"]].assign(
+        named=[paper_group(t) for t in table.index]
+    )
+    out = {"a_transfer": bars,
+           "a_baselines": baselines.astype(float).rename_axis("baseline").to_frame("miou")}  # fmt: skip
+    if paper is not None:
+        out["b_paper"] = transfer_vs_paper(table, paper)
+    return out

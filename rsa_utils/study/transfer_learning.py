@@ -1,0 +1,123 @@
+"""S3.4, transfer learning: fine-tuning from each source against its similarity; prose values, claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from rsa_utils.nets import zoo
+from rsa_utils.study import report, taskonomy_results
+from rsa_utils.study.profiles import Study
+from rsa_utils.study.s3_data import S3Data, finetune_all, label
+from rsa_utils.study.s3_statistics import (
+    group_verdict,
+    most_beat,
+    paper_table,
+    spearman_verdict,
+    task_checks,
+    transfer_spearman,
+    transfer_table,
+)
+
+
+@dataclass(frozen=True)
+class TransferLearning:
+    """S3.4 in one object: the fine-tuning runs, the transfer table (similarity, mIoU, ranks),
+    the baselines, the named tasks' checks, the published Pascal list against our ranking, the
+    prose's values (text and counts, by glue name) and the claims rows (gated)."""
+
+    runs: pd.DataFrame
+    table: pd.DataFrame
+    baselines: pd.Series
+    checks: pd.DataFrame
+    pascal: pd.DataFrame  # one row: the published Pascal VOC mIoU vs our RSA ranking
+    text: dict[str, str]
+    counts: dict[str, int]
+    claims: list[report.Claim]
+
+
+def _r_s_reading(r_s: float, low: float, high: float) -> str:
+    reading = "the paper's claim is a positive r_s (mIoU falls as similarity falls)"
+    if np.isfinite(r_s):
+        reading += "; ours has the opposite sign" if r_s < 0 else "; ours has that sign"
+        if not (low > 0 or high < 0):
+            reading += ", but its interval includes zero"
+    return reading
+
+
+def transfer_learning(study: Study, s3: S3Data) -> TransferLearning:
+    """Everything S3.4 reports: fine-tunes (or reads from the zoo) every source and baseline."""
+    similarity = s3.ranking("taskonomy")
+    runs = finetune_all(study, s3.tasks)
+    table = transfer_table(similarity, runs.loc[s3.tasks, "miou"])
+    rec = zoo.get_target_record(study.profile, seed=study.seed, device=study.device,
+                                cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
+    majority = 100 * float(rec["baseline"])  # predicting the most frequent class everywhere
+    baselines = pd.concat(
+        [runs.loc[runs["kind"] == "baseline", "miou"], pd.Series({"majority_class": majority})]
+    )
+    table["beats_majority"] = table["miou"] > majority
+    r_s, r_low, r_high = transfer_spearman(table, seed=study.seed)
+    r_s_text = (report.fmt_interval(r_s, r_low, r_high) if np.isfinite(r_s)
+                else "undefined (every run reached the same mIoU)")  # fmt: skip
+    checks = task_checks(table)
+    paper_miou = paper_table()["miou"]
+    best, worst = table["miou"].idxmax(), table["miou"].idxmin()
+    if len(similarity.index.intersection(paper_miou.index)) >= 3:
+        pascal = taskonomy_results.ranking_spearman(paper_miou, similarity, seed=study.seed)
+    else:
+        pascal = (np.nan, np.nan, np.nan, 0)
+    pascal_row = taskonomy_results.comparison_row(
+        "published Pascal VOC mIoU vs our RSA ranking", pascal
+    )
+    scratch = baselines.get("scratch", float("nan"))
+    text = {
+        "finetune_minutes": report.fmt(runs["seconds"].sum() / 60, 1),
+        "paper_range": f"{report.fmt(paper_miou.min(), 1)}–{report.fmt(paper_miou.max(), 1)} %",
+        "paper_span": report.fmt(paper_miou.max() - paper_miou.min(), 0),
+        "r_s": r_s_text,
+        "r_s_reading": _r_s_reading(r_s, r_low, r_high),
+        "best": f"{label(best)} ({report.fmt(table.loc[best, 'miou'], 1)} %)",
+        "worst": f"{label(worst)} ({report.fmt(table.loc[worst, 'miou'], 1)} %)",
+        "pascal_rsa": report.fmt_interval(*pascal[:3]),
+        "top_sim": ", ".join(table["label"].iloc[:3]),
+        "scratch": report.fmt(scratch, 1),
+        "frozen": report.fmt(baselines.get("frozen_random", float("nan")), 1),
+        "majority": report.fmt(majority, 1),
+        "margin_scratch": report.fmt(table["miou"].median() - scratch, 1),
+        "margin_majority": report.fmt(table["miou"].median() - majority, 1),
+    }
+    counts = {
+        "pascal_n": pascal[3],
+        "n_above_scratch": int((table["miou"] > baselines.get("scratch", float("inf"))).sum()),
+        "n_learned": int(table["beats_majority"].sum()),
+    }
+    learned = most_beat(table["miou"], majority)
+    high_sim = group_verdict(checks, "high", "similarity_as_paper")
+    high_miou = group_verdict(checks, "high", "miou_as_paper")
+    low_sim = group_verdict(checks, "low", "similarity_as_paper")
+    low_miou = group_verdict(checks, "low", "miou_as_paper")
+    n = len(table)
+    claims = [
+        report.Claim(section="S3.4", claim="mIoU falls as similarity falls: Spearman r_s (similarity, mIoU) > 0",
+                     paper="> 0 (decreasing, not monotone; no number)",
+                     ours=r_s_text, holds=spearman_verdict(r_s, r_low, r_high) if learned else "not tested"),
+        report.Claim(section="S3.4", claim="object class, surface normals, 2.5d segment rank high in similarity",
+                     paper="high similarity", ours=f"similarity rank of {n}: {high_sim[0]}", holds=high_sim[1]),
+        report.Claim(section="S3.4", claim="object class, surface normals, 2.5d segment transfer well",
+                     paper="high mIoU", ours=f"mIoU rank of {n}: {high_miou[0]}",
+                     holds=high_miou[1] if learned else "not tested"),
+        report.Claim(section="S3.4", claim="autoencoding, vanishing point rank low in similarity",
+                     paper="low similarity", ours=f"similarity rank of {n}: {low_sim[0]}", holds=low_sim[1]),
+        report.Claim(section="S3.4", claim="autoencoding, vanishing point transfer poorly",
+                     paper="low mIoU", ours=f"mIoU rank of {n}: {low_miou[0]}",
+                     holds=low_miou[1] if learned else "not tested"),
+        report.Claim(section="S3.4", claim="published Pascal VOC mIoU per source vs our RSA ranking: Spearman",
+                     paper="> 0", ours=report.fmt_interval(*pascal[:3]) + f" over {pascal[3]} sources",
+                     holds=report.direction_verdict(*pascal[:3]), kind="ours"),
+    ]  # fmt: skip
+    claims = report.gate_claims(claims, s3.set_aside_note, s3.tested)
+    return TransferLearning(runs, table, baselines, checks, pd.DataFrame([pascal_row]), text,
+                            counts, claims)  # fmt: skip

@@ -1,0 +1,459 @@
+"""Task labels from a render: the recipes of SPEC section 2, in the formats of :mod:`rsa_utils.tasks`.
+
+:func:`make_labels` turns a :class:`rsa_utils.scenes.Render` of the source domain into one
+tensor per task (shapes and ranges: the module docstring of :mod:`rsa_utils.tasks`). The 3D
+labels are exact functions of the rendered geometry; the 2D labels are computed from the
+rendered RGB image, like Taskonomy computed them from its photographs. Filter widths are given
+for 64 px images and scale with the image size (``s = image_size / 64``).
+
+Encodings (fixed constants, so the same value means the same thing in every image):
+
+* depths: ``log(1 + d) / log(1 + DEPTH_MAX_M)`` clipped to [0, 1] (d in metres);
+* normals: ``(n + 1) / 2`` of the camera-frame unit normal (x right, y down, z forward);
+* curvature: ``0.5 + 0.5 tanh(k * CURVATURE_SCALE_M)`` for k1 >= k2 (1/m, convex > 0);
+* edge / keypoint maps: a response divided by a fixed constant (or ``1 - exp(-r / c)``),
+  clipped to [0, 1];
+* ``room_layout``: (centre of the room box in camera coordinates (3, m), camera yaw relative
+  to the room's nearest axis, pitch, roll (3, rad), box extents along the room axes as seen by
+  the camera (3, m)), standardised with :data:`ROOM_LAYOUT_MEAN` / :data:`ROOM_LAYOUT_STD`;
+* ``vanishing_point``: the three Manhattan directions in camera coordinates (unit vectors,
+  flattened to 9): the room axis the camera looks along most, ``x`` of the room turned the
+  same way, and up. They are labelled relative to the view (yaw folded into [-45, 45] deg),
+  so the label is a function of the image, not of an arbitrary world frame.
+
+Unsupervised segmentations use Felzenszwalb's graph segmentation (scikit-image) on the CPU,
+images in parallel (threads, or worker processes on many-core machines), at most
+:data:`SEGMENT_MAX_SIZE` px (larger images are segmented downsampled, labels upsampled); the
+normalized-cut merging step of Taskonomy is left out (see :data:`SEGMENT_PARAMS`).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+import warnings
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from skimage.segmentation import felzenszwalb
+
+from rsa_utils.world.render import Render
+from rsa_utils.world.tasks import OBJECT_CATEGORIES, TASKS, check_tasks
+
+DEPTH_MAX_M = 16.0
+CURVATURE_SCALE_M = 0.15
+RESHADING_D0_M = 2.0  # distance at which the camera light gives full (cos-weighted) shading
+EDGE_TEXTURE_SCALE = 0.15
+EDGE_OCCLUSION_SCALE = 0.4
+KEYPOINTS2D_SCALE = 0.003
+KEYPOINTS3D_SCALE = 0.04
+#: Felzenszwalb parameters at 64 px (``min_size`` scales with the image area).
+SEGMENT_PARAMS = {
+    "segment_unsup2d": dict(scale=300.0, sigma=0.6, min_size=40),
+    "segment_unsup25d": dict(scale=10.0, sigma=0.5, min_size=40),
+}
+#: Fixed standardisation constants of ``room_layout`` (estimated once from 3000 source scenes).
+#: (The roll is always 0 in this world; its constants leave it at 0.)
+ROOM_LAYOUT_MEAN = torch.tensor([0.0, -0.19, 1.2, 0.0, -0.1, 0.0, 5.5, 2.85, 5.5])
+ROOM_LAYOUT_STD = torch.tensor([1.26, 0.28, 0.71, 0.45, 0.1, 1.0, 1.19, 0.2, 1.16])
+
+
+# --- filters ---------------------------------------------------------------------------------
+def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Separable Gaussian blur of (B, C, H, W) with replicate padding (``sigma`` in px)."""
+    if sigma <= 0:
+        return x
+    r = max(1, int(math.ceil(3 * sigma)))
+    k = torch.exp(-0.5 * (torch.arange(-r, r + 1, device=x.device, dtype=x.dtype) / sigma) ** 2)
+    k = k / k.sum()
+    c = x.shape[1]
+    x = F.conv2d(
+        F.pad(x, (r, r, 0, 0), mode="replicate"), k.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c
+    )
+    return F.conv2d(
+        F.pad(x, (0, 0, r, r), mode="replicate"), k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c
+    )
+
+
+def sobel(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sobel derivatives (gx, gy) of (B, C, H, W), replicate padding, per-pixel units."""
+    kx = (
+        torch.tensor(
+            [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]], device=x.device, dtype=x.dtype
+        )
+        / 8
+    )
+    c = x.shape[1]
+    xp = F.pad(x, (1, 1, 1, 1), mode="replicate")
+    gx = F.conv2d(xp, kx.view(1, 1, 3, 3).expand(c, 1, 3, 3), groups=c)
+    gy = F.conv2d(xp, kx.t().reshape(1, 1, 3, 3).expand(c, 1, 3, 3), groups=c)
+    return gx, gy
+
+
+def sobel_magnitude(x: torch.Tensor) -> torch.Tensor:
+    gx, gy = sobel(x)
+    return torch.sqrt(gx * gx + gy * gy + 1e-12)
+
+
+def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
+    """CIE Lab (D65) of sRGB (B, 3, H, W) in [0, 1]: L in [0, 100], a, b roughly in [-110, 110]."""
+    lin = torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    m = torch.tensor(
+        [
+            [0.412453, 0.357580, 0.180423],
+            [0.212671, 0.715160, 0.072169],
+            [0.019334, 0.119193, 0.950227],
+        ],
+        device=rgb.device,
+        dtype=rgb.dtype,
+    )
+    xyz = torch.einsum("ij,bjhw->bihw", m, lin)
+    xyz = xyz / torch.tensor([0.950456, 1.0, 1.088754], device=rgb.device, dtype=rgb.dtype).view(
+        1, 3, 1, 1
+    )
+    f = torch.where(
+        xyz > (6 / 29) ** 3, xyz.clamp_min(1e-12) ** (1 / 3), xyz / (3 * (6 / 29) ** 2) + 4 / 29
+    )
+    L = 116 * f[:, 1] - 16
+    a = 500 * (f[:, 0] - f[:, 1])
+    b = 200 * (f[:, 1] - f[:, 2])
+    return torch.stack([L, a, b], 1)
+
+
+def gray(rgb: torch.Tensor) -> torch.Tensor:
+    """Luma (B, 1, H, W) of an RGB batch."""
+    return 0.299 * rgb[:, 0:1] + 0.587 * rgb[:, 1:2] + 0.114 * rgb[:, 2:3]
+
+
+def encode_depth(d: torch.Tensor) -> torch.Tensor:
+    """Metres -> [0, 1]: ``log(1 + d) / log(1 + DEPTH_MAX_M)``, clipped."""
+    return (torch.log1p(d.clamp_min(0)) / math.log1p(DEPTH_MAX_M)).clamp(0, 1)
+
+
+def decode_depth(x: torch.Tensor) -> torch.Tensor:
+    """Inverse of :func:`encode_depth` (metres)."""
+    return torch.expm1(x * math.log1p(DEPTH_MAX_M))
+
+
+# --- 2D labels -------------------------------------------------------------------------------
+def edge_texture(rgb: torch.Tensor) -> torch.Tensor:
+    """Sobel magnitude of Gaussian-smoothed gray (Canny without non-maximum suppression)."""
+    s = rgb.shape[-1] / 64
+    g = gaussian_blur(gray(rgb), max(0.5, 1.0 * s))
+    return (sobel_magnitude(g) / EDGE_TEXTURE_SCALE).clamp(0, 1)
+
+
+def keypoints2d(rgb: torch.Tensor) -> torch.Tensor:
+    """Max over scales of the scale-normalised Hessian determinant (SURF-like), no NMS."""
+    s = rgb.shape[-1] / 64
+    g = gray(rgb)
+    best = torch.zeros_like(g)
+    for sigma in (1.0 * s, 2.0 * s, 3.0 * s):
+        lg = F.pad(gaussian_blur(g, sigma), (1, 1, 1, 1), mode="replicate")
+        c = lg[..., 1:-1, 1:-1]
+        lxx = lg[..., 1:-1, 2:] - 2 * c + lg[..., 1:-1, :-2]
+        lyy = lg[..., 2:, 1:-1] - 2 * c + lg[..., :-2, 1:-1]
+        lxy = (lg[..., 2:, 2:] - lg[..., 2:, :-2] - lg[..., :-2, 2:] + lg[..., :-2, :-2]) / 4
+        best = torch.maximum(best, (sigma**4) * (lxx * lyy - lxy * lxy).abs())
+    return 1 - torch.exp(-best / KEYPOINTS2D_SCALE)
+
+
+def colorization(rgb: torch.Tensor) -> torch.Tensor:
+    """Lab a, b divided by 128: (B, 2, H, W)."""
+    return rgb_to_lab(rgb)[:, 1:] / 128
+
+
+# --- 3D labels -------------------------------------------------------------------------------
+def edge_occlusion(depth: torch.Tensor) -> torch.Tensor:
+    """Sobel on sqrt(z-depth in m), then Gaussian blur; (B, H, W) -> (B, 1, H, W)."""
+    s = depth.shape[-1] / 64
+    mag = sobel_magnitude(depth.clamp_min(0).sqrt()[:, None])
+    return (gaussian_blur(mag, max(0.5, 1.0 * s)) / EDGE_OCCLUSION_SCALE).clamp(0, 1)
+
+
+def keypoints3d(normal: torch.Tensor, distance: torch.Tensor) -> torch.Tensor:
+    """NARF-like interest: corner strength of the structure tensor of normals and log range.
+
+    The surface-change field is the camera-frame normal (3 channels) and the log distance;
+    with J the Gaussian-smoothed structure tensor of their gradients, the interest is Noble's
+    corner measure det(J) / trace(J): high where the surface changes in two directions
+    (corners, object tips), low on planes and along straight creases.
+    """
+    s = distance.shape[-1] / 64
+    f = torch.cat([normal, torch.log(distance.clamp_min(1e-3))[:, None]], 1)
+    gx, gy = sobel(f)
+    sig = 1.5 * s
+    jxx = gaussian_blur((gx * gx).sum(1, keepdim=True), sig)
+    jyy = gaussian_blur((gy * gy).sum(1, keepdim=True), sig)
+    jxy = gaussian_blur((gx * gy).sum(1, keepdim=True), sig)
+    r = (jxx * jyy - jxy * jxy).clamp_min(0) / (jxx + jyy + 1e-6)
+    return 1 - torch.exp(-r / KEYPOINTS3D_SCALE)
+
+
+def reshading(normal: torch.Tensor, position: torch.Tensor) -> torch.Tensor:
+    """Lambertian shading from a point light at the camera, constant albedo, 1/r^2 falloff.
+
+    ``cos(theta) * min(1, (RESHADING_D0_M / r)^2)``: (B, 3, H, W) camera frame -> (B, 1, H, W).
+    """
+    r = position.norm(dim=1, keepdim=True).clamp_min(1e-6)
+    cos = (-(normal * position).sum(1, keepdim=True) / r).clamp(0, 1)
+    return (cos * (RESHADING_D0_M / r).square().clamp(max=1.0)).clamp(0, 1)
+
+
+def encode_curvature(k: torch.Tensor) -> torch.Tensor:
+    return 0.5 + 0.5 * torch.tanh(k * CURVATURE_SCALE_M)
+
+
+#: Use a process pool (instead of threads) for CPU-side work on machines with this many cores.
+PROCESS_POOL_MIN_CPUS = 8
+_POOL: ProcessPoolExecutor | None = None
+
+
+def worker_pool() -> ProcessPoolExecutor | None:
+    """A shared pool of worker processes on machines with many cores, else None.
+
+    Used for the Felzenszwalb segmentations and for scene sampling, whose Python work would
+    otherwise be serialised by the GIL while the GPU waits. ``RSA_DATA_WORKERS`` sets the size
+    (0 disables it). Workers are forked, like PyTorch's DataLoader workers: they run numpy and
+    scikit-image code only, never CUDA, and need no ``if __name__ == "__main__"`` guard.
+    """
+    global _POOL
+    n = int(os.environ.get("RSA_DATA_WORKERS", os.cpu_count() or 1))
+    if n < PROCESS_POOL_MIN_CPUS:
+        return None
+    if _POOL is None:
+        _POOL = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork"))
+    return _POOL
+
+
+def _felzenszwalb_many(images: np.ndarray, params: dict, f: int, h: int, w: int) -> np.ndarray:
+    """Segment ids of images (B, h', w', C) float32, upsampled ``f`` times (nearest) and cropped
+    to (h, w): (B, h, w) uint16, or int32 if an image has 65535 segments or more. Runs in the
+    worker processes, so the main process only concatenates."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        seg = np.stack([felzenszwalb(im, channel_axis=-1, **params) for im in images])
+    if f > 1:
+        seg = seg.repeat(f, -2).repeat(f, -1)[..., :h, :w]
+    return np.ascontiguousarray(seg, dtype=np.uint16 if seg.max(initial=0) < 65535 else np.int32)
+
+
+#: Segmentations of larger images are computed at this size (area-downsampled by an integer
+#: factor) and upsampled with nearest neighbours: Felzenszwalb on the CPU would otherwise
+#: dominate the data pipeline at 128 px and above (measured in benchmarks/render.md).
+SEGMENT_MAX_SIZE = 64
+SEGMENT_TASKS = ("segment_unsup2d", "segment_unsup25d")
+
+
+def segment_inputs(feat: torch.Tensor, params: dict) -> tuple[np.ndarray, dict, int]:
+    """What a worker segments: ``feat`` (B, C, H, W) area-downsampled by the integer factor ``f``
+    that brings it to at most :data:`SEGMENT_MAX_SIZE` px, as host images (B, h', w', C) float32,
+    with ``params``' ``min_size`` scaled to that area. Returns (images, params, f)."""
+    f = math.ceil(max(feat.shape[-2:]) / SEGMENT_MAX_SIZE)
+    small = F.avg_pool2d(feat.float(), f, ceil_mode=True) if f > 1 else feat.float()
+    p = dict(params)
+    p["min_size"] = max(4, int(round(p["min_size"] * (small.shape[-1] / 64) ** 2)))
+    return small.permute(0, 2, 3, 1).cpu().numpy(), p, f
+
+
+def _concat_ids(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts, dtype=np.result_type(*parts))
+
+
+class SegmentJob:
+    """One Felzenszwalb segmentation of a batch, running in the background.
+
+    Construction downsamples the feature image ``feat`` (B, C, H, W) on its device, copies it
+    to the host and hands it to the worker pool (:func:`worker_pool`) in parts; without a pool
+    the images are segmented at once in threads. :meth:`numpy` waits and returns the segment
+    ids (B, H, W) (uint16, the storage format), :meth:`tensor` the same as int64 on a device.
+    """
+
+    def __init__(self, feat: torch.Tensor, params: dict):
+        images, p, f = segment_inputs(feat, params)
+        h, w = feat.shape[-2:]
+        pool = worker_pool() if len(images) >= 16 else None
+        self._futures, self._seg = [], None
+        if pool is not None:
+            parts = np.array_split(images, min(len(images), pool._max_workers))
+            self._futures = [pool.submit(_felzenszwalb_many, x, p, f, h, w) for x in parts]
+            return
+        workers = min(len(images), os.cpu_count() or 1, 8)
+        if workers > 1:  # scikit-image's Felzenszwalb releases the GIL for most of its work
+            with ThreadPoolExecutor(workers) as ex:
+                out = list(ex.map(lambda im: _felzenszwalb_many(im[None], p, f, h, w), images))
+        else:
+            out = [_felzenszwalb_many(im[None], p, f, h, w) for im in images]
+        self._seg = _concat_ids(out)
+
+    def numpy(self) -> np.ndarray:
+        """Segment ids (B, H, W), uint16 (int32 beyond 65534 segments in an image)."""
+        if self._seg is None:
+            self._seg = _concat_ids([fut.result() for fut in self._futures])
+        return self._seg
+
+    def tensor(self, device: torch.device | str = "cpu") -> torch.Tensor:
+        return torch.from_numpy(self.numpy()).long().to(device)
+
+
+def segment_jobs(render: Render, tasks=SEGMENT_TASKS) -> dict[str, SegmentJob]:
+    """Start the unsupervised segmentations among ``tasks`` of a source render (see
+    :class:`SegmentJob`); the data pipeline collects them while it renders the next batch."""
+    names = [n for n in check_tasks(tasks) if n in SEGMENT_TASKS]
+    jobs = {}
+    if "segment_unsup2d" in names:
+        jobs["segment_unsup2d"] = SegmentJob(
+            render.rgb.float() * 255, SEGMENT_PARAMS["segment_unsup2d"]
+        )
+    if "segment_unsup25d" in names:
+        feat = _geometry_features(render.depth, render.normal, edge_occlusion(render.depth))
+        jobs["segment_unsup25d"] = SegmentJob(feat, SEGMENT_PARAMS["segment_unsup25d"])
+    return jobs
+
+
+def _geometry_features(depth, normal, occlusion) -> torch.Tensor:
+    """What 2.5D segmentation segments: (encoded depth x 2, normal, occlusion edges) (B, 5, H, W)."""
+    return torch.cat([2 * encode_depth(depth)[:, None], normal, occlusion], 1)
+
+
+def segment_unsup2d(rgb: torch.Tensor) -> torch.Tensor:
+    """Felzenszwalb superpixels of the RGB image (0-255 scale): (B, H, W) int64 ids >= 0."""
+    return SegmentJob(rgb * 255, SEGMENT_PARAMS["segment_unsup2d"]).tensor(rgb.device)
+
+
+def segment_unsup25d(
+    depth: torch.Tensor, normal: torch.Tensor, occlusion: torch.Tensor
+) -> torch.Tensor:
+    """The same segmentation on (encoded depth, normals, occlusion edges): (B, H, W) int64."""
+    feat = _geometry_features(depth, normal, occlusion)
+    return SegmentJob(feat, SEGMENT_PARAMS["segment_unsup25d"]).tensor(depth.device)
+
+
+# --- low-dimensional geometric labels ----------------------------------------------------------
+def manhattan_frame(render: Render) -> tuple[torch.Tensor, torch.Tensor]:
+    """The view-relative room axes: (B, 3, 3) rows = right-ish, up, forward-ish room axes in
+    camera coordinates, and the quarter turns k (B,) that relabel the world axes."""
+    yaw = render.cam_angles[:, 0]
+    k = torch.round(yaw / (math.pi / 2))
+    ang = k * (math.pi / 2)
+    zero, one = torch.zeros_like(ang), torch.ones_like(ang)
+    ex = torch.stack([torch.cos(ang), zero, -torch.sin(ang)], -1)  # R_y(k pi/2) e_x
+    ey = torch.stack([zero, one, zero], -1)
+    ez = torch.stack([torch.sin(ang), zero, torch.cos(ang)], -1)  # R_y(k pi/2) e_z
+    world = torch.stack([ex, ey, ez], 1)  # (B, 3, 3) rows = world vectors
+    return torch.bmm(world, render.r_cw), k.long()  # world -> camera: v @ R_cw
+
+
+def room_layout_raw(render: Render) -> torch.Tensor:
+    """Unstandardised room layout (B, 9): centre in camera frame, (yaw, pitch, roll), extents."""
+    centre_w = (render.room_lo + render.room_hi) / 2
+    centre_c = torch.bmm((centre_w - render.cam_pos)[:, None, :], render.r_cw)[:, 0]
+    _, k = manhattan_frame(render)
+    yaw_rel = render.cam_angles[:, 0] - k.float() * (math.pi / 2)
+    ext = render.room_hi - render.room_lo
+    odd = (k % 2 == 1)[:, None]
+    ext = torch.where(odd, ext[:, [2, 1, 0]], ext)
+    angles = torch.stack([yaw_rel, render.cam_angles[:, 1], render.cam_angles[:, 2]], -1)
+    return torch.cat([centre_c, angles, ext], -1)
+
+
+def room_layout(render: Render) -> torch.Tensor:
+    raw = room_layout_raw(render)
+    return (raw - ROOM_LAYOUT_MEAN.to(raw)) / ROOM_LAYOUT_STD.to(raw)
+
+
+def vanishing_point(render: Render) -> torch.Tensor:
+    axes, _ = manhattan_frame(render)
+    return axes.reshape(len(render), 9)
+
+
+# --- semantic labels ---------------------------------------------------------------------------
+def class_object(render: Render) -> torch.Tensor:
+    """Distribution of visible object pixels over the categories (B, C).
+
+    Fallback when no object pixel is visible: the distribution of the categories of the
+    objects placed in the room (by count); if there are none, uniform.
+    """
+    c = len(OBJECT_CATEGORIES)
+    cat = render.category.reshape(len(render), -1)
+    counts = torch.zeros(len(render), c + 1, device=cat.device).scatter_add_(
+        1, cat, torch.ones_like(cat, dtype=torch.float32)
+    )[:, 1:]
+    present = render.object_counts.to(counts)
+    uniform = torch.full_like(counts, 1.0 / c)
+    vis = counts.sum(1, keepdim=True)
+    pres = present.sum(1, keepdim=True)
+    out = torch.where(
+        vis > 0,
+        counts / vis.clamp_min(1),
+        torch.where(pres > 0, present / pres.clamp_min(1), uniform),
+    )
+    return out
+
+
+# --- all of them ---------------------------------------------------------------------------------
+def make_labels(render: Render, tasks=None) -> dict[str, torch.Tensor]:
+    """Labels of ``tasks`` (names; default all 20) for a source-domain render, on its device.
+
+    Formats follow :mod:`rsa_utils.tasks`: ``rgb`` / ``map`` / ``ab`` float32 (B, C, H, W),
+    ``segments`` / ``dense_class`` int64 (B, H, W), ``vector`` / ``soft_class`` float32
+    (B, D), ``class`` int64 (B,).
+    """
+    names = check_tasks(tasks)
+    if render.domain != "source":
+        raise ValueError(
+            "make_labels needs a source-domain render (the target domain has only segmentation labels)"
+        )
+    rgb = render.rgb.float()
+    cache: dict[str, torch.Tensor] = {}
+
+    def occ() -> torch.Tensor:
+        if "occ" not in cache:
+            cache["occ"] = edge_occlusion(render.depth)
+        return cache["occ"]
+
+    jobs = segment_jobs(render, names)  # CPU work in the background while the rest runs
+    out: dict[str, torch.Tensor] = {}
+    for n in names:
+        if n in jobs:
+            continue
+        if TASKS[n].target == "rgb":
+            out[n] = rgb
+        elif n == "colorization":
+            out[n] = colorization(rgb)
+        elif n == "edge_texture":
+            out[n] = edge_texture(rgb)
+        elif n == "keypoints2d":
+            out[n] = keypoints2d(rgb)
+        elif n == "curvature":
+            out[n] = encode_curvature(render.curvature)
+        elif n == "depth_euclidean":
+            out[n] = encode_depth(render.distance)[:, None]
+        elif n == "depth_zbuffer":
+            out[n] = encode_depth(render.depth)[:, None]
+        elif n == "edge_occlusion":
+            out[n] = occ()
+        elif n == "keypoints3d":
+            out[n] = keypoints3d(render.normal, render.distance)
+        elif n == "normal":
+            out[n] = ((render.normal + 1) / 2).clamp(0, 1)
+        elif n == "reshading":
+            out[n] = reshading(render.normal, render.position)
+        elif n == "room_layout":
+            out[n] = room_layout(render)
+        elif n == "vanishing_point":
+            out[n] = vanishing_point(render)
+        elif n == "class_object":
+            out[n] = class_object(render)
+        elif n == "class_scene":
+            out[n] = render.room_type.long()
+        elif n == "segment_semantic":
+            out[n] = render.category.long()
+        else:  # pragma: no cover - every registry task is handled above
+            raise AssertionError(n)
+    for n, job in jobs.items():
+        out[n] = job.tensor(render.rgb.device)
+    return {n: out[n] for n in names}
