@@ -12,9 +12,9 @@
 # # The task networks and their quality
 #
 # Every section compares representations of trained networks, so this chapter checks first
-# that the networks learned their tasks. Two architectures are trained for each of the 20
-# tasks: the small model of Table S1 and the Taskonomy architecture (a ResNet-50 encoder with
-# output stride 16 compressed to 8 channels). A network's held-out metric is set beside a
+# that the networks learned their tasks. Two architectures are trained for each of the
+# {glue:}`n_tasks` tasks: the small model of Table S1 and the Taskonomy architecture (a
+# ResNet-50 encoder with output stride 16 compressed to 8 channels). A network's held-out metric is set beside a
 # trivial baseline — the mean training target for regression tasks, the majority class for
 # classification, and for the two unsupervised segmentations the rate at which two training
 # pixels share a segment (predicted for every pixel pair) — and a network that does not beat
@@ -53,6 +53,7 @@ glue("n_train", P.n_train, display=False)
 glue("size", P.image_size, display=False)
 
 glue("replicates", P.replicates, display=False)
+glue("n_tasks", len(tasks), display=False)
 glue("replicate_tasks", min(P.replicate_tasks, len(tasks)), display=False)
 glue("peak_lr", f"{P.lr:g}", display=False)
 glue("warmup_pct", round(100 * P.warmup), display=False)

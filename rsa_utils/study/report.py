@@ -140,8 +140,8 @@ CLUSTER_MIN_ARI = 0.5
 #: The verdict rules, one set for every claims row; the scorecard prints this text.
 VERDICT_RULES = f"""\
 Every rule reads our estimate together with its 95 % interval. The *null* is the value that
-would fail the claim outright: zero for a correlation or a difference, never for a threshold
-reached from a point on.
+would fail the claim outright: zero for a correlation or a difference, chance for a ranking,
+and never reaching it for a threshold reached from a point on.
 
 - **A value the paper quotes** (a correlation such as 0.851): *holds* when the interval reaches
   the paper's value (our estimate is at least the paper's, or the paper's value lies inside the
@@ -283,7 +283,7 @@ def share_verdict(ok, undecided=None) -> str:
 
 def threshold_share(est, low, high, threshold: float) -> tuple[str, str]:
     """Members with intervals against one threshold (each member: estimate above it; undecided
-    where the interval contains it): (verdict, ``"3 of 4 above (1 undecided)"`` + a count of
+    where the interval contains it): (verdict, ``"3 of 4 above (1 with the threshold inside the interval)"`` + a count of
     members that could not be tested)."""
     est, low, high = (pd.Series(np.asarray(v, float)) for v in (est, low, high))
     tested = est.notna()
