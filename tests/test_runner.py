@@ -153,3 +153,23 @@ def test_every_documented_command_passes_its_check(tmp_path):
         res = subprocess.run(line, shell=True, cwd=ROOT, capture_output=True, text=True)
         assert res.returncode == 0, f"{cmd!r} failed its check:\n{res.stdout}\n{res.stderr}"
         assert "ok:" in res.stdout
+
+
+def test_zoo_entries_built_counts_only_this_seed(tmp_path):
+    """A cache shared with a run of another seed gains that run's entries meanwhile; the record
+    counts only the entries of this run's seed."""
+    import json
+
+    from rsa_utils.nets import zoo
+
+    root = zoo.zoo_dir(tmp_path)
+    entries = {("model", "a"): {"task": "normal", "seed": 0}, ("model", "b"): {"task": "normal", "seed": 1},
+               ("transfer", "c"): {"source": {"seed": 0}, "targets": ["normal"]},
+               ("transfer", "d"): {"source": {"seed": 1}, "targets": ["normal"]}}  # fmt: skip
+    for (kind, key), key_dict in entries.items():
+        (root / kind).mkdir(parents=True, exist_ok=True)
+        (root / kind / f"{key}.json").write_text(json.dumps({"key_dict": key_dict}))
+    new = runner._zoo_entries(tmp_path)
+    assert len(new) == 4
+    assert runner._built_for(new, tmp_path, 0) == 2 and runner._built_for(new, tmp_path, 1) == 2
+    assert runner._built_for(new, tmp_path, 2) == 0

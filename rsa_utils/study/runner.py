@@ -211,6 +211,32 @@ def _zoo_entries(cache_dir: Any) -> set[tuple[str, str]]:
     return {(p.parent.name, p.stem) for p in root.glob("*/*.json") if not p.name.startswith(".")}
 
 
+def _entry_seed(key: dict) -> Any:
+    """The study seed a zoo entry's key names (its own, or that of the network it starts from)."""
+    if "seed" in key:
+        return key["seed"]
+    source = key.get("source")
+    return source.get("seed") if isinstance(source, dict) else None
+
+
+def _built_for(new: set[tuple[str, str]], cache_dir: Any, seed: int) -> int:
+    """How many of the ``new`` zoo entries belong to study seed ``seed``: a cache shared with
+    another run (e.g. a reseed experiment) gains that run's entries meanwhile, which this run
+    did not build."""
+    from rsa_utils.nets import zoo
+
+    root, n = zoo.zoo_dir(cache_dir), 0
+    for kind, key in new:
+        try:
+            n += (
+                _entry_seed(json.loads((root / kind / f"{key}.json").read_text())["key_dict"])
+                == seed
+            )
+        except (OSError, ValueError, KeyError):
+            n += 1  # unreadable: count it rather than hide it
+    return n
+
+
 def run_notebook(
     name: str,
     params: dict[str, Any],
@@ -256,7 +282,11 @@ def run_notebook(
         "profile": prof.name,
         "device": _device_name(params.get("device", "auto")),
         "wall_time_s": round(wall, 1),
-        "zoo_entries_built": len(_zoo_entries(params.get("cache_dir")) - cached_before),
+        "zoo_entries_built": _built_for(
+            _zoo_entries(params.get("cache_dir")) - cached_before,
+            params.get("cache_dir"),
+            params.get("seed", 0),
+        ),
         "zoo_entries_reused": len(cached_before),
         "git_commit": commit or git_commit(),
         "executed": datetime.now(UTC).isoformat(timespec="seconds"),
