@@ -65,3 +65,24 @@ class RandomData:
         idx = torch.as_tensor(np.asarray(idx), dtype=torch.long)
         labels = {k: v[idx].to(device) for k, v in self.labels.items()}
         return self.rgb[idx].to(device), (labels[TARGET_TASK.name] if self.target else labels)
+
+
+def gallery_labels(b: int = 2, h: int = 16) -> dict[str, torch.Tensor]:
+    """Random labels of every task for ``b`` images of ``h`` px, in the shapes the galleries
+    draw (maps with at most 3 channels, segment and class maps with 5 ids)."""
+    g = torch.Generator().manual_seed(0)
+    out = {}
+    for name, t in TASKS.items():
+        if t.target == "rgb":
+            out[name] = torch.rand(b, 3, h, h, generator=g)
+        elif t.target == "ab":
+            out[name] = torch.rand(b, 2, h, h, generator=g) - 0.5
+        elif t.target == "map":
+            out[name] = torch.rand(b, min(t.out_channels, 3), h, h, generator=g)
+        elif t.target in ("segments", "dense_class"):
+            out[name] = torch.randint(0, 5, (b, h, h), generator=g)
+        elif t.target == "class":
+            out[name] = torch.randint(0, t.out_channels, (b,), generator=g)
+        else:
+            out[name] = torch.rand(b, t.out_channels, generator=g)
+    return out

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from fakes import gallery_labels
 from matplotlib.collections import LineCollection, PathCollection
 
 from rsa_utils import gallery, plots, primer, report
@@ -346,27 +347,8 @@ def test_noise_ceiling_points(out):
 # --- (a) galleries of pictures: what each panel shows ------------------------------------------
 
 
-def _fake_labels(b=2, h=16):
-    g = torch.Generator().manual_seed(0)
-    out = {}
-    for name, t in TASKS.items():
-        if t.target == "rgb":
-            out[name] = torch.rand(b, 3, h, h, generator=g)
-        elif t.target == "ab":
-            out[name] = torch.rand(b, 2, h, h, generator=g) - 0.5
-        elif t.target == "map":
-            out[name] = torch.rand(b, min(t.out_channels, 3), h, h, generator=g)
-        elif t.target in ("segments", "dense_class"):
-            out[name] = torch.randint(0, 5, (b, h, h), generator=g)
-        elif t.target == "class":
-            out[name] = torch.randint(0, t.out_channels, (b,), generator=g)
-        else:
-            out[name] = torch.rand(b, t.out_channels, generator=g)
-    return out
-
-
 def test_source_gallery_lists_its_panels(out):
-    labels = _fake_labels()
+    labels = gallery_labels()
     fig = gallery.plot_source_gallery(torch.rand(2, 3, 16, 16), labels, n=2)
     csv = _save(out, fig, "data_source_gallery", gallery.source_gallery_panels(labels, 2))[""]
     shown = [ax for ax in fig.axes if ax.images]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from fakes import gallery_labels
 from matplotlib.colors import to_hex
 from scipy.stats import spearmanr
 
@@ -199,27 +200,8 @@ def test_dendrograms_label_the_merge_height():
 # --- the data page's source gallery ----------------------------------------------------------------
 
 
-def _fake_labels(b=2, h=16):
-    g = torch.Generator().manual_seed(0)
-    out = {}
-    for name, t in TASKS.items():
-        if t.target == "rgb":
-            out[name] = torch.rand(b, 3, h, h, generator=g)
-        elif t.target == "ab":
-            out[name] = torch.rand(b, 2, h, h, generator=g) - 0.5
-        elif t.target == "map":
-            out[name] = torch.rand(b, min(t.out_channels, 3), h, h, generator=g)
-        elif t.target in ("segments", "dense_class"):
-            out[name] = torch.randint(0, 5, (b, h, h), generator=g)
-        elif t.target == "class":
-            out[name] = torch.randint(0, t.out_channels, (b,), generator=g)
-        else:
-            out[name] = torch.rand(b, t.out_channels, generator=g)
-    return out
-
-
 def test_source_gallery_is_a_grid_of_rows_per_scene():
-    labels = _fake_labels()
+    labels = gallery_labels()
     dense = [k for k in labels if TASKS[k].dense]
     fig = gallery.plot_source_gallery(torch.rand(2, 3, 16, 16), labels, n=2)
     shown = [ax for ax in fig.axes if ax.images]
