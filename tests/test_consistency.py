@@ -85,3 +85,13 @@ def test_block_mean_difference_resamples_tasks():
     noisy = pd.DataFrame(base + rng.normal(0, 0.1, (5, 5)), index=names, columns=names)
     est, lo, hi = consistency.block_mean_difference(noisy, b, names)
     assert lo < est < hi and hi - lo > 0.01
+
+
+def test_block_mean_difference_of_one_pair_has_no_interval():
+    """Two tasks make one pair: resampling the tasks cannot move it, so the interval is
+    undefined rather than the pair's own value (which read as a perfectly precise estimate)."""
+    names = list("ab")
+    a = pd.DataFrame([[1.0, 0.4], [0.4, 1.0]], index=names, columns=names)
+    b = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=names, columns=names)
+    est, lo, hi = consistency.block_mean_difference(a, b, names)
+    assert est == pytest.approx(-0.1) and np.isnan(lo) and np.isnan(hi)

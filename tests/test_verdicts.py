@@ -132,3 +132,9 @@ def test_gate_claims_and_verdict_changes():
     before = pd.DataFrame({"section": ["S1"], "claim": ["a"], "holds": ["does not hold"]})
     ch = verdict_changes(now, before)
     assert list(ch.before) == ["does not hold", "—"] and list(ch.changed) == [True, True]
+
+
+def test_fmt_interval_without_an_interval():
+    assert report.fmt_interval(0.5, 0.4, 0.6) == "0.50 [0.40, 0.60]"
+    assert report.fmt_interval(-0.02, math.nan, math.nan) == "−0.02 (no interval)"
+    assert report.direction_verdict(-0.02, math.nan, math.nan, sign=-1) == "not tested"

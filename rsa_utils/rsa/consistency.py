@@ -221,7 +221,8 @@ def block_mean_difference(
     """Mean similarity among ``tasks`` (their off-diagonal pairs) in ``sim_a`` minus that in
     ``sim_b``, with a 95 % percentile bootstrap interval that resamples the tasks (pairs of a
     task with a copy of itself are left out), since the pairs share tasks and are not
-    independent."""
+    independent. With fewer than three tasks there is nothing to resample (one pair): the
+    interval is undefined (NaN), not the pair's own value."""
     tasks = list(tasks)
     a = np.asarray(sim_a.loc[tasks, tasks], float)
     b = np.asarray(sim_b.loc[tasks, tasks], float)
@@ -237,6 +238,8 @@ def block_mean_difference(
         return float(d[i[keep], j[keep]].mean()) if keep.any() else np.nan
 
     est = stat(np.arange(k))
+    if k < 3:
+        return est, float("nan"), float("nan")
     draws = np.array([stat(rng.integers(0, k, k)) for _ in range(n_resamples)])
     low, high = np.nanpercentile(draws, [2.5, 97.5])
     return est, float(low), float(high)

@@ -113,7 +113,10 @@ def fmt(x: float, digits: int = 2) -> str:
 
 
 def fmt_interval(est: float, low: float, high: float, digits: int = 2) -> str:
-    """``0.93 [0.90, 0.95]``."""
+    """``0.93 [0.90, 0.95]``; ``0.93 (no interval)`` when the interval is undefined (e.g.
+    nothing to resample)."""
+    if np.isfinite(est) and not (np.isfinite(low) and np.isfinite(high)):
+        return f"{fmt(est, digits)} (no interval)"
     return f"{fmt(est, digits)} [{fmt(low, digits)}, {fmt(high, digits)}]"
 
 
