@@ -37,6 +37,7 @@ our_checks = claims[claims.kind == "ours"].drop(columns="kind")
 counts = paper_claims.holds.value_counts()
 glue("n_claims", len(paper_claims), display=False)
 glue("n_hold", int(counts.get("holds", 0)), display=False)
+report.glue_text("hold_verb", report.number_agrees(int(counts.get("holds", 0)), "holds", "hold"))
 glue("n_partly", int(counts.get("partly", 0)), display=False)
 glue("n_inconclusive", int(counts.get("inconclusive", 0)), display=False)
 glue("n_fail", int(counts.get("does not hold", 0)), display=False)
@@ -53,7 +54,7 @@ glue("n_rows", len(changes), display=False)
 report.glue_text("previous_edition", str(previous.edition.iloc[0]))
 
 # %% [markdown]
-# Of the supplement's {glue:}`n_claims` claims, {glue:}`n_hold` hold, {glue:}`n_partly` hold
+# Of the supplement's {glue:}`n_claims` claims, {glue:}`n_hold` {glue:md}`hold_verb`, {glue:}`n_partly` hold
 # in part, {glue:}`n_inconclusive` are inconclusive (our interval contains both the paper's
 # value and one that fails the claim), {glue:}`n_fail` do not hold and {glue:}`n_untested`
 # cannot be tested in this edition (profile {glue:md}`profiles`; see the reproducibility record for device and commit).

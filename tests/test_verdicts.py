@@ -138,3 +138,8 @@ def test_fmt_interval_without_an_interval():
     assert report.fmt_interval(0.5, 0.4, 0.6) == "0.50 [0.40, 0.60]"
     assert report.fmt_interval(-0.02, math.nan, math.nan) == "−0.02 (no interval)"
     assert report.direction_verdict(-0.02, math.nan, math.nan, sign=-1) == "not tested"
+
+
+def test_number_agrees():
+    assert report.number_agrees(1, "holds", "hold") == "holds"
+    assert [report.number_agrees(n, "holds", "hold") for n in (0, 2)] == ["hold", "hold"]

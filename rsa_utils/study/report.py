@@ -112,6 +112,11 @@ def fmt(x: float, digits: int = 2) -> str:
     return f"{x:.{digits}f}".replace("-", "−")
 
 
+def number_agrees(n: int, one: str, many: str) -> str:
+    """The word that agrees with the count ``n`` in prose: ``one`` for 1, else ``many``."""
+    return one if n == 1 else many
+
+
 def fmt_interval(est: float, low: float, high: float, digits: int = 2) -> str:
     """``0.93 [0.90, 0.95]``; ``0.93 (no interval)`` when the interval is undefined (e.g.
     nothing to resample)."""
