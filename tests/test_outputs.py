@@ -60,3 +60,20 @@ def test_papermill_cli_writes_beside_its_output(tmp_path):
     assert (tmp_path / "data" / "s3_3_fig_s8.csv").exists()
     after = committed.stat().st_mtime_ns if committed.exists() else None
     assert after == before
+
+
+@pytest.mark.slow
+def test_readme_papermill_command_on_the_committed_edition(tmp_path):
+    """README's ``papermill book/s3_3_num_images.ipynb out.ipynb -p profile smoke`` runs on the
+    committed notebook (its own small networks, in a temporary cache) and writes beside it."""
+    pytest.importorskip("papermill")
+    committed = report.BOOK_DIR / "figures" / "s3_3_fig_s8.png"
+    before = committed.read_bytes()
+    env = {k: v for k, v in os.environ.items() if k not in ("RSA_BOOK_DIR", "RSA_OUTPUT_DIR")}
+    env["RSA_CACHE_DIR"] = str(tmp_path / "cache")
+    nb = report.BOOK_DIR / "s3_3_num_images.ipynb"
+    subprocess.run([sys.executable, "-m", "papermill", str(nb), "out.ipynb", "-p", "profile", "smoke"],
+                   cwd=tmp_path, env=env, check=True, capture_output=True)  # fmt: skip
+    assert (tmp_path / "figures" / "s3_3_fig_s8.png").exists()
+    assert (tmp_path / "data" / "s3_3_fig_s8.csv").exists()
+    assert committed.read_bytes() == before
