@@ -119,12 +119,35 @@ def transfer_agreement(similarity: pd.DataFrame, affinity: pd.DataFrame) -> pd.S
     affinities (sources × targets): for each target, Spearman's r_s between its similarity to
     the other tasks and their affinities as its sources (the target itself left out). NaN where
     either column is constant."""
+    r = per_target_correlations(similarity, affinity)
+    return r.reindex(affinity.columns).rename("r_s")
+
+
+def per_target_correlations(
+    a: pd.DataFrame, b: pd.DataFrame, exclude_self: bool = True
+) -> pd.Series:
+    """Spearman r_s per target between two sources x targets frames: for each column shared by
+    both, over their common sources (without the target itself when ``exclude_self``; pairs with a
+    NaN dropped). Targets with an undefined r_s (a constant column) are left out → (T,)."""
+    targets = [t for t in a.columns if t in b.columns]
+    sources = [s for s in a.index if s in b.index]
+    if not targets:
+        raise ValueError("the two frames share no target column")
+    if len(sources) < 3:
+        raise ValueError(f"the two frames share {len(sources)} sources; need at least 3")
     out = {}
-    for t in affinity.columns:
-        a, b = similarity.loc[t].drop(t).astype(float), affinity[t].drop(t).astype(float)
-        b = b.loc[a.index]
-        out[t] = float(spearmanr(a, b).statistic) if a.std() > 0 and b.std() > 0 else np.nan
-    return pd.Series(out, name="r_s")
+    for t in targets:
+        rows = [s for s in sources if not (exclude_self and s == t)]
+        x = a.loc[rows, t].to_numpy(float)
+        y = b.loc[rows, t].to_numpy(float)
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y = x[ok], y[ok]
+        if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+            continue
+        r = float(spearmanr(x, y).statistic)
+        if np.isfinite(r):
+            out[t] = r
+    return pd.Series(out, dtype=float, name="spearman")
 
 
 def agreement_summary(agree: pd.Series, *, n_resamples: int = 1000, seed: int = 0) -> dict:

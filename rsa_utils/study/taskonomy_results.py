@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.stats as ss
 
 from rsa_utils.paths import REPO_ROOT
+from rsa_utils.rsa.taxonomy import per_target_correlations  # noqa: F401 (part of this module's API)
 from rsa_utils.world.tasks import TASK_NAMES
 
 #: Where the shipped CSVs live.
@@ -134,33 +135,6 @@ def _percentiles(draws: np.ndarray, ci: float) -> tuple[float, float]:
         return float("nan"), float("nan")
     lo, hi = np.percentile(draws, [100 * (1 - ci) / 2, 100 * (1 + ci) / 2])
     return float(lo), float(hi)
-
-
-def per_target_correlations(
-    a: pd.DataFrame, b: pd.DataFrame, exclude_self: bool = True
-) -> pd.Series:
-    """Spearman r_s per target between two sources x targets frames: for each column shared by
-    both, over their common sources (without the target itself when ``exclude_self``; pairs with a
-    NaN dropped). Targets with an undefined r_s (a constant column) are left out → (T,)."""
-    targets = [t for t in a.columns if t in b.columns]
-    sources = [s for s in a.index if s in b.index]
-    if not targets:
-        raise ValueError("the two frames share no target column")
-    if len(sources) < 3:
-        raise ValueError(f"the two frames share {len(sources)} sources; need at least 3")
-    out = {}
-    for t in targets:
-        rows = [s for s in sources if not (exclude_self and s == t)]
-        x = a.loc[rows, t].to_numpy(float)
-        y = b.loc[rows, t].to_numpy(float)
-        ok = np.isfinite(x) & np.isfinite(y)
-        x, y = x[ok], y[ok]
-        if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-            continue
-        r = float(ss.spearmanr(x, y).statistic)
-        if np.isfinite(r):
-            out[t] = r
-    return pd.Series(out, dtype=float, name="spearman")
 
 
 def per_target_spearman(
