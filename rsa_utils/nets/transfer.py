@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -28,6 +29,7 @@ from tqdm.auto import tqdm
 from rsa_utils.data.datasets import source_data, target_data
 from rsa_utils.data.sources import SYNTHETIC, DataSources
 from rsa_utils.nets import parallel, zoo
+from rsa_utils.nets.loop import lr_scheduler
 from rsa_utils.nets.losses import IGNORE_INDEX, confusion_matrix, miou_from_confusion, task_loss
 from rsa_utils.nets.models import (
     OUTPUT_STRIDE,
@@ -36,9 +38,8 @@ from rsa_utils.nets.models import (
     TaskonomyEncoder,
     build_model,
 )
-from rsa_utils.nets.train import lr_scheduler, network_seed, seeded
+from rsa_utils.nets.seeds import network_seed, seeded
 from rsa_utils.rsa.features import encoder_features
-from rsa_utils.study.profiles import Profile
 from rsa_utils.world.tasks import TARGET_CATEGORIES, TASK_NAMES, Task, check_tasks, get_task
 
 TRANSFER_VERSION = 2  # 2: own seeds per readout / fine-tuning, one-cycle schedule
@@ -144,7 +145,7 @@ def _representations(model, images: torch.Tensor, device, image_size: int) -> to
 def transfer_key(
     source: str,
     targets: Sequence[str],
-    profile: Profile,
+    profile: Any,
     seed: int,
     sources: DataSources = SYNTHETIC,
 ) -> dict:
@@ -159,7 +160,7 @@ def transfer_key(
 
 def transfer_losses(
     source: str,
-    profile: Profile,
+    profile: Any,
     *,
     targets: Sequence[str] | None = None,
     seed: int = 0,
@@ -199,7 +200,7 @@ def transfer_losses(
 
 
 def all_transfer_losses(
-    profile: Profile,
+    profile: Any,
     *,
     source_tasks=None,
     targets=None,
@@ -254,7 +255,7 @@ class SegmentationNet(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def finetune_key(init: str, profile: Profile, seed: int, sources: DataSources = SYNTHETIC) -> dict:
+def finetune_key(init: str, profile: Any, seed: int, sources: DataSources = SYNTHETIC) -> dict:
     source = (
         None
         if init in FINETUNE_BASELINES
@@ -272,7 +273,7 @@ def finetune_key(init: str, profile: Profile, seed: int, sources: DataSources = 
 
 def finetune(
     init: str,
-    profile: Profile,
+    profile: Any,
     *,
     seed: int = 0,
     device="cpu",
