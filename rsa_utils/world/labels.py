@@ -21,26 +21,21 @@ Encodings (fixed constants, so the same value means the same thing in every imag
   same way, and up. They are labelled relative to the view (yaw folded into [-45, 45] deg),
   so the label is a function of the image, not of an arbitrary world frame.
 
-Unsupervised segmentations use Felzenszwalb's graph segmentation (scikit-image) on the CPU,
-images in parallel (threads, or worker processes on many-core machines), at most
-:data:`SEGMENT_MAX_SIZE` px (larger images are segmented downsampled, labels upsampled); the
-normalized-cut merging step of Taskonomy is left out (see :data:`SEGMENT_PARAMS`).
+Unsupervised segmentations use Felzenszwalb's graph segmentation (scikit-image) on the CPU
+(:mod:`rsa_utils.world.segmentation`); the normalized-cut merging step of Taskonomy is left out
+(see :data:`SEGMENT_PARAMS`).
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing as mp
-import os
-import warnings
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from skimage.segmentation import felzenszwalb
 
+from rsa_utils.world.filters import gaussian_blur, gray, rgb_to_lab, sobel, sobel_magnitude
 from rsa_utils.world.render import Render
+from rsa_utils.world.segmentation import SegmentJob
 from rsa_utils.world.tasks import OBJECT_CATEGORIES, TASKS, check_tasks
 
 DEPTH_MAX_M = 16.0
@@ -61,73 +56,7 @@ ROOM_LAYOUT_MEAN = torch.tensor([0.0, -0.19, 1.2, 0.0, -0.1, 0.0, 5.5, 2.85, 5.5
 ROOM_LAYOUT_STD = torch.tensor([1.26, 0.28, 0.71, 0.45, 0.1, 1.0, 1.19, 0.2, 1.16])
 
 
-# --- filters ---------------------------------------------------------------------------------
-def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Separable Gaussian blur of (B, C, H, W) with replicate padding (``sigma`` in px)."""
-    if sigma <= 0:
-        return x
-    r = max(1, int(math.ceil(3 * sigma)))
-    k = torch.exp(-0.5 * (torch.arange(-r, r + 1, device=x.device, dtype=x.dtype) / sigma) ** 2)
-    k = k / k.sum()
-    c = x.shape[1]
-    x = F.conv2d(
-        F.pad(x, (r, r, 0, 0), mode="replicate"), k.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c
-    )
-    return F.conv2d(
-        F.pad(x, (0, 0, r, r), mode="replicate"), k.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c
-    )
-
-
-def sobel(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Sobel derivatives (gx, gy) of (B, C, H, W), replicate padding, per-pixel units."""
-    kx = (
-        torch.tensor(
-            [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]], device=x.device, dtype=x.dtype
-        )
-        / 8
-    )
-    c = x.shape[1]
-    xp = F.pad(x, (1, 1, 1, 1), mode="replicate")
-    gx = F.conv2d(xp, kx.view(1, 1, 3, 3).expand(c, 1, 3, 3), groups=c)
-    gy = F.conv2d(xp, kx.t().reshape(1, 1, 3, 3).expand(c, 1, 3, 3), groups=c)
-    return gx, gy
-
-
-def sobel_magnitude(x: torch.Tensor) -> torch.Tensor:
-    gx, gy = sobel(x)
-    return torch.sqrt(gx * gx + gy * gy + 1e-12)
-
-
-def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
-    """CIE Lab (D65) of sRGB (B, 3, H, W) in [0, 1]: L in [0, 100], a, b roughly in [-110, 110]."""
-    lin = torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
-    m = torch.tensor(
-        [
-            [0.412453, 0.357580, 0.180423],
-            [0.212671, 0.715160, 0.072169],
-            [0.019334, 0.119193, 0.950227],
-        ],
-        device=rgb.device,
-        dtype=rgb.dtype,
-    )
-    xyz = torch.einsum("ij,bjhw->bihw", m, lin)
-    xyz = xyz / torch.tensor([0.950456, 1.0, 1.088754], device=rgb.device, dtype=rgb.dtype).view(
-        1, 3, 1, 1
-    )
-    f = torch.where(
-        xyz > (6 / 29) ** 3, xyz.clamp_min(1e-12) ** (1 / 3), xyz / (3 * (6 / 29) ** 2) + 4 / 29
-    )
-    L = 116 * f[:, 1] - 16
-    a = 500 * (f[:, 0] - f[:, 1])
-    b = 200 * (f[:, 1] - f[:, 2])
-    return torch.stack([L, a, b], 1)
-
-
-def gray(rgb: torch.Tensor) -> torch.Tensor:
-    """Luma (B, 1, H, W) of an RGB batch."""
-    return 0.299 * rgb[:, 0:1] + 0.587 * rgb[:, 1:2] + 0.114 * rgb[:, 2:3]
-
-
+# --- encodings -----------------------------------------------------------------------------
 def encode_depth(d: torch.Tensor) -> torch.Tensor:
     """Metres -> [0, 1]: ``log(1 + d) / log(1 + DEPTH_MAX_M)``, clipped."""
     return (torch.log1p(d.clamp_min(0)) / math.log1p(DEPTH_MAX_M)).clamp(0, 1)
@@ -207,96 +136,8 @@ def encode_curvature(k: torch.Tensor) -> torch.Tensor:
     return 0.5 + 0.5 * torch.tanh(k * CURVATURE_SCALE_M)
 
 
-#: Use a process pool (instead of threads) for CPU-side work on machines with this many cores.
-PROCESS_POOL_MIN_CPUS = 8
-_POOL: ProcessPoolExecutor | None = None
-
-
-def worker_pool() -> ProcessPoolExecutor | None:
-    """A shared pool of worker processes on machines with many cores, else None.
-
-    Used for the Felzenszwalb segmentations and for scene sampling, whose Python work would
-    otherwise be serialised by the GIL while the GPU waits. ``RSA_DATA_WORKERS`` sets the size
-    (0 disables it). Workers are forked, like PyTorch's DataLoader workers: they run numpy and
-    scikit-image code only, never CUDA, and need no ``if __name__ == "__main__"`` guard.
-    """
-    global _POOL
-    n = int(os.environ.get("RSA_DATA_WORKERS", os.cpu_count() or 1))
-    if n < PROCESS_POOL_MIN_CPUS:
-        return None
-    if _POOL is None:
-        _POOL = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork"))
-    return _POOL
-
-
-def _felzenszwalb_many(images: np.ndarray, params: dict, f: int, h: int, w: int) -> np.ndarray:
-    """Segment ids of images (B, h', w', C) float32, upsampled ``f`` times (nearest) and cropped
-    to (h, w): (B, h, w) uint16, or int32 if an image has 65535 segments or more. Runs in the
-    worker processes, so the main process only concatenates."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        seg = np.stack([felzenszwalb(im, channel_axis=-1, **params) for im in images])
-    if f > 1:
-        seg = seg.repeat(f, -2).repeat(f, -1)[..., :h, :w]
-    return np.ascontiguousarray(seg, dtype=np.uint16 if seg.max(initial=0) < 65535 else np.int32)
-
-
-#: Segmentations of larger images are computed at this size (area-downsampled by an integer
-#: factor) and upsampled with nearest neighbours: Felzenszwalb on the CPU would otherwise
-#: dominate the data pipeline at 128 px and above (measured in benchmarks/render.md).
-SEGMENT_MAX_SIZE = 64
+# --- unsupervised segmentations -------------------------------------------------------------
 SEGMENT_TASKS = ("segment_unsup2d", "segment_unsup25d")
-
-
-def segment_inputs(feat: torch.Tensor, params: dict) -> tuple[np.ndarray, dict, int]:
-    """What a worker segments: ``feat`` (B, C, H, W) area-downsampled by the integer factor ``f``
-    that brings it to at most :data:`SEGMENT_MAX_SIZE` px, as host images (B, h', w', C) float32,
-    with ``params``' ``min_size`` scaled to that area. Returns (images, params, f)."""
-    f = math.ceil(max(feat.shape[-2:]) / SEGMENT_MAX_SIZE)
-    small = F.avg_pool2d(feat.float(), f, ceil_mode=True) if f > 1 else feat.float()
-    p = dict(params)
-    p["min_size"] = max(4, int(round(p["min_size"] * (small.shape[-1] / 64) ** 2)))
-    return small.permute(0, 2, 3, 1).cpu().numpy(), p, f
-
-
-def _concat_ids(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts, dtype=np.result_type(*parts))
-
-
-class SegmentJob:
-    """One Felzenszwalb segmentation of a batch, running in the background.
-
-    Construction downsamples the feature image ``feat`` (B, C, H, W) on its device, copies it
-    to the host and hands it to the worker pool (:func:`worker_pool`) in parts; without a pool
-    the images are segmented at once in threads. :meth:`numpy` waits and returns the segment
-    ids (B, H, W) (uint16, the storage format), :meth:`tensor` the same as int64 on a device.
-    """
-
-    def __init__(self, feat: torch.Tensor, params: dict):
-        images, p, f = segment_inputs(feat, params)
-        h, w = feat.shape[-2:]
-        pool = worker_pool() if len(images) >= 16 else None
-        self._futures, self._seg = [], None
-        if pool is not None:
-            parts = np.array_split(images, min(len(images), pool._max_workers))
-            self._futures = [pool.submit(_felzenszwalb_many, x, p, f, h, w) for x in parts]
-            return
-        workers = min(len(images), os.cpu_count() or 1, 8)
-        if workers > 1:  # scikit-image's Felzenszwalb releases the GIL for most of its work
-            with ThreadPoolExecutor(workers) as ex:
-                out = list(ex.map(lambda im: _felzenszwalb_many(im[None], p, f, h, w), images))
-        else:
-            out = [_felzenszwalb_many(im[None], p, f, h, w) for im in images]
-        self._seg = _concat_ids(out)
-
-    def numpy(self) -> np.ndarray:
-        """Segment ids (B, H, W), uint16 (int32 beyond 65534 segments in an image)."""
-        if self._seg is None:
-            self._seg = _concat_ids([fut.result() for fut in self._futures])
-        return self._seg
-
-    def tensor(self, device: torch.device | str = "cpu") -> torch.Tensor:
-        return torch.from_numpy(self.numpy()).long().to(device)
 
 
 def segment_jobs(render: Render, tasks=SEGMENT_TASKS) -> dict[str, SegmentJob]:
