@@ -70,14 +70,15 @@ def measure(size: int, n: int, device: torch.device, batch: int) -> dict:
 
 def measure_host(size: int, n: int, device: torch.device) -> dict:
     """CPU work per image that the worker processes do, one thread, no overlap: sampling and
-    packing a scene (:func:`datasets._sample_many`) and each Felzenszwalb segmentation with its
-    upsampling and encoding (:func:`labels._felzenszwalb_many`), in ms. ``ceiling_per_core`` is
+    packing a scene (:func:`pipeline.sample_scenes`) and each Felzenszwalb segmentation with its
+    upsampling and encoding (:func:`segmentation._felzenszwalb_many`), in ms. ``ceiling_per_core`` is
     1000 / total: the images per second one free core sustains, i.e. the pipeline's upper bound
     is about (cores - 1) x that on a machine whose cores are as fast as this one's."""
-    from rsa_utils import datasets
+    from rsa_utils.data import pipeline
+    from rsa_utils.world import segmentation
 
     t0 = time.perf_counter()
-    packs = datasets._sample_many("source", 0, "bench", list(range(n)))
+    packs = pipeline.sample_scenes("source", 0, "bench", list(range(n)))
     out = {"sample_and_pack_ms": (time.perf_counter() - t0) / n * 1e3}
     r = render(packs, size, device)
     feats = {
@@ -85,9 +86,9 @@ def measure_host(size: int, n: int, device: torch.device) -> dict:
         "segment_unsup25d": L._geometry_features(r.depth, r.normal, L.edge_occlusion(r.depth)),
     }
     for name, feat in feats.items():
-        images, p, f = L.segment_inputs(feat, L.SEGMENT_PARAMS[name])
+        images, p, f = segmentation.segment_inputs(feat, L.SEGMENT_PARAMS[name])
         t0 = time.perf_counter()
-        L._felzenszwalb_many(images, p, f, size, size)
+        segmentation._felzenszwalb_many(images, p, f, size, size)
         out[f"{name}_ms"] = (time.perf_counter() - t0) / n * 1e3
     total = sum(out.values())
     return {

@@ -8,6 +8,7 @@ import torch
 from PIL import Image
 
 from rsa_utils import datasets
+from rsa_utils.data import chunks, pipeline, synthetic
 from rsa_utils.datasets import SPLITS, source_data, target_data
 from rsa_utils.tasks import TASK_NAMES, TASKS
 
@@ -31,7 +32,7 @@ def test_source_data_batches_and_cache(tmp_path, monkeypatch):
     assert torch.equal(a, ds.batch(slice(1, 3))[0]) and torch.equal(a, ds.batch([1, 2])[0])
     # a second dataset reads the cache (memory-mapped) without rendering
     monkeypatch.setattr(
-        datasets,
+        synthetic,
         "render",
         lambda *a, **k: (_ for _ in ()).throw(AssertionError("rendered again")),
     )
@@ -62,25 +63,26 @@ def test_pipeline_across_chunks_and_worker_pool(tmp_path, monkeypatch):
     processes give the arrays of one plain render of each sample."""
     from rsa_utils import labels
     from rsa_utils.scenes import render, source_scene
+    from rsa_utils.world import segmentation
 
-    monkeypatch.setattr(datasets, "CHUNK", 8)
-    monkeypatch.setitem(datasets.RENDER_BATCH, "cpu", 6)
-    monkeypatch.setattr(datasets, "SEGMENTS_IN_FLIGHT", 2)
+    monkeypatch.setattr(chunks, "CHUNK", 8)
+    monkeypatch.setitem(pipeline.RENDER_BATCH, "cpu", 6)
+    monkeypatch.setattr(synthetic, "SEGMENTS_IN_FLIGHT", 2)
     n = 20  # chunks of 8, 8, 4; batches of 6 span chunk boundaries
     plain = _pipeline_arrays(tmp_path / "threads", n)
     assert len(list((tmp_path / "threads").rglob("meta.json"))) == 3
     r = render([source_scene(0, "test", i) for i in range(n)], SIZE)
-    ref = labels.make_labels(r, datasets._stored_tasks())
-    assert np.array_equal(plain["rgb"], datasets._to_uint8(r.rgb))
+    ref = labels.make_labels(r, synthetic._stored_tasks())
+    assert np.array_equal(plain["rgb"], synthetic._to_uint8(r.rgb))
     for name, x in ref.items():
-        assert np.array_equal(plain[name], datasets._encode(name, x)), name
+        assert np.array_equal(plain[name], synthetic._encode(name, x)), name
     monkeypatch.setenv("RSA_DATA_WORKERS", "8")  # the many-core path, on any machine
-    monkeypatch.setattr(labels, "_POOL", None)
-    monkeypatch.setattr(datasets, "CHUNK", 16)  # segmentations go to the pool from 16 images
-    monkeypatch.setattr(datasets, "RENDER_BATCH", {"cpu": 16})
+    monkeypatch.setattr(segmentation, "_POOL", None)
+    monkeypatch.setattr(chunks, "CHUNK", 16)  # segmentations go to the pool from 16 images
+    monkeypatch.setattr(pipeline, "RENDER_BATCH", {"cpu": 16})
     pooled = _pipeline_arrays(tmp_path / "pool", n)
-    assert labels._POOL is not None
-    labels._POOL.shutdown()
+    assert segmentation._POOL is not None
+    segmentation._POOL.shutdown()
     for name, a in plain.items():
         assert np.array_equal(a, pooled[name]), name
 
@@ -279,6 +281,6 @@ def test_study_datasets_follow_the_chosen_data(tmp_path):
     real = setup("smoke", "cpu", cache_dir=str(tmp_path / "c"), data="taskonomy",
                  data_root=str(tmp_path / "tk"))  # fmt: skip
     assert isinstance(real.source_set("rsa", 3, tasks=["normal"]), TaskonomyData)
-    synthetic = setup("smoke", "cpu", cache_dir=str(tmp_path / "c"))
-    assert isinstance(synthetic.source_set("rsa", 3), datasets.SourceData)
-    assert isinstance(synthetic.target_set("rsa", 3), datasets.TargetData)
+    study = setup("smoke", "cpu", cache_dir=str(tmp_path / "c"))
+    assert isinstance(study.source_set("rsa", 3), datasets.SourceData)
+    assert isinstance(study.target_set("rsa", 3), datasets.TargetData)
