@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rsa_utils.nets import task_models, transfer
+from rsa_utils.nets import transfer
 from rsa_utils.rsa import features, similarity, taxonomy
-from rsa_utils.study import report
+from rsa_utils.study import report, task_models
 from rsa_utils.study.profiles import Study
 from rsa_utils.world.tasks import TASK_NAMES, check_tasks
 

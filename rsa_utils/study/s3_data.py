@@ -120,7 +120,7 @@ class S3Data:
     @property
     def set_aside_note(self) -> str:
         """Prose for claims rows: the source networks set aside and why ("" if none)."""
-        from rsa_utils.nets.task_models import set_aside_note
+        from rsa_utils.study.task_models import set_aside_note
 
         return set_aside_note(self.set_aside)
 
@@ -150,7 +150,7 @@ def load(
     (:func:`rsa_utils.task_models.usable_tasks`); with fewer than 3 left, or a target model that
     does not beat its baseline, all are kept and ``tested`` is False.
     """
-    from rsa_utils.nets.task_models import replicate_rdms, usable_tasks
+    from rsa_utils.study.task_models import replicate_rdms, usable_tasks
 
     prof = study.profile
     tasks = check_tasks(tasks, S34_TASKS)

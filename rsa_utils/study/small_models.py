@@ -10,9 +10,8 @@ import pandas as pd
 import scipy.stats as ss
 
 from rsa_utils.figures.style import TYPE_COLOR_NAMES
-from rsa_utils.nets import task_models
 from rsa_utils.rsa import consistency, core, features
-from rsa_utils.study import report
+from rsa_utils.study import report, task_models
 from rsa_utils.study.profiles import Study
 from rsa_utils.world.tasks import S1_TASKS, TASK_NAMES, TASKS, check_tasks
 

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from rsa_utils.figures.gallery import label_similarity
-from rsa_utils.nets import task_models, transfer
+from rsa_utils.nets import transfer
 from rsa_utils.rsa import core, features, taxonomy
-from rsa_utils.study import report, taskonomy_results
+from rsa_utils.study import report, task_models, taskonomy_results
 from rsa_utils.study.profiles import Study
 from rsa_utils.world.tasks import OBJECT_CATEGORIES, ROOM_TYPES, TASK_NAMES, TASKS, check_tasks
 

@@ -21,6 +21,7 @@ from rsa_utils.nets import parallel, train, zoo
 from rsa_utils.nets.models import ARCHS
 from rsa_utils.rsa import features
 from rsa_utils.study.profiles import Study
+from rsa_utils.study.report import save_data
 from rsa_utils.world.tasks import TASK_NAMES, check_tasks, get_task, task_input
 
 
@@ -219,8 +220,6 @@ def network_status(quality: pd.DataFrame) -> pd.DataFrame:
 
 def write_quality_csv(quality: pd.DataFrame) -> str:
     """``book/data/models_quality.csv`` (:data:`QUALITY_CSV_COLUMNS`); returns its path in the book."""
-    from rsa_utils.study.report import save_data
-
     return save_data(quality[list(QUALITY_CSV_COLUMNS)], "models_quality")
 
 
@@ -230,6 +229,7 @@ def prediction_pictures(
 ) -> dict:
     """Fig S2's pictures of held-out test image ``index`` for each task: input, target and each
     architecture's prediction (``models``: arch → task → model) as ``imshow``-ready arrays."""
+    # here, not at the top: the training workers import this module and need no matplotlib
     from rsa_utils.figures.gallery import label_image
     from rsa_utils.figures.plots import prediction_image
 
