@@ -66,7 +66,7 @@ notebooks=${NOTEBOOKS:-$(python -c "from rsa_utils.runner import toc_notebooks; 
 for nb in $notebooks; do
   step "nb_$nb" python -m rsa_utils.runner "$nb" --profile "$profile" --device "$device"
   if [ "$nb" = models ]; then  # what the zoo holds now: per-model seconds and metrics
-    step zoo_ls python -c "import pandas as pd; pd.set_option('display.width', 250); pd.set_option('display.max_rows', 500); from rsa_utils.zoo import main; main(['ls'])"
+    step zoo_ls python -c "import pandas as pd; pd.set_option('display.width', 250); pd.set_option('display.max_rows', 500); from rsa_utils.study.zoo_cli import main; main(['ls'])"
   fi
 done
 kill "$util_pid" 2>/dev/null

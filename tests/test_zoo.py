@@ -17,6 +17,7 @@ from fakes import RandomData
 
 from rsa_utils import train, zoo
 from rsa_utils.profiles import get_profile
+from rsa_utils.study import zoo_cli
 
 REPO = Path(__file__).resolve().parent.parent
 SPLITS = {"train": 1, "val": 2, "test": 3}
@@ -103,7 +104,7 @@ def test_records_and_listing(tmp_path, fake_data, capsys):
     assert "target_segmentation" in capsys.readouterr().out  # the one-line summary
     df = zoo.list_entries(tmp_path)
     assert len(df) == 3 and (df.status == "ok").all()
-    assert zoo.main(["ls", "--cache-dir", str(tmp_path)]) == 0
+    assert zoo_cli.main(["ls", "--cache-dir", str(tmp_path)]) == 0
     with pytest.raises(ValueError, match="checkpoint"):
         zoo.get_target_model(p, 0, "cpu", tmp_path, checkpoint=0.3)
 
@@ -178,13 +179,13 @@ def test_cli_shards(tmp_path, fake_data, capsys):
     args = ["train", "--profile", "smoke", "--tasks", "normal,class_scene", "--archs", "small",
             "--device", "cpu", "--cache-dir", str(tmp_path)]  # fmt: skip
     # the smoke profile at its own sizes (2 replicates per task): shard 1/2 -> the replicates 1
-    assert zoo.main([*args, "--shard", "1/2"]) == 0
+    assert zoo_cli.main([*args, "--shard", "1/2"]) == 0
     df = zoo.list_entries(tmp_path)
     assert sorted(zip(df.task, df.replicate)) == [("class_scene", 1), ("normal", 1)]
     with pytest.raises(ValueError, match="shard"):
-        zoo.main([*args, "--shard", "2/2"])
+        zoo_cli.main([*args, "--shard", "2/2"])
     with pytest.raises(ValueError, match="unknown task"):
-        zoo.main(["train", "--tasks", "nope", "--cache-dir", str(tmp_path)])
+        zoo_cli.main(["train", "--tasks", "nope", "--cache-dir", str(tmp_path)])
 
 
 def test_short_runs_write_no_progress_snapshots(tmp_path, fake_data, monkeypatch):

@@ -1,21 +1,19 @@
 """The zoo of task networks: each source network and the target model, trained on first use and cached.
 
 Every network is an entry of the cache (:mod:`rsa_utils.nets.cache`), keyed by everything that
-determines it (task, architecture, the profile's training fields, seed, data). CLI:
-``python -m rsa_utils.zoo train --profile cpu --tasks a,b --archs small,taskonomy --shard i/n
-[--target]`` and ``python -m rsa_utils.zoo ls``.
+determines it (task, architecture, the profile's training fields, seed, data). ``profile`` is a
+:class:`rsa_utils.profiles.Profile` (or any object with its fields), ``device`` a torch device
+or its name. The command line (``python -m rsa_utils.zoo train|ls``) is
+:mod:`rsa_utils.study.zoo_cli`.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import pandas as pd
 import torch
 
 from rsa_utils.data.sources import SYNTHETIC, DataSources
@@ -36,9 +34,8 @@ from rsa_utils.nets.cache import (  # noqa: F401  (the cache's names, as zoo.cac
     peek,
     zoo_dir,
 )
-from rsa_utils.nets.models import ARCHS, TaskModel, check_arch, model_from_config
-from rsa_utils.study.profiles import Profile, get_profile, resolve_device, setup
-from rsa_utils.world.tasks import TASK_NAMES, check_tasks, get_task
+from rsa_utils.nets.models import TaskModel, check_arch, model_from_config
+from rsa_utils.world.tasks import get_task
 
 #: Progress snapshots per training run, each written only if PROGRESS_MIN_SECONDS have passed
 #: since the previous one (or the start): a killed run loses at most the larger of
@@ -68,7 +65,7 @@ TARGET_FIELDS = (
 def model_key(
     task: str,
     arch: str,
-    profile: Profile,
+    profile: Any,
     seed: int,
     checkpoints: Sequence[float],
     sources: DataSources = SYNTHETIC,
@@ -82,7 +79,7 @@ def model_key(
     return key
 
 
-def target_key(profile: Profile, seed: int, sources: DataSources = SYNTHETIC) -> dict[str, Any]:
+def target_key(profile: Any, seed: int, sources: DataSources = SYNTHETIC) -> dict[str, Any]:
     """The key fields of the target-task small model."""
     return {"task": "target_segmentation", "arch": "small", "seed": seed, **sources.target_key(),
             "checkpoints": sorted(set(map(float, profile.checkpoints)) | {1.0}),
@@ -122,10 +119,6 @@ def _train_build(train_fn: Callable[..., Any], steps: int, show_progress: bool, 
     return build
 
 
-def _profile(profile: Profile | str) -> Profile:
-    return get_profile(profile) if isinstance(profile, str) else profile
-
-
 def _model_from_payload(payload: dict[str, Any], checkpoint: float, device: Any) -> TaskModel:
     snaps = payload["snapshots"]
     k = repr(float(checkpoint))
@@ -140,7 +133,7 @@ def _model_from_payload(payload: dict[str, Any], checkpoint: float, device: Any)
     else:
         model = model_from_config(config)
     model.load_state_dict(snaps[k])
-    return model.to(resolve_device(device) if isinstance(device, str) else device).eval()
+    return model.to(torch.device(device)).eval()
 
 
 def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show_progress,
@@ -149,13 +142,12 @@ def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show
 
     check_arch(arch)
     task = get_task(task).name
-    profile = _profile(profile)
     cps = (
         (1.0,)
         if float(checkpoint) == 1.0
         else tuple(sorted(set(profile.checkpoints) | {1.0, float(checkpoint)}))
     )
-    dev = resolve_device(device) if isinstance(device, str) else device
+    dev = torch.device(device)
     build = _train_build(train.train_task_model, profile.steps, show_progress, task=task, arch=arch,
                          profile=profile, seed=seed, device=dev, cache_dir=cache_dir, checkpoints=cps,
                          sources=sources, replicate=replicate)  # fmt: skip
@@ -166,7 +158,7 @@ def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show
 def get_model(
     task: str,
     arch: str,
-    profile: Profile | str,
+    profile: Any,
     seed: int = 0,
     device: str | torch.device = "cpu",
     cache_dir: str | os.PathLike | None = None,
@@ -191,7 +183,7 @@ def get_model(
 def get_record(
     task: str,
     arch: str,
-    profile: Profile | str,
+    profile: Any,
     seed: int = 0,
     device: str | torch.device = "cpu",
     cache_dir: str | os.PathLike | None = None,
@@ -211,8 +203,7 @@ def get_record(
 def _target_entry(profile, seed, device, cache_dir, show_progress, sources=SYNTHETIC):
     from rsa_utils.nets import train
 
-    profile = _profile(profile)
-    dev = resolve_device(device) if isinstance(device, str) else device
+    dev = torch.device(device)
     build = _train_build(train.train_target_model, profile.target_steps, show_progress, profile=profile,
                          seed=seed, device=dev, cache_dir=cache_dir, sources=sources)  # fmt: skip
     key = target_key(profile, seed, sources)
@@ -220,7 +211,7 @@ def _target_entry(profile, seed, device, cache_dir, show_progress, sources=SYNTH
 
 
 def get_target_model(
-    profile: Profile | str,
+    profile: Any,
     seed: int = 0,
     device: str | torch.device = "cpu",
     cache_dir: str | os.PathLike | None = None,
@@ -235,7 +226,7 @@ def get_target_model(
 
 
 def get_target_record(
-    profile: Profile | str,
+    profile: Any,
     seed: int = 0,
     device: str | torch.device = "cpu",
     cache_dir: str | os.PathLike | None = None,
@@ -246,71 +237,3 @@ def get_target_record(
     return dict(
         _target_entry(profile, seed, device, cache_dir, show_progress, sources)[1]["record"]
     )
-
-
-# --- the CLI ---------------------------------------------------------------------------------------
-
-
-def _shard(spec: str) -> tuple[int, int]:
-    try:
-        i, n = (int(v) for v in spec.split("/"))
-        assert 0 <= i < n
-    except Exception:  # noqa: BLE001
-        raise ValueError(f"--shard {spec!r}: expected i/n with 0 <= i < n") from None
-    return i, n
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``train`` the zoo (shardable) or ``ls`` its entries."""
-    ap = argparse.ArgumentParser(prog="python -m rsa_utils.zoo", description=__doc__.split("\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    tr = sub.add_parser("train", help="train (or check) models into the zoo")
-    tr.add_argument("--profile", default="auto")
-    tr.add_argument("--tasks", default=None, help="comma-separated task names (default: all 20)")
-    tr.add_argument("--archs", default=",".join(ARCHS))
-    tr.add_argument(
-        "--shard",
-        default="0/1",
-        help="i/n: this worker's share of the (task, arch, replicate) jobs",
-    )
-    tr.add_argument("--target", action="store_true", help="also the target-task model (in shard 0)")
-    tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--device", default="auto")
-    tr.add_argument("--cache-dir", default=None)
-    tr.add_argument("--data", default="synthetic", help="synthetic | taskonomy (with --data-root)")
-    tr.add_argument("--data-root", default=None)
-    tr.add_argument(
-        "--target-data", default="synthetic", help="synthetic | voc (with --target-root)"
-    )
-    tr.add_argument("--target-root", default=None)
-    ls = sub.add_parser("ls", help="list cached entries with their metrics")
-    ls.add_argument("--cache-dir", default=None)
-    args = ap.parse_args(argv)
-    if args.cmd == "ls":
-        df = list_entries(args.cache_dir)
-        with pd.option_context("display.max_rows", None, "display.width", 200):
-            print(
-                df.to_string(index=False)
-                if len(df)
-                else f"(no entries under {zoo_dir(args.cache_dir)})"
-            )
-        return 0
-    study = setup(args.profile, args.device, args.seed, args.cache_dir, args.data, args.data_root,
-                  args.target_data, args.target_root)  # fmt: skip
-    device, profile, sources = study.device, study.profile, study.sources
-    tasks = check_tasks(args.tasks, TASK_NAMES)
-    archs = [check_arch(a.strip()) for a in args.archs.split(",") if a.strip()]
-    i, n = _shard(args.shard)
-    jobs = [(t, a, r) for t in tasks for a in archs for r in range(profile.replicates_of(t))][i::n]
-    t0 = time.perf_counter()
-    for t, a, r in jobs:
-        get_record(t, a, profile, args.seed, device, args.cache_dir, sources=sources, replicate=r)
-    if args.target and i == 0:
-        get_target_record(profile, args.seed, device, args.cache_dir, sources=sources)
-    print(f"[zoo] shard {i}/{n}: {len(jobs)} models ready in {time.perf_counter() - t0:.1f}s "
-          f"(profile {profile.name}, device {device})")  # fmt: skip
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
