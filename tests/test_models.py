@@ -109,3 +109,13 @@ def test_one_step_lowers_every_loss(arch):
         with torch.no_grad():
             after = loss()
         assert after < before.detach(), (name, arch, float(before), float(after))
+
+
+def test_a_task_gives_its_own_input():
+    """``Task.input_of`` (what RSA's feature extraction calls on a network's task) is
+    :func:`task_input`, the transform the network was trained on."""
+    rgb = torch.rand(2, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    for name, task in TASKS.items():
+        a = task.input_of(rgb, generator=torch.Generator().manual_seed(3))
+        b = task_input(name, rgb, generator=torch.Generator().manual_seed(3))
+        assert torch.equal(a, b), name

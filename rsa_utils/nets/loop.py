@@ -22,16 +22,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from rsa_utils.nets.losses import task_loss
-from rsa_utils.nets.models import TaskModel
 from rsa_utils.nets.seeds import step_generator
 from rsa_utils.world.tasks import Task, task_input
+
+if TYPE_CHECKING:  # the loop trains any module; study.profiles reads SCHEDULES without torchvision
+    from rsa_utils.nets.models import TaskModel
 
 #: Largest training set (bytes on the device) that :func:`fit` copies to the GPU up front.
 DEVICE_DATA_MAX_BYTES = 8 * 2**30

@@ -14,7 +14,6 @@ import numpy as np
 import torch
 
 from rsa_utils.rsa import core as rsa
-from rsa_utils.world.tasks import task_input
 
 #: Seed of the input noise of the denoising network when features are extracted.
 FEATURE_NOISE_SEED = 1234
@@ -35,7 +34,7 @@ def _model_input(model, x: torch.Tensor, start: int) -> torch.Tensor:
     if task is None or getattr(task, "input", "rgb") == "rgb":
         return x
     g = torch.Generator().manual_seed(FEATURE_NOISE_SEED + start)
-    return task_input(task, x, generator=g)
+    return task.input_of(x, generator=g)
 
 
 @torch.no_grad()

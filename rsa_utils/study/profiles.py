@@ -31,6 +31,7 @@ from rsa_utils.data.sources import (  # noqa: F401  (re-exported: profiles.DataS
     check_choice,
     default_cache_dir,
 )
+from rsa_utils.nets.loop import SCHEDULES  # the training loop's learning-rate schedules
 from rsa_utils.paths import REPO_ROOT  # noqa: F401
 from rsa_utils.world.tasks import S34_TASKS, TASK_NAMES
 
@@ -46,8 +47,6 @@ COMMON_PARAMETERS: dict[str, Any] = {
     "data": "synthetic", "data_root": None, "target_data": "synthetic", "target_root": None,
 }  # fmt: skip
 PROFILE_NAMES: tuple[str, ...] = ("smoke", "cpu", "gpu", "paper")
-#: Learning-rate schedules of the training loop (see :func:`rsa_utils.train.lr_scheduler`).
-SCHEDULES: tuple[str, ...] = ("onecycle", "constant")
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,10 @@ class Task:
     metric: str
     recipe: str
 
+    def input_of(self, rgb: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """This task's network input from a clean RGB batch (B, 3, H, W) (:func:`task_input`)."""
+        return task_input(self, rgb, generator)
+
 
 def _t(name, label, type_, input_, target, out, loss, dense, metric, recipe) -> Task:
     return Task(name, label, type_, input_, target, out, loss, dense, metric, recipe)
