@@ -1,9 +1,11 @@
-"""The package's import graph (every import, inside functions too) has no cycle; the flat names work."""
+"""The package's import graph (every import, inside functions too) has no cycle and goes down
+the layers only; the flat names work."""
 
 from __future__ import annotations
 
 import ast
 import importlib
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,69 @@ def test_no_import_cycles():
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
 
+#: The package's layers, lowest first: a module imports from its own layer and those below only.
+#: The flat names (``rsa_utils.zoo`` etc., see :data:`FLAT`) sit above them all.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("rsa_utils.paths",),  # where the repository is
+    ("rsa_utils.rsa",),  # RSA itself, numpy/torch/scipy (and pandas tables) only
+    ("rsa_utils.world",),  # the synthetic world: tasks, scenes, rendering, labels
+    ("rsa_utils.data",),  # images and labels of both domains, their cache
+    ("rsa_utils.nets",),  # networks, training, the zoo, transfers
+    ("rsa_utils.figures", "rsa_utils.study"),  # the book: its figures and its machinery
+)
+TOP = len(LAYERS)
+
+
+def layer_of(module: str) -> int:
+    """Index of ``module``'s layer in :data:`LAYERS`; :data:`TOP` for the flat names and the package."""
+    for i, prefixes in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return i
+    return TOP
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Every import of ``graph`` from a lower layer into a higher one, as "a -> b"."""
+    return [f"{a} -> {b}" for a in sorted(graph) for b in sorted(graph[a])
+            if layer_of(b) > layer_of(a)]  # fmt: skip
+
+
+def test_the_layer_check_finds_upward_imports():
+    assert upward_imports({"rsa_utils.nets.zoo": {"rsa_utils.study.profiles"}}) == [
+        "rsa_utils.nets.zoo -> rsa_utils.study.profiles"
+    ]
+    assert upward_imports({"rsa_utils.rsa.features": {"rsa_utils.world.tasks"}})
+    assert upward_imports({"rsa_utils.data.datasets": {"rsa_utils.zoo"}})  # a flat name
+    assert not upward_imports({"rsa_utils.study.profiles": {"rsa_utils.nets.loop"}})
+    assert not upward_imports({"rsa_utils.figures.s3": {"rsa_utils.study.s3_data"},
+                               "rsa_utils.study.target_task": {"rsa_utils.figures.s3"}})  # fmt: skip
+
+
+def test_imports_go_down_the_layers():
+    bad = upward_imports(import_graph())
+    assert not bad, "imports into a higher layer:\n" + "\n".join(bad)
+
+
+def test_every_module_has_a_layer():
+    for name in modules():
+        if layer_of(name) == TOP:  # only the package itself and the flat names are above the layers
+            assert name == "rsa_utils" or name.removeprefix("rsa_utils.") in FLAT, name
+
+
+def test_rsa_imports_numerics_only():
+    allowed = {"numpy", "scipy", "torch", "pandas", "rsa_utils", *sys.stdlib_module_names}
+    for name, path in modules().items():
+        if layer_of(name) == layer_of("rsa_utils.rsa"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    tops = {a.name.split(".")[0] for a in node.names}
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    tops = {(node.module or "").split(".")[0]}
+                else:
+                    continue
+                assert tops <= allowed, f"{name} imports {sorted(tops - allowed)}"
+
+
 def test_every_module_says_what_it_holds():
     for name, path in modules().items():
         doc = ast.get_docstring(ast.parse(path.read_text()))
@@ -99,7 +164,7 @@ FLAT = {
     "consistency": "rsa", "similarity": "rsa", "taxonomy": "rsa", "features": "rsa",
     "tasks": "world", "scenes": "world", "labels": "world", "datasets": "data", "realdata": "data",
     "models": "nets", "losses": "nets", "train": "nets", "parallel": "nets", "zoo": "nets",
-    "transfer": "nets", "task_models": "nets", "plots": "figures", "gallery": "figures",
+    "transfer": "nets", "task_models": "study", "plots": "figures", "gallery": "figures",
     "profiles": "study", "target_task": "study", "taskonomy_results": "study", "primer": "study",
     "report": "study", "runner": "study",
 }  # fmt: skip
