@@ -1,5 +1,12 @@
 """rsa_utils: the shared library of the reproducible book of Dwivedi & Roig (CVPR 2019),
-*Representation Similarity Analysis for Efficient Task Taxonomy & Transfer Learning*."""
+*Representation Similarity Analysis for Efficient Task Taxonomy & Transfer Learning*.
+
+Sub-packages, lowest layer first (a module imports from its own layer and those below only,
+``tests/test_imports.py``): ``rsa`` (RSA itself), ``world`` (the synthetic world), ``data``
+(images and labels of both domains), ``nets`` (networks, training, the zoo), then ``figures``
+and ``study`` (the book's figures and machinery). The flat names (``rsa_utils.zoo``, ...) are
+the same modules.
+"""
 
 import os
 import warnings
