@@ -10,16 +10,18 @@ Encodings (fixed constants, so the same value means the same thing in every imag
 
 * depths: ``log(1 + d) / log(1 + DEPTH_MAX_M)`` clipped to [0, 1] (d in metres);
 * normals: ``(n + 1) / 2`` of the camera-frame unit normal (x right, y down, z forward);
-* curvature: ``0.5 + 0.5 tanh(k * CURVATURE_SCALE_M)`` for k1 >= k2 (1/m, convex > 0);
+* curvature: ``0.5 + 0.5 tanh(k * CURVATURE_SCALE_M)`` for k1 >= k2 (1/m, convex > 0), the
+  principal curvatures of the rendered surface with its creases smoothed (:func:`principal_curvatures`);
 * edge / keypoint maps: a response divided by a fixed constant (or ``1 - exp(-r / c)``),
   clipped to [0, 1];
 * ``room_layout``: (centre of the room box in camera coordinates (3, m), camera yaw relative
   to the room's nearest axis, pitch, roll (3, rad), box extents along the room axes as seen by
   the camera (3, m)), standardised with :data:`ROOM_LAYOUT_MEAN` / :data:`ROOM_LAYOUT_STD`;
-* ``vanishing_point``: the three Manhattan directions in camera coordinates (unit vectors,
-  flattened to 9): the room axis the camera looks along most, ``x`` of the room turned the
-  same way, and up. They are labelled relative to the view (yaw folded into [-45, 45] deg),
-  so the label is a function of the image, not of an arbitrary world frame.
+* ``vanishing_point``: the Manhattan frame as the image shows it (5): the up axis in camera
+  coordinates (3) and ``(cos 4ψ, sin 4ψ)`` of the camera's yaw ψ relative to the room's axes.
+  A room looks the same after a quarter turn, so only 4ψ is a function of the image; labelling
+  the three axes themselves (9 numbers, yaw folded into [-45, 45] deg) made the label jump
+  where the camera looks into a corner (benchmarks/labels.md).
 
 Unsupervised segmentations use Felzenszwalb's graph segmentation (scikit-image) on the CPU
 (:mod:`rsa_utils.world.segmentation`); the normalized-cut merging step of Taskonomy is left out
@@ -40,6 +42,8 @@ from rsa_utils.world.tasks import OBJECT_CATEGORIES, TASKS, check_tasks
 
 DEPTH_MAX_M = 16.0
 CURVATURE_SCALE_M = 0.15
+CREASE_SIGMA_PX = 1.0  # Gaussian smoothing of the normals before differentiation (px at 64 px)
+OCCLUSION_JUMP = 4.0  # a position step over this many pixel footprints is an occlusion boundary
 RESHADING_D0_M = 2.0  # distance at which the camera light gives full (cos-weighted) shading
 EDGE_TEXTURE_SCALE = 0.15
 EDGE_OCCLUSION_SCALE = 0.4
@@ -136,6 +140,42 @@ def encode_curvature(k: torch.Tensor) -> torch.Tensor:
     return 0.5 + 0.5 * torch.tanh(k * CURVATURE_SCALE_M)
 
 
+def _central_difference(x: torch.Tensor, dim: int) -> torch.Tensor:
+    """(B, C, H, W) -> its central difference along H (``dim=2``) or W (``dim=3``), edges replicated."""
+    xp = F.pad(x, (1, 1, 1, 1), mode="replicate")
+    if dim == 3:
+        return (xp[..., 1:-1, 2:] - xp[..., 1:-1, :-2]) / 2
+    return (xp[..., 2:, 1:-1] - xp[..., :-2, 1:-1]) / 2
+
+
+def principal_curvatures(render: Render) -> torch.Tensor:
+    """Principal curvatures k1 >= k2 (1/m, convex > 0) of the rendered surface: (B, 2, H, W).
+
+    The shape operator of the camera-frame positions and normals (first and second fundamental
+    forms from central differences), with the normals Gaussian-smoothed by
+    :data:`CREASE_SIGMA_PX` first, so that a crease between two faces (a box's edge, a room's
+    corner) gets the curvature of a surface rounded over about a pixel, as SPEC's recipe asks:
+    convex edges positive, concave corners negative. Spheres and cylinders keep their analytic
+    values away from their outlines. Occlusion boundaries (a position step larger than
+    :data:`OCCLUSION_JUMP` pixel footprints) are not surfaces and get 0.
+    """
+    p, n = render.position, render.normal
+    n = gaussian_blur(n, CREASE_SIGMA_PX * p.shape[-1] / 64)
+    n = n / n.norm(dim=1, keepdim=True).clamp_min(1e-6)
+    pu, pv = _central_difference(p, 3), _central_difference(p, 2)
+    nu, nv = _central_difference(n, 3), _central_difference(n, 2)
+    e, f, g = (pu * pu).sum(1), (pu * pv).sum(1), (pv * pv).sum(1)
+    l_, m, n_ = (pu * nu).sum(1), 0.5 * ((pu * nv).sum(1) + (pv * nu).sum(1)), (pv * nv).sum(1)
+    det = (e * g - f * f).clamp_min(1e-12)
+    gauss, mean = (l_ * n_ - m * m) / det, (e * n_ - 2 * f * m + g * l_) / (2 * det)
+    disc = (mean * mean - gauss).clamp_min(0).sqrt()
+    k = torch.stack([mean + disc, mean - disc], 1)
+    pixel = 2 * torch.tan(torch.deg2rad(render.fov.to(p) / 2)) / p.shape[-1]  # (B,) m per m
+    footprint = p.norm(dim=1) * pixel[:, None, None]
+    occluding = torch.maximum(pu.norm(dim=1), pv.norm(dim=1)) > OCCLUSION_JUMP * footprint
+    return torch.where(occluding[:, None], torch.zeros_like(k), k)
+
+
 # --- unsupervised segmentations -------------------------------------------------------------
 SEGMENT_TASKS = ("segment_unsup2d", "segment_unsup25d")
 
@@ -207,8 +247,11 @@ def room_layout(render: Render) -> torch.Tensor:
 
 
 def vanishing_point(render: Render) -> torch.Tensor:
-    axes, _ = manhattan_frame(render)
-    return axes.reshape(len(render), 9)
+    """The Manhattan frame up to the room's quarter-turn symmetry: (B, 5) = up axis in camera
+    coordinates (3), cos 4ψ, sin 4ψ of the yaw ψ relative to the room (continuous in the yaw)."""
+    axes, quarter = manhattan_frame(render)
+    psi = render.cam_angles[:, 0] - quarter.to(axes.dtype) * (math.pi / 2)
+    return torch.cat([axes[:, 1], torch.stack([torch.cos(4 * psi), torch.sin(4 * psi)], -1)], -1)
 
 
 # --- semantic labels ---------------------------------------------------------------------------
@@ -270,7 +313,7 @@ def make_labels(render: Render, tasks=None) -> dict[str, torch.Tensor]:
         elif n == "keypoints2d":
             out[n] = keypoints2d(rgb)
         elif n == "curvature":
-            out[n] = encode_curvature(render.curvature)
+            out[n] = encode_curvature(principal_curvatures(render))
         elif n == "depth_euclidean":
             out[n] = encode_depth(render.distance)[:, None]
         elif n == "depth_zbuffer":
