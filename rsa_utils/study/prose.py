@@ -43,3 +43,10 @@ def glue_numbers(numbers: dict[str, int | float]) -> None:
 
     for name, value in numbers.items():
         glue(name, value, display=False)
+
+
+def glue_result(result) -> None:
+    """Glue a section's result object by name: its ``values`` (counts and plain numbers, see
+    :func:`glue_numbers`) and its ``text`` (prose, see :func:`glue_all`)."""
+    glue_numbers(result.values)
+    glue_all(result.text)

@@ -32,6 +32,7 @@ from rsa_utils.study.prose import (
     fmt_interval,
     glue_all,
     glue_numbers,
+    glue_result,
     glue_text,
     number_agrees,
 )
@@ -53,11 +54,12 @@ from rsa_utils.study.verdicts import (
 )
 
 __all__ = [
-    "BOOK_DIR", "CLUSTER_MAX_MOVED", "CLUSTER_MIN_ARI", "RERUN_DIR", "VERDICTS", "VERDICT_COLORS",
-    "VERDICT_IN_WORDS", "VERDICT_RULES", "Claim", "book_dir", "claims_frame", "clusters_verdict",
-    "collect_claims", "direction_verdict", "figure_data", "fmt", "fmt_interval",
-    "from_point_verdict", "gate_claims", "glue_all", "glue_claims", "glue_numbers", "glue_text",
-    "notebook_record", "number_agrees", "output_dir", "point_verdict", "read_glued", "save_data",
-    "save_figure", "share_verdict", "styled_claims", "table", "threshold_share", "untested_note",
-    "value_verdict", "verdict", "verdict_changes",
+    "BOOK_DIR", "CLUSTER_MAX_MOVED", "CLUSTER_MIN_ARI", "RERUN_DIR", "VERDICTS",
+    "VERDICT_COLORS", "VERDICT_IN_WORDS", "VERDICT_RULES", "Claim", "book_dir", "claims_frame",
+    "clusters_verdict", "collect_claims", "direction_verdict", "figure_data", "fmt",
+    "fmt_interval", "from_point_verdict", "gate_claims", "glue_all", "glue_claims",
+    "glue_numbers", "glue_result", "glue_text", "notebook_record", "number_agrees",
+    "output_dir", "point_verdict", "read_glued", "save_data", "save_figure", "share_verdict",
+    "styled_claims", "table", "threshold_share", "untested_note", "value_verdict", "verdict",
+    "verdict_changes",
 ]  # fmt: skip
