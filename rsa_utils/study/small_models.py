@@ -66,6 +66,7 @@ class SmallModels:
 
 
 def _interval(frame: pd.DataFrame, row: str, digits: int = 2) -> str:
+    """Row ``row`` of a frame with columns estimate, low, high as ``0.93 [0.90, 0.95]``."""
     return fmt_interval(*frame.loc[row, ["estimate", "low", "high"]], digits)
 
 

@@ -57,6 +57,7 @@ class TaskonomyVsRSA:
 
 
 def check_clusters(n_clusters: int, n_tasks: int) -> int:
+    """``n_clusters`` if the trees of ``n_tasks`` tasks can be cut into that many (2 to T − 1)."""
     if not 2 <= n_clusters < n_tasks:
         raise ValueError(f"parameter n_clusters={n_clusters} must lie in [2, {n_tasks - 1}]")
     return n_clusters
