@@ -11,12 +11,12 @@
 # %% [markdown]
 # # S1. Small models for task taxonomy
 #
-# The supplement's first section asks whether the task similarities that RSA finds depend on
-# the size of the networks. It trains a *small* encoder–decoder (Table S1) on the 14 tasks whose
-# output is spatial and whose loss is L1, L2 or the metric loss, and compares each task's
-# similarity ranking with the one obtained from the Taskonomy networks (a ResNet-50 encoder).
-# Here both architectures are trained on the synthetic world, on the same images, and every
-# comparison carries a bootstrap interval over the images used to build the RDMs.
+# The supplement's first section asks whether the task similarities that RSA finds depend on the
+# size of the networks: it trains a *small* encoder–decoder (Table S1) on the 14 tasks whose output
+# is spatial and whose loss is L1, L2 or the metric loss, and compares each task's similarity
+# ranking with the one from the Taskonomy networks (a ResNet-50 encoder). Here both architectures
+# learn every task from the same rendered images ({glue:}`image_size` px), and every comparison
+# carries a bootstrap interval over the images of the RDMs.
 
 # %% tags=["parameters"]
 profile = "auto"
@@ -31,7 +31,7 @@ n_images = None  # images in the RDMs (default: the profile's n_rsa)
 n_boot = None  # bootstrap draws (default: the profile's n_boot)
 tasks = None  # default: the 14 tasks of S1
 
-# %%
+# %% tags=["hide-output"]
 # %matplotlib inline
 from rsa_utils import profiles, report
 from rsa_utils.figures import s1 as figures
@@ -39,47 +39,30 @@ from rsa_utils.study.small_models import small_models
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
                        n_rsa=n_images, n_boot=n_boot)  # fmt: skip
+s1 = small_models(study, tasks)  # trains the networks on first use, then loads them
+report.glue_result(s1)  # its numbers and prose values, by name
 
 # %% [markdown]
 # ## Table S1: the small model
 #
-# The table is read off the model object itself. `n`, the number of output channels of Conv10,
-# is the task's own (listed below it).
+# Read off the model object itself ({glue:md}`s1_table_s1_data`); `n`, Conv10's output channels, is
+# the task's own: {glue:md}`n_per_task`. Both architectures' RSA compares Conv5's output, 8 channels
+# at 1/16 of the input: at {glue:}`image_size` px, {glue:md}`rep_shape` = {glue:}`rep_size` values
+# per image (8 × 16 × 16 = 2048 at the paper's 256 px). Below it: each task's held-out metric and
+# trivial baseline (models chapter; {glue:md}`s1_table_quality_data`).
 
 # %%
 figures.table_s1()
-
-# %% [markdown]
-# Output channels `n` per task: {glue:md}`n_per_task`. (Table S1 above: {glue:md}`s1_table_s1_data`.)
-#
-# The representation RSA compares is Conv5's output, 8 channels at 1/16 of the input: at this
-# edition's {glue:}`image_size` px that is {glue:md}`rep_shape` = {glue:}`rep_size` values per
-# image, against 8 × 16 × 16 = 2048 at the paper's 256 px. Both architectures share this size.
-#
-# ## Training both architectures
-#
-# Both architectures are trained for every task on the same rendered images
-# ({glue:}`image_size` px); the model zoo trains each network on first use and loads it
-# afterwards.
-
-# %% tags=["hide-output"]
-s1 = small_models(study, tasks)  # trains the networks on first use, then loads them
-report.glue_numbers(s1.values)
-report.glue_all(s1.text)
 
 # %%
 figures.table_quality(s1)
 
 # %% [markdown]
-# Held-out metric and trivial baseline of each task's networks (models chapter):
-# {glue:md}`s1_table_quality_data`.
-#
 # ## Fig S1: similarity rankings of the two architectures
 #
-# Each network's encoder output on the same {glue:}`n_images` held-out images gives one RDM;
-# the similarity ranking of a task is its row of the Spearman similarity matrix. The ρ under
-# each panel is Pearson's correlation between the two rankings, with a 95 % interval from
-# {glue:}`n_boot` bootstrap resamples of the images.
+# Each network's encoder output on the same {glue:}`n_images` held-out images gives one RDM, a
+# task's ranking is its row of the Spearman similarity matrix, and the ρ under each panel is
+# Pearson's between the two rankings (95 % interval: {glue:}`n_boot` resamples of the images).
 
 # %%
 figures.figure_s1(s1)
@@ -89,36 +72,31 @@ figures.figure_s1(s1)
 # :name: fig-s1
 # **Fig S1.** Similarity of each task (panel title and tick labels coloured by type:
 # {glue:text}`type_colors`) to the other tasks, from Taskonomy-architecture networks (dark
-# gray bars) and small networks (light orange bars). Below each panel: Pearson's ρ between the two rankings [95 % bootstrap interval].
-# {glue:md}`s1_fig_s1_data`
+# gray bars) and small networks (light orange bars). Below each panel: Pearson's ρ between the
+# two rankings [95 % bootstrap interval]. {glue:md}`s1_fig_s1_data`
 # ```
-
-# %% [markdown]
-# The numbers below and the claims at the end are computed on the {glue:}`n_claim_tasks` tasks
-# whose networks beat their baseline and do not lack signal in either architecture (models
-# chapter); set aside: {glue:md}`set_aside`. Their intervals resample the images and, for the
-# {glue:}`n_replicated` tasks with a second network per architecture, the networks too (each
-# draw takes one of the two replicates at random), so they cover the variance between
-# independently trained networks as well as the choice of images.
+#
+# The numbers below and the claims use the {glue:}`n_claim_tasks` tasks whose networks beat their
+# baseline and carry signal in both architectures (set aside: {glue:md}`set_aside`); intervals
+# resample images and, for {glue:}`n_replicated` tasks with two networks per architecture, networks.
 
 # %%
 figures.table_rho(s1)
 
 # %% [markdown]
-# The paper reports ρ > 0.97 for the 2D tasks except 2D segmentation and ρ > 0.77 for all 3D
-# tasks. Here the lowest 2D value (2D segmentation aside) is {glue:md}`min_rho_2d` for
-# {glue:md}`min_rho_2d_task`, and the lowest 3D value is {glue:md}`min_rho_3d` for
-# {glue:md}`min_rho_3d_task`; 2D segmentation itself reaches {glue:md}`rho_seg2d`. On average
-# the 2D tasks agree at {glue:md}`mean_rho_2d` and the 3D tasks at {glue:md}`mean_rho_3d`
-# (the table above: {glue:md}`s1_table_rho_data`).
+# The paper reports ρ > 0.97 for the 2D tasks except 2D segmentation and ρ > 0.77 for all 3D tasks.
+# Here the lowest 2D value (2D segmentation aside) is {glue:md}`min_rho_2d` for
+# {glue:md}`min_rho_2d_task`, the lowest 3D value {glue:md}`min_rho_3d` for
+# {glue:md}`min_rho_3d_task`, and 2D segmentation reaches {glue:md}`rho_seg2d`; on average the 2D
+# tasks agree at {glue:md}`mean_rho_2d`, the 3D tasks at {glue:md}`mean_rho_3d`
+# ({glue:md}`s1_table_rho_data`).
 #
 # ## Fig S2: is agreement related to prediction quality?
 #
-# The supplement observed that tasks whose predictions look more like their targets show
-# higher correlation. Below are the predictions of both architectures on one held-out image,
-# and the question answered with a number: the Spearman correlation, over tasks, between ρ and
-# how much better than a trivial baseline the networks predict (the mean of both
-# architectures' relative quality: 1 is perfect, 0 is no better than predicting the mean).
+# The supplement saw higher correlation where predictions look more like their targets. Below, the
+# predictions on a held-out image, and a number: Spearman's correlation over tasks between ρ and the
+# networks' gain over a trivial baseline (relative quality, mean of both architectures: 1 perfect, 0
+# no better).
 
 # %%
 figures.figure_s2(s1)
@@ -132,9 +110,8 @@ figures.figure_s2(s1)
 # {glue:md}`s1_fig_s2_data` (what each panel shows; the pictures are the networks' outputs)
 # ```
 #
-# Across the {glue:}`n_claim_tasks` tasks, the Spearman correlation between a task's ρ and the
-# quality of its predictions is {glue:md}`rho_quality` (95 % bootstrap interval over tasks;
-# p = {glue:md}`rho_quality_p`).
+# Over the {glue:}`n_claim_tasks` tasks, the Spearman correlation between ρ and prediction quality
+# is {glue:md}`rho_quality` (95 % bootstrap interval over tasks; p = {glue:md}`rho_quality_p`).
 #
 # ## Fig S3: the two similarity matrices
 
@@ -149,31 +126,23 @@ figures.figure_s3(s1)
 # {glue:md}`s1_fig_s3_data`
 # ```
 #
-# The Pearson correlation between the two matrices' upper triangles (the tasks of the claims)
-# is {glue:md}`matrix_r`
-# (paper: 0.8510). The supplement also noted that within the 3D tasks the small models'
-# matrix is lighter; here the mean similarity among 3D tasks is {glue:md}`mean_sim_tk_3d`
-# with Taskonomy-architecture networks and {glue:md}`mean_sim_small_3d` with small networks,
-# a difference (small − Taskonomy) of {glue:md}`lighter_3d` (95 % bootstrap interval,
-# resampling the 3D tasks): negative would be the paper's lighter block.
-
-# %% [markdown]
+# Pearson's correlation of the two matrices' upper triangles (claim tasks) is {glue:md}`matrix_r`
+# (paper: 0.8510). The paper also found the small models' 3D block lighter: here the mean 3D
+# similarity is {glue:md}`mean_sim_tk_3d` (Taskonomy architecture) against
+# {glue:md}`mean_sim_small_3d` (small), a difference (small − Taskonomy) of {glue:md}`lighter_3d`
+# (95 % interval over the 3D tasks; negative is the paper's lighter block).
+#
 # ## Discussion
 #
-# This edition's networks start from their own seeds and are trained for {glue:}`steps` steps
-# with a one-cycle schedule; on held-out images the median 2D network removes {glue:md}`q_2d`
-# of its trivial baseline's error and the median 3D network {glue:md}`q_3d` (medians over both
-# architectures; see the models chapter). The claims rest only on the {glue:}`n_claim_tasks`
-# tasks whose networks carry signal in both architectures. That has two consequences for
-# reading them. First, a ranking over so few tasks has few entries, so one task that moves can
-# swing a ranking correlation, and the intervals, which now resample the networks' replicates
-# as well as the images, are wide; a group threshold such as ρ > 0.97 is then decided by one or
-# two tasks. Second, the set-aside tasks are not a random sample: they are the tasks whose
-# networks failed their baseline or cannot be told apart from a near-duplicate task (listed
-# above, with the reason), so the tested tasks are the most distinct ones, which favours
-# agreement between the two architectures' matrices. The paper compared small networks against fully trained Taskonomy networks on
-# 256-pixel images; the `gpu` and `paper` profiles train longer on more and larger images and
-# are the fairer test of the per-task thresholds.
+# Networks start from their own seeds and train for {glue:}`steps` steps (one-cycle schedule); on
+# held-out images the median 2D network removes {glue:md}`q_2d` of its trivial baseline's error, the
+# median 3D one {glue:md}`q_3d` (both architectures; models chapter). With only
+# {glue:}`n_claim_tasks` tasks, one task that moves can swing a ranking correlation, the intervals
+# are wide, and one or two tasks decide a group threshold such as ρ > 0.97. The set-aside
+# tasks are no random sample: they failed their baseline or cannot be told from a near-duplicate
+# task, so the tested tasks are the most distinct, which favours agreement of the two matrices. The
+# paper compared small networks with fully trained Taskonomy networks on 256-pixel images; the `gpu`
+# and `paper` profiles, training longer on more and larger images, are the fairer test.
 #
 # ## Claims
 

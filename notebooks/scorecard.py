@@ -23,76 +23,51 @@ seed = 0
 cache_dir = None
 
 # %%
-import pandas as pd
-from myst_nb import glue
+from rsa_utils import report
+from rsa_utils.study.scorecard import scorecard, table_changes, table_checks, table_claims
 
-from rsa_utils import report, runner
-
-book = report.book_dir()
-present = [book / f"{n}.ipynb" for n in runner.toc_notebooks() if (book / f"{n}.ipynb").exists()]
-claims = report.collect_claims(present)  # notebooks that glue no claims add no rows
-present = [nb for nb in present if "claims_json" in report.read_glued(nb)]
-paper_claims = claims[claims.kind == "paper"].drop(columns="kind")
-our_checks = claims[claims.kind == "ours"].drop(columns="kind")
-counts = paper_claims.holds.value_counts()
-glue("n_claims", len(paper_claims), display=False)
-glue("n_hold", int(counts.get("holds", 0)), display=False)
-report.glue_text("hold_verb", report.number_agrees(int(counts.get("holds", 0)), "holds", "hold"))
-glue("n_partly", int(counts.get("partly", 0)), display=False)
-glue("n_inconclusive", int(counts.get("inconclusive", 0)), display=False)
-glue("n_fail", int(counts.get("does not hold", 0)), display=False)
-glue("n_untested", int(counts.get("not tested", 0)), display=False)
-glue("n_checks", len(our_checks), display=False)
-record = report.notebook_record(present)
-report.glue_text("profiles", ", ".join(sorted(set(record.profile))))
-report.glue_text("verdict_rules", report.VERDICT_RULES)
-previous = pd.read_csv(report.BOOK_DIR / "data" / "claims_previous_edition.csv")  # shipped
-changes = report.verdict_changes(claims, previous)
-report.save_data(claims, "claims")
-glue("n_changed", int(changes.changed.sum()), display=False)
-glue("n_rows", len(changes), display=False)
-report.glue_text("previous_edition", str(previous.edition.iloc[0]))
+card = scorecard(report.book_dir())  # the claims glued by this run's executed notebooks
+report.glue_result(card)  # its counts and prose values, by name
 
 # %% [markdown]
-# Of the supplement's {glue:}`n_claims` claims, {glue:}`n_hold` {glue:md}`hold_verb`, {glue:}`n_partly` hold
-# in part, {glue:}`n_inconclusive` are inconclusive (our interval contains both the paper's
-# value and one that fails the claim), {glue:}`n_fail` do not hold and {glue:}`n_untested`
-# cannot be tested in this edition (profile {glue:md}`profiles`; see the reproducibility record for device and commit).
-# A second table lists {glue:}`n_checks` checks this book adds, which the supplement does not
-# make.
+# Of the supplement's {glue:}`n_claims` claims, {glue:}`n_hold` {glue:md}`hold_verb`,
+# {glue:}`n_partly` hold in part, {glue:}`n_inconclusive` are inconclusive (our interval contains
+# both the paper's value and one that fails the claim), {glue:}`n_fail` do not hold and
+# {glue:}`n_untested` cannot be tested in this edition (profile {glue:md}`profiles`; see the
+# reproducibility record for device and commit). A second table lists {glue:}`n_checks` checks
+# this book adds, which the supplement does not make.
 #
 # ## The supplement's claims
 
 # %%
-report.styled_claims(paper_claims)
+table_claims(card)
 
 # %% [markdown]
 # ## Checks this book adds
 
 # %%
-report.styled_claims(our_checks)
+table_checks(card)
 
 # %% [markdown]
 # ## What changed since the previous edition
 #
-# The previous edition ({glue:md}`previous_edition`) was computed from the same trained
-# networks, readouts and fine-tuning runs (this edition read them from the cache), so its rows
-# differ from these only where the rules and the checks changed: a verdict now needs an interval that excludes
-# the value that would fail the claim (otherwise *inconclusive*); *partly* no longer accepts
-# half the paper's value when the interval includes zero; a group is judged on its tested
-# members; S2's "scores lie in [−1, 1]" left the scorecard (it cannot fail); S1's difference of
-# the 3D blocks has no interval when only two 3D tasks carry signal (one pair cannot be
-# resampled; it had an interval of zero width before), so it is not tested; S2's affinity tree
-# now describes each task as a source, the layout in which Taskonomy's published affinities
-# place every task; and the book adds checks against Taskonomy's published affinities and the
-# authors' Pascal VOC list.
+# The previous edition ({glue:md}`previous_edition`) was computed from the same trained networks,
+# readouts and fine-tuning runs (this edition read them from the cache), so its rows differ from
+# these only where the rules and the checks changed: a verdict now needs an interval that excludes
+# the value that would fail the claim (otherwise *inconclusive*); *partly* no longer accepts half
+# the paper's value when the interval includes zero; a group is judged on its tested members; S2's
+# "scores lie in [−1, 1]" left the scorecard (it cannot fail); S1's difference of the 3D blocks
+# has no interval when only two 3D tasks carry signal (one pair cannot be resampled; it had an
+# interval of zero width before), so it is not tested; S2's affinity tree now describes each task
+# as a source, the layout in which Taskonomy's published affinities place every task; and the book
+# adds checks against Taskonomy's published affinities and the authors' Pascal VOC list.
 # {glue:}`n_changed` of the {glue:}`n_rows` rows changed their verdict or are new (data:
 # [claims.csv](data/claims.csv), [claims_previous_edition.csv](data/claims_previous_edition.csv)).
-# The edition before that, whose networks all started from the same weights and barely
-# learned, is discussed in the git history of this page.
+# The edition before that, whose networks all started from the same weights and barely learned, is
+# discussed in the git history of this page.
 
 # %%
-changes[changes.changed].drop(columns="changed").style.hide(axis="index")
+table_changes(card)
 
 # %% [markdown]
 # ## How a verdict is reached

@@ -6,7 +6,8 @@ import matplotlib.pyplot as plt
 
 from rsa_utils.figures import plots
 from rsa_utils.nets import models
-from rsa_utils.study import report
+from rsa_utils.study import outputs
+from rsa_utils.study.prose import glue_text
 from rsa_utils.study.small_models import SmallModels
 
 #: The book's figure functions: name → (the figure it saves, the table whose data it glues).
@@ -24,7 +25,7 @@ PICTURE_COLUMNS = ["input", "target", "small", "taskonomy"]
 def table_s1():
     """Table S1, read off the small model: its data glued as ``s1_table_s1_data``."""
     table = models.table_s1()
-    report.glue_text("s1_table_s1_data", report.figure_data("s1_table_s1", table))
+    glue_text("s1_table_s1_data", outputs.figure_data("s1_table_s1", table))
     return table.style.hide(axis="index")
 
 
@@ -32,14 +33,14 @@ def table_quality(s1: SmallModels):
     """Held-out metric and baseline of each task's two networks (``s1_table_quality_data``)."""
     quality = s1.quality.pivot(index="label", columns="arch", values=["metric", "baseline", "beats_baseline"])  # fmt: skip
     flat = quality.set_axis([f"{v}_{a}" for v, a in quality.columns], axis=1).infer_objects()
-    report.glue_text("s1_table_quality_data", report.figure_data("s1_table_quality", flat))
+    glue_text("s1_table_quality_data", outputs.figure_data("s1_table_quality", flat))
     return quality.round(4)
 
 
 def table_rho(s1: SmallModels):
     """The ranking ρ of each claim task with its interval (``s1_table_rho_data``)."""
     rho = s1.rho[["label", "type", "estimate", "low", "high"]].rename_axis("task")
-    return report.table(rho, "s1_table_rho")
+    return outputs.table(rho, "s1_table_rho")
 
 
 def figure_s1(s1: SmallModels) -> None:
@@ -50,14 +51,16 @@ def figure_s1(s1: SmallModels) -> None:
     data = plots.ranking_panels_data(
         s1.sim_tk, s1.sim_small, s1.table, label_a="taskonomy", label_b="small"
     )
-    report.save_figure(fig, "s1_fig_s1", data=data)
+    outputs.save_figure(fig, "s1_fig_s1", data=data)
     plt.close(fig)
 
 
 def figure_s2(s1: SmallModels) -> None:
     """Fig S2: one image's predictions by both architectures, saved with its data."""
     fig = plots.plot_predictions(s1.pictures, PICTURE_COLUMNS)
-    report.save_figure(fig, "s1_fig_s2", data=plots.prediction_panels(s1.pictures, PICTURE_COLUMNS))
+    outputs.save_figure(
+        fig, "s1_fig_s2", data=plots.prediction_panels(s1.pictures, PICTURE_COLUMNS)
+    )
     plt.close(fig)
 
 
@@ -67,5 +70,5 @@ def figure_s3(s1: SmallModels) -> None:
         {"Taskonomy-architecture models": s1.sim_tk, "small models": s1.sim_small},
         vmin=min(s1.sim_tk.min().min(), s1.sim_small.min().min()), vmax=1,
     )  # fmt: skip
-    report.save_figure(fig, "s1_fig_s3", data={"taskonomy": s1.sim_tk, "small": s1.sim_small})
+    outputs.save_figure(fig, "s1_fig_s3", data={"taskonomy": s1.sim_tk, "small": s1.sim_small})
     plt.close(fig)

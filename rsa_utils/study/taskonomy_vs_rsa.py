@@ -12,9 +12,31 @@ import pandas as pd
 from rsa_utils.figures.gallery import label_similarity
 from rsa_utils.nets import transfer
 from rsa_utils.rsa import core, features, taxonomy
-from rsa_utils.study import report, task_models, taskonomy_results
+from rsa_utils.study import task_models, taskonomy_results
+from rsa_utils.study.claims import Claim, gate_claims
 from rsa_utils.study.profiles import Study
+from rsa_utils.study.prose import fmt, fmt_interval
+from rsa_utils.study.verdicts import (
+    CLUSTER_MAX_MOVED,
+    CLUSTER_MIN_ARI,
+    clusters_verdict,
+    direction_verdict,
+    share_verdict,
+)
 from rsa_utils.world.tasks import OBJECT_CATEGORIES, ROOM_TYPES, TASK_NAMES, TASKS, check_tasks
+
+
+@dataclass(frozen=True)
+class S2Data:
+    """What S2 reads off its readouts and networks: per-image transfer losses, the RSA matrix
+    of the Taskonomy-architecture networks and the RSA of the world's labels."""
+
+    tasks: list[str]
+    losses: dict[str, np.ndarray]  # target → (S, n_test) test losses of each source's readout
+    sim: pd.DataFrame  # (T, T) RSA of the networks
+    label_sim: pd.DataFrame  # (T, T) RSA of the labels of the same images (at most 100)
+    usable: list[str]  # tasks whose networks carry signal
+    set_aside: dict[str, str]  # the others → why
 
 
 @dataclass(frozen=True)
@@ -31,10 +53,11 @@ class TaskonomyVsRSA:
     real_by_type: pd.DataFrame
     text: dict[str, str]
     values: dict[str, Any]
-    claims: list[report.Claim]
+    claims: list[Claim]
 
 
 def check_clusters(n_clusters: int, n_tasks: int) -> int:
+    """``n_clusters`` if the trees of ``n_tasks`` tasks can be cut into that many (2 to T − 1)."""
     if not 2 <= n_clusters < n_tasks:
         raise ValueError(f"parameter n_clusters={n_clusters} must lie in [2, {n_tasks - 1}]")
     return n_clusters
@@ -43,18 +66,38 @@ def check_clusters(n_clusters: int, n_tasks: int) -> int:
 def taskonomy_vs_rsa(
     study: Study, tasks: Sequence[str] | None = None, n_clusters: int = 4
 ) -> TaskonomyVsRSA:
-    """Everything S2 reports for ``tasks`` (default: all 20), trees cut into ``n_clusters``."""
-    P = study.profile
+    """Everything S2 reports for ``tasks`` (default: all 20), trees cut into ``n_clusters``:
+    :func:`load`, then :func:`compare`. Readouts and networks are trained once, then cached."""
     tasks = check_tasks(tasks, default=TASK_NAMES)
     check_clusters(n_clusters, len(tasks))
+    return compare(study, load(study, tasks), n_clusters)
+
+
+def load(study: Study, tasks: Sequence[str] | None = None) -> S2Data:
+    """The transfer readouts' losses and the networks' and labels' RSA for ``tasks``."""
+    P = study.profile
+    tasks = check_tasks(tasks, default=TASK_NAMES)
     losses = transfer.all_transfer_losses(P, source_tasks=tasks, targets=tasks, seed=study.seed, device=study.device,
                                           cache_dir=study.cache_dir, sources=study.sources, workers=P.workers)  # fmt: skip
-    affinity = taxonomy.affinity_matrix(losses, tasks)  # sources × targets, columns sum to 1
-    own_best = [affinity[t].idxmax() == t for t in tasks]
     nets = task_models.load_models(tasks, "taskonomy", study)
     images = features.images_of(study.source_set("rsa", P.n_rsa, tasks=tasks))
     names, rdms = features.model_rdms(nets, images, device=study.device)
     sim = core.similarity_matrix(rdms, names, device=study.device)
+    # the comparisons use the networks that can carry a claim (models chapter)
+    usable, set_aside = task_models.usable_tasks(study, tasks, ("taskonomy",))
+    rsa_set = study.source_set("rsa", P.n_rsa, tasks=tasks)
+    label_sim = label_similarity(rsa_set.batch(slice(0, min(len(rsa_set), 100)))[1], tasks)
+    return S2Data(list(tasks), losses, sim, label_sim, usable, set_aside)
+
+
+def compare(study: Study, data: S2Data, n_clusters: int = 4) -> TaskonomyVsRSA:
+    """S2's numbers from :class:`S2Data`: affinities, trees and clusters, per-target agreement,
+    the comparisons with Taskonomy's published affinities, the prose's values and the claims."""
+    P, tasks = study.profile, data.tasks
+    losses, sim, label_sim = data.losses, data.sim, data.label_sim
+    check_clusters(n_clusters, len(tasks))
+    affinity = taxonomy.affinity_matrix(losses, tasks)  # sources × targets, columns sum to 1
+    own_best = [affinity[t].idxmax() == t for t in tasks]
     # Fig S5 shows affinities with rows = targets (self-affinity on the diagonal); the trees of
     # Fig S4 describe each task as a source by its affinities to the targets (rows = sources),
     # the one layout that places colorization and inpainting (sources only in Taskonomy) in the
@@ -65,8 +108,7 @@ def taskonomy_vs_rsa(
     )  # sources × targets (20 × 18)
     real = real.loc[[t for t in tasks if t in real.index], [t for t in tasks if t in real.columns]]
     real_tt = taskonomy_results.as_target_matrix(real, tasks)
-    # the comparisons below use the networks that can carry a claim (models chapter)
-    usable, set_aside = task_models.usable_tasks(study, tasks, ("taskonomy",))
+    usable, set_aside = data.usable, data.set_aside
     tested = len(usable) > n_clusters
     ct = usable if tested else list(tasks)
     aff_c = taxonomy.affinity_matrix({t: losses[t][[tasks.index(s) for s in ct]] for t in ct}, ct)
@@ -84,8 +126,6 @@ def taskonomy_vs_rsa(
     agree_sum = taxonomy.agreement_summary(agree, seed=study.seed)
     agree_ci = (agree_sum["mean"], agree_sum["low"], agree_sum["high"])
     agree_table = agree.to_frame().assign(label=[TASKS[t].label for t in agree.index]).round(3)
-    rsa_set = study.source_set("rsa", P.n_rsa, tasks=tasks)
-    label_sim = label_similarity(rsa_set.batch(slice(0, min(len(rsa_set), 100)))[1], tasks)
     real_c = real.loc[[t for t in ct if t in real.index], [t for t in ct if t in real.columns]]
     real_cmp = taskonomy_results.real_taskonomy_comparisons(
         real_c, rsa_similarity=sim_c, affinity=aff_c, label_similarity=label_sim.loc[ct, ct], seed=study.seed
@@ -100,7 +140,7 @@ def taskonomy_vs_rsa(
         "n_tasks": len(tasks), "n_transfers": len(tasks) ** 2, "transfer_train": P.transfer_train,
         "n_test": P.n_test, "n_images": P.n_rsa, "transfer_steps": P.transfer_steps,
         "n_real_targets": real.shape[1], "n_claim_tasks": len(usable), "n_clusters": n_clusters,
-        "n_moved": len(moved), "max_moved": report.CLUSTER_MAX_MOVED,
+        "n_moved": len(moved), "max_moved": CLUSTER_MAX_MOVED,
         "n_object_categories": len(OBJECT_CATEGORIES), "n_room_types": len(ROOM_TYPES),
         "real_n_all": int(real_cmp.loc["labels_all", "n_targets"]),
     }  # fmt: skip
@@ -109,38 +149,36 @@ def taskonomy_vs_rsa(
         "self_top3": f"{100 * np.mean([t in affinity[t].nlargest(3).index for t in tasks]):.0f} %",
         "chance_wins": f"{100 / len(tasks):.0f} %",
         "set_aside": task_models.set_aside_note(set_aside).removeprefix("; set aside: ") or "none",
-        "ari": report.fmt(ari),
+        "ari": fmt(ari),
         "moved": moved_text,
-        "min_ari": report.fmt(report.CLUSTER_MIN_ARI, 1),
+        "min_ari": fmt(CLUSTER_MIN_ARI, 1),
         "aff_range": f"[{affinity_tt.to_numpy()[off].min():.3g}, {affinity_tt.to_numpy()[off].max():.3g}]",
-        "rsa_range": f"[{report.fmt(sim.to_numpy()[off].min())}, {report.fmt(sim.to_numpy()[off].max())}]",
-        "mean_rs": report.fmt_interval(*agree_ci),
+        "rsa_range": f"[{fmt(sim.to_numpy()[off].min())}, {fmt(sim.to_numpy()[off].max())}]",
+        "mean_rs": fmt_interval(*agree_ci),
         "n_pos": f"{agree_sum['positive']} of {agree_sum['targets']}",
-        **{f"real_{k}": report.fmt_interval(r.spearman, r.low, r.high) for k, r in real_cmp.iterrows()},
+        **{f"real_{k}": fmt_interval(r.spearman, r.low, r.high) for k, r in real_cmp.iterrows()},
         "label_best_type": by_type["label RSA"].idxmax(),
         "label_worst_type": by_type["label RSA"].idxmin(),
         "net_best_type": by_type["RSA (networks)"].idxmax(),
         "net_worst_type": by_type["RSA (networks)"].idxmin(),
     }  # fmt: skip
     claims = [
-        report.Claim("S2", "RSA and transfer clusterings agree (all tasks but room layout and denoising)",
-                     "2 of 20 tasks move", f"{len(moved)} of {len(ct)} move ({moved_text}); ARI {report.fmt(ari)}",
-                     report.clusters_verdict(len(moved), ari)),
-        report.Claim("S2", "per-target Spearman between RSA and affinities (mean over targets)", "> 0",
-                     report.fmt_interval(*agree_ci), report.direction_verdict(*agree_ci), kind="ours"),
-        report.Claim("S2", "a task's own encoder is its best source (readout sanity check)", "—",
-                     f"{sum(own_best)} of {len(own_best)} targets", report.share_verdict(own_best), kind="ours"),
+        Claim("S2", "RSA and transfer clusterings agree (all tasks but room layout and denoising)",
+              "2 of 20 tasks move", f"{len(moved)} of {len(ct)} move ({moved_text}); ARI {fmt(ari)}",
+              clusters_verdict(len(moved), ari)),
+        Claim("S2", "per-target Spearman between RSA and affinities (mean over targets)", "> 0",
+              fmt_interval(*agree_ci), direction_verdict(*agree_ci), kind="ours"),
+        Claim("S2", "a task's own encoder is its best source (readout sanity check)", "—",
+              f"{sum(own_best)} of {len(own_best)} targets", share_verdict(own_best), kind="ours"),
     ]  # fmt: skip
     real_claims = [  # the label RSA involves no network: it is not gated
-        report.Claim("S2", f"{real_cmp.loc[k, 'comparison']}: mean per-target Spearman", paper,
-                     report.fmt_interval(*real_cmp.loc[k, ["spearman", "low", "high"]])
-                     + f" over {real_cmp.loc[k, 'n_targets']} targets",
-                     report.direction_verdict(*real_cmp.loc[k, ["spearman", "low", "high"]]), kind="ours")
+        Claim("S2", f"{real_cmp.loc[k, 'comparison']}: mean per-target Spearman", paper,
+              fmt_interval(*real_cmp.loc[k, ["spearman", "low", "high"]])
+              + f" over {real_cmp.loc[k, 'n_targets']} targets",
+              direction_verdict(*real_cmp.loc[k, ["spearman", "low", "high"]]), kind="ours")
         for k, paper in (("rsa", "> 0 (real networks: about 0.78–0.83)"), ("affinity", "> 0"), ("labels_all", "> 0"))
     ]  # fmt: skip
-    gated = report.gate_claims(
-        claims + real_claims[:2], task_models.set_aside_note(set_aside), tested
-    )
+    gated = gate_claims(claims + real_claims[:2], task_models.set_aside_note(set_aside), tested)
     clusters = parts.assign(
         label=[TASKS[t].label for t in parts.index], moved=parts.index.isin(moved)
     )
