@@ -39,6 +39,7 @@ BOOK_FIGURES = {
     **s2.BOOK_FIGURES,
     **s3.BOOK_FIGURES,
     **beyond.BOOK_FIGURES,
+    **gallery.BOOK_FIGURES,
 }  # figures saved by one library call
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))

@@ -1,4 +1,4 @@
-"""The book's figures of sections S1 and S2 and the models chapter (style: :mod:`rsa_utils.figures.style`)."""
+"""The book's figures of sections S1 and S2: matrices, ranking panels, predictions, dendrograms (style: :mod:`rsa_utils.figures.style`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 
 from rsa_utils.figures.dendrogram import plot_dendrogram
-from rsa_utils.figures.gallery import label_image
 from rsa_utils.figures.style import (  # noqa: F401  (re-exported: plots.TYPE_COLORS etc.)
     ARCH_COLORS,
     DISSIMILARITY_CMAP,
@@ -29,6 +27,7 @@ from rsa_utils.figures.style import (  # noqa: F401  (re-exported: plots.TYPE_CO
     type_colors_text,
     type_legend,
 )
+from rsa_utils.world.pictures import prediction_image  # noqa: F401  (re-exported: older imports)
 from rsa_utils.world.tasks import TASKS
 
 
@@ -111,28 +110,6 @@ def plot_ranking_panels(sim_a: pd.DataFrame, sim_b: pd.DataFrame, table: pd.Data
                frameon=False)  # fmt: skip
     type_legend(fig, {TASKS[t].type for t in tasks}, fontsize=fontsize + 1)
     return fig
-
-
-def prediction_image(name: str, pred: torch.Tensor) -> np.ndarray:
-    """One image's network output (C, H, W) as something ``imshow`` shows (like its label):
-    maps clamped to [0, 1]; pixel embeddings (metric-loss tasks) by their first 3 principal
-    components."""
-    t = TASKS[name]
-    pred = pred.detach().float().cpu()
-    if t.target == "segments":
-        e = pred.flatten(1).T  # (HW, C)
-        e = e - e.mean(0)
-        _, _, v = torch.linalg.svd(e, full_matrices=False)
-        pcs = (e @ v[:3].T).T.reshape(3, *pred.shape[1:])
-        lo, hi = pcs.flatten(1).min(1).values, pcs.flatten(1).max(1).values
-        return (
-            ((pcs - lo[:, None, None]) / (hi - lo).clamp_min(1e-6)[:, None, None])
-            .permute(1, 2, 0)
-            .numpy()
-        )
-    if t.target in ("rgb", "map"):
-        return label_image(name, pred.clamp(0, 1))
-    raise ValueError(f"no picture for predictions of {name!r} (target format {t.target!r})")
 
 
 def plot_predictions(rows: dict[str, dict[str, np.ndarray]], columns: Sequence[str]):
