@@ -31,7 +31,7 @@ from matplotlib.collections import LineCollection, PathCollection
 
 from rsa_utils import gallery, plots, primer, report
 from rsa_utils import target_task as tt
-from rsa_utils.figures import beyond, s1, s2, s3
+from rsa_utils.figures import beyond, s1, s2, s3, task_networks
 from rsa_utils.tasks import S1_TASKS, S34_TASKS, TASKS
 
 BOOK_FIGURES = {
@@ -40,6 +40,7 @@ BOOK_FIGURES = {
     **s3.BOOK_FIGURES,
     **beyond.BOOK_FIGURES,
     **gallery.BOOK_FIGURES,
+    **task_networks.BOOK_FIGURES,
 }  # figures saved by one library call
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
@@ -336,7 +337,7 @@ def test_noise_ceiling_points(out):
                          "max_other": o, "max_other_low": o - 0.1, "max_other_high": o + 0.1,
                          "nearest": "edge_texture", "signal": c - 0.1 > o})  # fmt: skip
     quality = pd.DataFrame(rows)
-    fig = plots.plot_noise_ceiling(quality)
+    fig = task_networks.plot_noise_ceiling(quality)
     csv = _save(out, fig, "models_noise_ceiling", quality)[""]
     for ax, arch in zip(fig.axes, ("small", "taskonomy"), strict=True):
         q = csv[csv["arch"] == arch].set_index("task").loc[_ticks(ax, "x")]

@@ -161,39 +161,6 @@ def plot_agreement(tables: dict, ylabel: str = "mean per-target r_s with transfe
     return fig
 
 
-def plot_noise_ceiling(quality: pd.DataFrame):
-    """Per architecture, per task (grouped by type): the RSA between two replicates (the noise
-    ceiling, filled marker, 95 % interval) beside the task's highest RSA to another task's network
-    (open marker, interval). A task has signal where the filled interval clears the open marker."""
-    archs = list(dict.fromkeys(quality.arch))
-    fig, axes = plt.subplots(1, len(archs), figsize=(8.5, 3.6), sharey=True, squeeze=False)
-    for ax, arch in zip(axes[0], archs):
-        q = (
-            quality[quality.arch == arch]
-            .set_index("task")
-            .loc[by_type(list(quality[quality.arch == arch].task))]
-        )
-        x = np.arange(len(q))
-        colors = [type_color(t) for t in q.index]
-        # a bootstrap estimate can lie outside its percentile interval: clip the bars at 0
-        ax.errorbar(x - 0.15, q.ceiling, yerr=np.clip([q.ceiling - q.ceiling_low, q.ceiling_high - q.ceiling], 0, None),
-                    fmt="none", ecolor="0.4", lw=1)  # fmt: skip
-        ax.scatter(x - 0.15, q.ceiling, c=colors, s=22, zorder=3, label="between replicates")
-        ax.errorbar(x + 0.15, q.max_other, yerr=np.clip([q.max_other - q.max_other_low, q.max_other_high - q.max_other], 0, None),
-                    fmt="none", ecolor="0.7", lw=1)  # fmt: skip
-        ax.scatter(x + 0.15, q.max_other, facecolors="white", edgecolors=colors, s=22, zorder=3,
-                   label="highest to another task")  # fmt: skip
-        ax.set_xticks(x, [task_label(t) for t in q.index], rotation=90, fontsize=7)
-        color_ticks(ax, list(q.index), axis="x")
-        ax.set_title(f"{arch} networks", fontsize=9)
-        ax.set_ylim(min(0.0, float(np.nanmin(q.max_other_low)) - 0.05), 1.0)
-        ax.grid(axis="y", lw=0.3)
-    axes[0][0].set_ylabel("RSA (Spearman)", fontsize=8)
-    axes[0][0].legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
-    return fig
-
-
 # --- the data behind the figures (``report.save_figure(..., data=...)``) ---------------------------
 
 
