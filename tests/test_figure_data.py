@@ -32,6 +32,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from rsa_utils import gallery, plots, primer, report
 from rsa_utils import target_task as tt
 from rsa_utils.figures import beyond, s1, s2, s3, task_networks
+from rsa_utils.figures import primer as primer_figures
 from rsa_utils.tasks import S1_TASKS, S34_TASKS, TASKS
 
 BOOK_FIGURES = {
@@ -40,6 +41,7 @@ BOOK_FIGURES = {
     **s3.BOOK_FIGURES,
     **beyond.BOOK_FIGURES,
     **gallery.BOOK_FIGURES,
+    **primer_figures.BOOK_FIGURES,
     **task_networks.BOOK_FIGURES,
 }  # figures saved by one library call
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +192,7 @@ def test_primer_rdms_as_drawn(out):
     images, _ = primer.draw_shapes(n_per, 16, 0)
     rng = np.random.default_rng(0)
     rdms = {k: rng.uniform(0, 2, (len(images),) * 2) for k in ("pixels", "resnet18")}
-    fig = primer.plot_rdms(images, rdms, n_per)
+    fig = primer_figures.plot_rdms(images, rdms, n_per)
     csv = _save(out, fig, "primer_rdms", primer.rdms_data(rdms, n_per))
     for name in rdms:
         (ax,) = [ax for ax in fig.axes if ax.images and ax.get_title() == name]
