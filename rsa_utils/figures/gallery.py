@@ -1,4 +1,4 @@
-"""The data chapter's figures: galleries of the synthetic world, its class statistics and the label RSA.
+"""The data chapter's figures: galleries of the synthetic world, class statistics, label RSA.
 
 The numbers drawn here are computed in :mod:`rsa_utils.study.synthetic_world` (and
 :mod:`rsa_utils.study.label_rsa`); the pictures of labels in :mod:`rsa_utils.world.pictures`.

@@ -1,4 +1,4 @@
-"""The book's figures of sections S1 and S2: matrices, ranking panels, predictions, dendrograms (style: :mod:`rsa_utils.figures.style`)."""
+"""Figures of S1, S2 and beyond: matrices, ranking panels, predictions, dendrograms, agreement."""
 
 from __future__ import annotations
 

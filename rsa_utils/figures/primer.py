@@ -1,4 +1,4 @@
-"""The primer's figure and table: the RDMs of drawn shapes and the RSA between the representations."""
+"""The primer's figure and table: RDMs of drawn shapes and the RSA between the representations."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The models chapter's table and figure: each network's quality against its baseline, and the noise ceilings."""
+"""The models chapter's table and figure: each network's quality and the noise ceilings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RSA on the labels themselves, before any network: label features, their similarity, the task types' separation.
+"""RSA on the labels themselves, before any network: their similarity, the separation of types.
 
 Each task's targets over the same images are flattened into features, a 1 - Pearson RDM is
 computed per task, and the RDMs are compared with Spearman's correlation (the study's recipe,

@@ -1,4 +1,4 @@
-"""The primer's numbers: RSA of randomly initialised torchvision networks on shapes drawn in code, as one result.
+"""The primer's numbers as one result: RSA of untrained torchvision networks on drawn shapes.
 
 Images are drawn in code (scikit-image); features are the global-average-pooled last
 convolutional stage of each network. The primer's figure is :mod:`rsa_utils.figures.primer`.

@@ -1,4 +1,4 @@
-"""The data chapter's numbers: what the synthetic images contain and how Taskonomy-like their labels are, as one result."""
+"""The data chapter's numbers as one result: what the images hold, how Taskonomy-like they are."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The models chapter's numbers: the networks' size and training, their quality against baselines and their noise ceilings, as one result."""
+"""The models chapter's numbers as one result: the networks' size, quality and noise ceilings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Labels and network outputs as pictures: arrays (H, W) or (H, W, 3) in [0, 1] that ``imshow`` shows."""
+"""Labels and network outputs as pictures: (H, W) or (H, W, 3) arrays in [0, 1] for ``imshow``."""
 
 from __future__ import annotations
 
