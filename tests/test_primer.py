@@ -22,7 +22,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "rsa_primer.py
 
 @pytest.fixture(scope="module")
 def primer():
-    return rsa_primer(2, 32, n_boot=20, seed=0, device="cpu", names=("resnet18",))
+    return rsa_primer(2, 32, n_boot=20, seed=0, device="cpu", names=("resnet18", "squeezenet1_0"))
 
 
 @pytest.fixture
@@ -48,16 +48,18 @@ def test_the_bootstrapped_statistic_is_the_mean_rsa_with_the_pixels():
 
 
 def test_the_primer_on_tiny_shapes(primer):
-    assert primer.numbers == {"n_images": 10, "n_networks": 1}
-    assert list(primer.rdms) == ["pixels", "resnet18"]
+    names = ["pixels", "resnet18", "squeezenet1_0"]
+    assert primer.numbers == {"n_images": 10, "n_networks": 2}
+    assert list(primer.rdms) == names
     assert all(np.shape(r) == (10, 10) for r in primer.rdms.values())
-    assert primer.similarity.shape == (2, 2) and primer.text["pixels_best"] == "resnet18"
-    expected = rsa.similarity_matrix(list(primer.rdms.values()), ["pixels", "resnet18"])
+    expected = rsa.similarity_matrix(list(primer.rdms.values()), names)
     pd.testing.assert_frame_equal(primer.similarity, expected)
-    assert re.fullmatch(r"pixels −?\d\.\d\d; resnet18 −?\d\.\d\d", primer.text["contrast_list"])
+    with_pixels = expected.loc["pixels"].drop("pixels")
+    assert primer.text["pixels_best"] == with_pixels.idxmax()
+    assert primer.text["pixels_mean"] == f"{with_pixels.mean():.2f}".replace("-", "−")
     assert re.fullmatch(r"\[−?\d\.\d\d, −?\d\.\d\d\]", primer.text["pixels_ci"])
-    # one network: the statistic is its RSA with the pixels
-    assert primer.text["pixels_mean"] == f"{primer.similarity.iloc[0, 1]:.2f}".replace("-", "−")
+    contrasts = primer.text["contrast_list"].split("; ")
+    assert [c.split()[0] for c in contrasts] == names
 
 
 def test_every_value_the_prose_shows_is_glued(primer):
