@@ -32,31 +32,11 @@ target_root = None
 tasks = None  # default: all 20 tasks
 
 # %%
-import matplotlib.pyplot as plt
-from myst_nb import glue
-
-from rsa_utils import models, plots, profiles, report, task_models
-from rsa_utils.tasks import TASK_NAMES, check_tasks, get_task
+from rsa_utils import profiles, report
+from rsa_utils.figures import task_networks as figures
+from rsa_utils.study.task_networks import task_networks
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root)
-P = study.profile
-tasks = check_tasks(tasks, default=TASK_NAMES)
-tk = models.build_model("normal", "taskonomy", P)
-sm = models.build_model("normal", "small", P)
-n_params = lambda m: sum(p.numel() for p in m.encoder.parameters())  # noqa: E731
-glue("tk_params", f"{n_params(tk) / 1e6:.2f}", display=False)
-glue("small_params", f"{n_params(sm) / 1e3:.1f}", display=False)
-glue("width", P.resnet_width, display=False)
-glue("steps", P.steps, display=False)
-glue("batch", P.batch_size, display=False)
-glue("n_train", P.n_train, display=False)
-glue("size", P.image_size, display=False)
-
-glue("replicates", P.replicates, display=False)
-glue("n_tasks", len(tasks), display=False)
-glue("replicate_tasks", min(P.replicate_tasks, len(tasks)), display=False)
-glue("peak_lr", f"{P.lr:g}", display=False)
-glue("warmup_pct", round(100 * P.warmup), display=False)
 
 # %% [markdown]
 # On this profile the networks see {glue:}`size`-pixel images; each is trained with Adam for
@@ -75,30 +55,12 @@ glue("warmup_pct", round(100 * P.warmup), display=False)
 
 # %% tags=["hide-output"]
 # trains every network on first use (side by side, one summary line each), then reads the zoo
-quality = task_models.quality_table(tasks, study)
-data_csv = task_models.write_quality_csv(quality)
+networks = task_networks(tasks, study)
 
 # %%
-n_beat = int(quality.beats_baseline.sum())
-failing = quality[~quality.beats_baseline]
-glue("n_models", len(quality), display=False)
-glue("n_networks", int(quality.replicates.sum()), display=False)
-glue("n_beat", n_beat, display=False)
-report.glue_text(
-    "failing", ", ".join(f"{r.label} ({r.arch})" for r in failing.itertuples()) or "none"
-)
-train_min = quality.seconds.sum() / 60
-glue("train_min", round(float(train_min), 1), display=False)
-medians = quality.assign(group=quality.type.where(quality.type.isin(["2D", "3D"]), "other")).pivot_table(
-    index="group", columns="arch", values="relative_quality", aggfunc="median")  # fmt: skip
-report.glue_text(
-    "medians", "; ".join(f"{g} {a} {report.fmt(v)}" for (g, a), v in medians.stack().items())
-)
-quality_table = quality.assign(flag=quality.beats_baseline.map({True: "", False: "⚠ not better than baseline"}))[
-    ["label", "type", "arch", "metric_name", "metric", "baseline", "relative_quality", "flag"]]  # fmt: skip
-report.glue_text("models_table_quality_data", report.figure_data("models_table_quality", quality_table)
-                 + f", [models_quality.csv]({data_csv})")  # fmt: skip
-quality_table.style.hide(axis="index").format(precision=4)
+report.glue_numbers(networks.numbers)
+report.glue_all(networks.text)
+figures.table_network_quality(networks)
 
 # %% [markdown]
 # {glue:}`n_beat` of {glue:}`n_models` task networks (every replicate counted with its task) beat
@@ -114,23 +76,7 @@ quality_table.style.hide(axis="index").format(precision=4)
 # ## The noise ceiling
 
 # %%
-status = task_models.network_status(quality)
-signal = quality.groupby("arch").signal.agg(
-    yes=lambda s: int((s == True).sum()), no=lambda s: int((s == False).sum()),  # noqa: E712
-    unknown=lambda s: int(s.isna().sum()))  # fmt: skip
-for arch, row in signal.iterrows():
-    for k, v in row.items():
-        glue(f"signal_{k}_{arch}", int(v), display=False)
-no_signal = quality[quality.signal == False]  # noqa: E712
-report.glue_text("no_signal", ", ".join(f"{r.label} ({r.arch}; nearest: {get_task(r.nearest).label})"
-                                        for r in no_signal.itertuples()) or "none")  # fmt: skip
-fig = plots.plot_noise_ceiling(quality)
-ceiling_columns = ["task", "label", "type", "arch", "ceiling", "ceiling_low", "ceiling_high", "max_other",
-                   "max_other_low", "max_other_high", "nearest", "signal"]  # fmt: skip
-report.save_figure(fig, "models_noise_ceiling", data=quality[ceiling_columns])
-plt.close(fig)
-(quality[["label", "arch", "ceiling", "ceiling_low", "ceiling_high", "max_other", "nearest", "signal"]]
- .style.hide(axis="index").format(precision=3))  # fmt: skip
+figures.figure_noise_ceiling(networks)
 
 # %% [markdown]
 # ```{figure} figures/models_noise_ceiling.png

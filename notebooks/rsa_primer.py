@@ -30,31 +30,14 @@ n_boot = 100
 
 # %%
 # %matplotlib inline
-import matplotlib.pyplot as plt
-from myst_nb import glue
-
-from rsa_utils import primer, profiles, report, rsa
+from rsa_utils import profiles, report
+from rsa_utils.figures import primer as figures
+from rsa_utils.study.primer import rsa_primer
 
 study = profiles.setup(profile, device, seed, cache_dir)
-images, labels = primer.draw_shapes(n_per_shape, image_size, seed)
-features = primer.architecture_features(images, seed=seed)
-names = list(features)
-rdms = {k: rsa.rdm(v, device=study.device) for k, v in features.items()}
-sim = rsa.similarity_matrix([rdms[k] for k in names], names, device=study.device)
-glue("n_images", len(images), display=False)
-glue("n_networks", len(names) - 1, display=False)
-
-contrast = {k: primer.shape_contrast(rdms[k], n_per_shape) for k in names}
-report.glue_text("contrast_list", "; ".join(f"{k} {report.fmt(v)}" for k, v in contrast.items()))
-strongest = max(contrast, key=contrast.get)
-report.glue_text(
-    "contrast_reading",
-    f"none of the representations keeps the shapes apart by more than half a standard deviation "
-    f"(largest: {strongest}), so no blocks appear"
-    if contrast[strongest] < 0.5
-    else f"{', '.join(k for k, v in contrast.items() if v >= 0.5)} keep the shapes apart by at "
-    "least half a standard deviation, and their RDMs show blocks",
-)
+primer = rsa_primer(n_per_shape, image_size, n_boot=n_boot, seed=seed, device=study.device)
+report.glue_numbers(primer.numbers)
+report.glue_all(primer.text)
 
 # %% [markdown]
 # The {glue:}`n_images` images are grouped by shape (disks, squares, triangles, rings and
@@ -62,9 +45,7 @@ report.glue_text(
 # diagonal: images of one shape closer to each other than to the rest.
 
 # %%
-fig = primer.plot_rdms(images, rdms, n_per_shape)
-report.save_figure(fig, "primer_rdms", data=primer.rdms_data(rdms, n_per_shape))
-plt.close(fig)
+figures.figure_rdms(primer)
 
 # %% [markdown]
 # ```{figure} figures/primer_rdms.png
@@ -86,20 +67,7 @@ plt.close(fig)
 # the whole matrix is computed from RDMs ranked once:
 
 # %%
-report.glue_text("primer_table_similarity_data", report.figure_data("primer_table_similarity", sim))
-sim.round(3)
-
-# %%
-boot = rsa.bootstrap(
-    list(rdms.values()),
-    lambda v: rsa.similarity_matrix(v, condensed=True).iloc[0, 1:].mean(),
-    n_boot=n_boot,
-    seed=seed,
-    device=study.device,
-)
-report.glue_text("pixels_mean", report.fmt(boot.estimate))
-report.glue_text("pixels_ci", f"[{report.fmt(boot.low)}, {report.fmt(boot.high)}]")
-report.glue_text("pixels_best", sim.loc["pixels"].drop("pixels").idxmax())
+figures.table_similarity(primer)
 
 # %% [markdown]
 # Even without training, the networks' representations keep part of the pixels' geometry:

@@ -31,7 +31,8 @@ from matplotlib.collections import LineCollection, PathCollection
 
 from rsa_utils import gallery, plots, primer, report
 from rsa_utils import target_task as tt
-from rsa_utils.figures import beyond, s1, s2, s3
+from rsa_utils.figures import beyond, s1, s2, s3, task_networks
+from rsa_utils.figures import primer as primer_figures
 from rsa_utils.tasks import S1_TASKS, S34_TASKS, TASKS
 
 BOOK_FIGURES = {
@@ -39,6 +40,9 @@ BOOK_FIGURES = {
     **s2.BOOK_FIGURES,
     **s3.BOOK_FIGURES,
     **beyond.BOOK_FIGURES,
+    **gallery.BOOK_FIGURES,
+    **primer_figures.BOOK_FIGURES,
+    **task_networks.BOOK_FIGURES,
 }  # figures saved by one library call
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
@@ -188,7 +192,7 @@ def test_primer_rdms_as_drawn(out):
     images, _ = primer.draw_shapes(n_per, 16, 0)
     rng = np.random.default_rng(0)
     rdms = {k: rng.uniform(0, 2, (len(images),) * 2) for k in ("pixels", "resnet18")}
-    fig = primer.plot_rdms(images, rdms, n_per)
+    fig = primer_figures.plot_rdms(images, rdms, n_per)
     csv = _save(out, fig, "primer_rdms", primer.rdms_data(rdms, n_per))
     for name in rdms:
         (ax,) = [ax for ax in fig.axes if ax.images and ax.get_title() == name]
@@ -335,7 +339,7 @@ def test_noise_ceiling_points(out):
                          "max_other": o, "max_other_low": o - 0.1, "max_other_high": o + 0.1,
                          "nearest": "edge_texture", "signal": c - 0.1 > o})  # fmt: skip
     quality = pd.DataFrame(rows)
-    fig = plots.plot_noise_ceiling(quality)
+    fig = task_networks.plot_noise_ceiling(quality)
     csv = _save(out, fig, "models_noise_ceiling", quality)[""]
     for ax, arch in zip(fig.axes, ("small", "taskonomy"), strict=True):
         q = csv[csv["arch"] == arch].set_index("task").loc[_ticks(ax, "x")]

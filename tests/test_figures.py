@@ -23,6 +23,7 @@ from scipy.stats import spearmanr
 from rsa_utils import gallery, plots, primer
 from rsa_utils import target_task as tt
 from rsa_utils.figures import dendrogram
+from rsa_utils.figures import primer as primer_figures
 from rsa_utils.tasks import S1_TASKS, S34_TASKS, TASK_NAMES, TASK_TYPES, TASKS
 
 PAGE_PX = 700  # width of the book's text column
@@ -229,7 +230,7 @@ def test_primer_rdms_large_gray_dark_blocks_on_the_diagonal():
     block = np.where(same, 0.2, 1.2) + rng.uniform(0, 0.1, same.shape)
     np.fill_diagonal(block, 0)
     rdms = {"pixels": block, "net": rng.uniform(0, 2, same.shape)}
-    fig = primer.plot_rdms(images, rdms, n_per)
+    fig = primer_figures.plot_rdms(images, rdms, n_per)
     rdm_axes = [ax for ax in fig.axes if ax.images and ax.get_title() in rdms]
     assert len(rdm_axes) == 2
     shown = rdm_axes[0].images[0]

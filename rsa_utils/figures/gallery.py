@@ -1,128 +1,44 @@
-"""Pictures and statistics of the synthetic world (the data chapter's helpers).
+"""The data chapter's figures: galleries of the synthetic world, class statistics, label RSA.
 
-``label_similarity`` is RSA applied to the labels themselves (no network): each task's targets
-over the same images are flattened into features, a 1 - Pearson RDM is computed per task, and
-the RDMs are compared with Spearman's correlation (the study's recipe, SPEC section 1). If the
-world separates task types, 3D labels resemble 3D labels more than 2D ones.
+The numbers drawn here are computed in :mod:`rsa_utils.study.synthetic_world` (and
+:mod:`rsa_utils.study.label_rsa`); the pictures of labels in :mod:`rsa_utils.world.pictures`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
-from rsa_utils import rsa
-from rsa_utils.world.labels import decode_depth
-from rsa_utils.world.tasks import OBJECT_CATEGORIES, TARGET_CATEGORIES, TASKS
+from rsa_utils.figures.dendrogram import plot_dendrogram
+from rsa_utils.figures.plots import dendrogram_data
+from rsa_utils.figures.style import (
+    SIMILARITY_CMAP,
+    color_ticks,
+    type_boundaries,
+    type_color,
+    type_legend,
+)
+from rsa_utils.study import report
 
+# Re-exported for older imports (``rsa_utils.gallery.label_similarity`` etc.): the computations
+# now live outside the figures.
+from rsa_utils.study.label_rsa import label_similarity, type_separation  # noqa: F401
+from rsa_utils.study.synthetic_world import SyntheticWorld
+from rsa_utils.world.pictures import label_image  # noqa: F401
+from rsa_utils.world.tasks import ROOM_TYPES, TARGET_CATEGORIES, TASKS
 
-# --- label RSA ---------------------------------------------------------------------------------------
-def label_features(name: str, x: torch.Tensor) -> torch.Tensor:
-    """Features (B, F) float64 of one task's labels for RSA.
-
-    Maps and images are flattened; segment ids become their boundary map (ids themselves are
-    arbitrary); class maps and classes are one-hot encoded; vectors are used as they are.
-    """
-    fmt = TASKS[name].target
-    x = x.detach().cpu()
-    b = x.shape[0]
-    if fmt == "segments":
-        edge = torch.zeros(x.shape, dtype=torch.float64)
-        edge[:, :, :-1] += (x[:, :, 1:] != x[:, :, :-1]).double()
-        edge[:, :-1, :] += (x[:, 1:, :] != x[:, :-1, :]).double()
-        return edge.reshape(b, -1)
-    if fmt == "dense_class":
-        n = TASKS[name].out_channels
-        return F.one_hot(x.clamp(0, n - 1), n).double().reshape(b, -1)
-    if fmt == "class":
-        return F.one_hot(x, TASKS[name].out_channels).double()
-    return x.double().reshape(b, -1)
-
-
-def label_similarity(
-    labels: dict[str, torch.Tensor], names: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """Spearman correlation between the label RDMs of every pair of tasks: (T, T) DataFrame
-    (:func:`rsa_utils.rsa.rdm` of :func:`label_features`, then :func:`rsa_utils.rsa.similarity_matrix`)."""
-    names = list(names or labels)
-    rdms = np.stack([rsa.rdm(label_features(n, labels[n]), dtype=torch.float64) for n in names])
-    return rsa.similarity_matrix(rdms, names)
-
-
-def same_label(a: str, b: str) -> bool:
-    """Whether two tasks have the very same label: the clean RGB image (autoencoding,
-    denoising, inpainting), which differ only in their inputs."""
-    return TASKS[a].target == TASKS[b].target == "rgb"
-
-
-def type_separation(similarity: pd.DataFrame) -> dict[str, float]:
-    """Mean label-RSA similarity within 2D, within 3D and between 2D and 3D tasks, over pairs of
-    different tasks whose labels differ (pairs with :func:`same_label` would count 1 for free)."""
-    names = list(similarity.index)
-    two = [n for n in names if TASKS[n].type == "2D"]
-    three = [n for n in names if TASKS[n].type == "3D"]
-
-    def mean(a, b, same):
-        vals = [similarity.loc[x, y] for i, x in enumerate(a) for j, y in enumerate(b)
-                if (not same or i < j) and not same_label(x, y)]  # fmt: skip
-        return float(np.mean(vals))
-
-    return {
-        "within_2d": mean(two, two, True),
-        "within_3d": mean(three, three, True),
-        "between": mean(two, three, False),
-    }
-
-
-# --- statistics ----------------------------------------------------------------------------------------
-def class_frequencies(seg: torch.Tensor, categories: Sequence[str]) -> pd.Series:
-    """Fraction of pixels per class (background first) of a dense class map (B, H, W)."""
-    n = len(categories) + 1
-    v = seg.reshape(-1)
-    v = v[(v >= 0) & (v < n)]
-    counts = torch.bincount(v.cpu(), minlength=n).double()
-    return pd.Series((counts / counts.sum()).numpy(), index=["background", *categories])
-
-
-def depth_statistics(depth_encoded: torch.Tensor) -> pd.Series:
-    """Quantiles (m) of the decoded z-depth of an encoded depth batch (B, 1, H, W)."""
-    d = decode_depth(depth_encoded.detach().float().cpu()).reshape(-1)
-    q = torch.quantile(
-        d[torch.randperm(d.numel(), generator=torch.Generator().manual_seed(0))[:200000]],
-        torch.tensor([0.0, 0.05, 0.5, 0.95, 1.0]),
-    )
-    return pd.Series(q.numpy(), index=["min", "5%", "median", "95%", "max"])
-
-
-# --- pictures ----------------------------------------------------------------------------------------
-def label_image(name: str, x: torch.Tensor) -> np.ndarray:
-    """One image's label as something ``imshow`` shows: (H, W, 3) or (H, W) array."""
-    fmt = TASKS[name].target
-    x = x.detach().cpu()
-    if fmt == "rgb":
-        return x.permute(1, 2, 0).numpy()
-    if fmt == "ab":
-        ab = x.numpy() * 2.5 + 0.5
-        return np.clip(np.stack([ab[0], 0.5 * (ab[0] + ab[1]), ab[1]], -1), 0, 1)
-    if fmt == "map":
-        if x.shape[0] == 3:
-            return x.permute(1, 2, 0).numpy()
-        if x.shape[0] == 2:
-            return np.clip(
-                np.stack([x[0].numpy(), x[1].numpy(), np.full(x.shape[1:], 0.5)], -1), 0, 1
-            )
-        return x[0].numpy()
-    if fmt in ("segments", "dense_class"):
-        rng = np.random.default_rng(1)
-        pal = rng.uniform(0.15, 1.0, (int(x.max()) + 1, 3))
-        if fmt == "dense_class":
-            pal[0] = 0.0
-        return pal[x.numpy()]
-    raise ValueError(f"task {name!r} has no image label (format {fmt!r})")
+#: The book's figure functions: name → (the figure it saves, the table whose data it glues).
+BOOK_FIGURES: dict[str, tuple[str, str]] = {
+    "figure_source_gallery": ("data_source_gallery", ""),
+    "figure_target_gallery": ("data_target_gallery", ""),
+    "figure_statistics": ("data_statistics", ""),
+    "figure_label_rsa": ("data_label_rsa", ""),
+    "table_depth": ("", "data_table_depth"),
+    "table_separation": ("", "data_table_separation"),
+    "table_label_real": ("", "data_table_label_real"),
+}
 
 
 def plot_source_gallery(
@@ -132,11 +48,6 @@ def plot_source_gallery(
     """A block of panels per image: the RGB input (titled with the room type, the scene-class
     label, if given) then every dense label, ``ncols`` panels a row (9: two rows per image for
     the 17 dense tasks), each titled with its task (coloured by type). Returns the figure."""
-    import matplotlib.pyplot as plt
-
-    from rsa_utils.figures.style import type_color
-    from rsa_utils.world.tasks import ROOM_TYPES
-
     dense = [k for k in labels if TASKS[k].dense]
     panels = 1 + len(dense)
     ncols = max(1, min(ncols, panels))
@@ -174,8 +85,6 @@ def plot_source_gallery(
 def plot_target_gallery(rgb: torch.Tensor, seg: torch.Tensor, n: int = 4):
     """Target-domain images over their semantic segmentations (titled with up to three of the
     categories present, one a line). Returns the figure."""
-    import matplotlib.pyplot as plt
-
     n = min(n, rgb.shape[0])
     fig, axes = plt.subplots(2, n, figsize=(1.6 * n, 4.2), squeeze=False, layout="constrained")
     rng = np.random.default_rng(2)
@@ -196,15 +105,25 @@ def plot_target_gallery(rgb: torch.Tensor, seg: torch.Tensor, n: int = 4):
     return fig
 
 
+def plot_class_statistics(source: pd.Series, target: pd.Series, rooms: pd.Series):
+    """Three bar panels: pixel share per object category of the source images and of the target
+    images (``source``, ``target``: shares without the background) and images per room type.
+    Returns the figure."""
+    fig, axes = plt.subplots(3, 1, figsize=(8, 11), gridspec_kw={"height_ratios": [1, 1, 0.8]})
+    source.plot.bar(ax=axes[0], color="tab:blue", title="source: pixel share per object category")
+    target.plot.bar(ax=axes[1], color="tab:orange", title="target: pixel share per category")
+    rooms.plot.bar(ax=axes[2], color="tab:gray", title="source: room types")
+    for a in axes:
+        a.tick_params(labelsize=9)
+        a.title.set_fontsize(11)
+    fig.tight_layout()
+    return fig
+
+
 def plot_label_similarity(similarity: pd.DataFrame, *, fontsize: float = 10.0):
     """The label-RSA matrix (gray, dark = similar) beside its single-linkage dendrogram
     (:func:`rsa_utils.taxonomy.plot_dendrogram`), task names coloured by type. Sized so that 20
     names are readable at about 700 px wide."""
-    import matplotlib.pyplot as plt
-
-    from rsa_utils.figures.dendrogram import plot_dendrogram
-    from rsa_utils.figures.style import SIMILARITY_CMAP, color_ticks, type_boundaries, type_legend
-
     names = list(similarity.index)
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(11.5, 6.6), layout="constrained",
                                  gridspec_kw={"width_ratios": [1.25, 1]})  # fmt: skip
@@ -234,8 +153,6 @@ def source_gallery_panels(
     """What :func:`plot_source_gallery` shows, one row per panel: the image (its number in the
     figure and its index in ``split``, from ``first``), its room type, the panel's place in the
     image's block (row, column) and what it shows (``rgb`` for the input, else the task)."""
-    from rsa_utils.world.tasks import ROOM_TYPES
-
     dense = [k for k in labels if TASKS[k].dense]
     ncols = max(1, min(ncols, 1 + len(dense)))
     n = min(n, next(iter(labels.values())).shape[0])
@@ -265,8 +182,57 @@ def target_gallery_panels(
     return pd.DataFrame(rows)
 
 
-__all__ = [
-    "label_features", "label_similarity", "type_separation", "class_frequencies", "depth_statistics",
-    "label_image", "plot_source_gallery", "plot_target_gallery", "plot_label_similarity", "OBJECT_CATEGORIES",
-    "source_gallery_panels", "target_gallery_panels",
-]  # fmt: skip
+# --- the chapter's figures and tables, each saved with its data by one call -------------------------
+
+
+def figure_source_gallery(world: SyntheticWorld) -> None:
+    """The source gallery (``data_source_gallery``): drawn, saved with its panel list, closed."""
+    rgb, labels = world.gallery
+    fig = plot_source_gallery(rgb, labels, n=len(rgb))
+    report.save_figure(fig, "data_source_gallery", dpi=150,
+                       data=source_gallery_panels(labels, len(rgb)))  # fmt: skip
+    plt.close(fig)
+
+
+def figure_target_gallery(world: SyntheticWorld) -> None:
+    """The target gallery (``data_target_gallery``): drawn, saved with its panel list, closed."""
+    rgb, seg = world.target_gallery
+    fig = plot_target_gallery(rgb, seg, n=len(rgb))
+    report.save_figure(fig, "data_target_gallery", dpi=150,
+                       data=target_gallery_panels(seg, len(rgb)))  # fmt: skip
+    plt.close(fig)
+
+
+def figure_statistics(world: SyntheticWorld) -> None:
+    """The class statistics (``data_statistics``): drawn, saved with the bars' data, closed."""
+    source, target = world.source_shares.iloc[1:], world.target_shares.iloc[1:]
+    fig = plot_class_statistics(source, target, world.rooms)
+    data = {"source": source.rename_axis("category").to_frame("pixel_share"),
+            "target": target.rename_axis("category").to_frame("pixel_share"),
+            "rooms": world.rooms.rename_axis("room_type").to_frame("images")}  # fmt: skip
+    report.save_figure(fig, "data_statistics", dpi=150, data=data)
+    plt.close(fig)
+
+
+def figure_label_rsa(world: SyntheticWorld) -> None:
+    """The label RSA beside its tree (``data_label_rsa``): drawn, saved with the matrix and the
+    tree's merges, closed."""
+    fig = plot_label_similarity(world.similarity)
+    report.save_figure(fig, "data_label_rsa", dpi=150,
+                       data={"matrix": world.similarity, "tree": dendrogram_data(world.similarity)})  # fmt: skip
+    plt.close(fig)
+
+
+def table_depth(world: SyntheticWorld) -> pd.DataFrame:
+    """The depth quantiles, their data glued as ``data_table_depth_data``."""
+    return report.table(world.depth, "data_table_depth", digits=None)
+
+
+def table_separation(world: SyntheticWorld) -> pd.DataFrame:
+    """The mean label RSA within and between types, data glued as ``data_table_separation_data``."""
+    return report.table(world.separation, "data_table_separation", digits=None)
+
+
+def table_label_real(world: SyntheticWorld) -> pd.DataFrame:
+    """The agreement with Taskonomy by target type, data glued as ``data_table_label_real_data``."""
+    return report.table(world.real_by_type, "data_table_label_real", digits=None)

@@ -1,4 +1,4 @@
-"""The book's figures of sections S1 and S2 and the models chapter (style: :mod:`rsa_utils.figures.style`)."""
+"""Figures of S1, S2 and beyond: matrices, ranking panels, predictions, dendrograms, agreement."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 
 from rsa_utils.figures.dendrogram import plot_dendrogram
-from rsa_utils.figures.gallery import label_image
 from rsa_utils.figures.style import (  # noqa: F401  (re-exported: plots.TYPE_COLORS etc.)
     ARCH_COLORS,
     DISSIMILARITY_CMAP,
@@ -29,6 +27,7 @@ from rsa_utils.figures.style import (  # noqa: F401  (re-exported: plots.TYPE_CO
     type_colors_text,
     type_legend,
 )
+from rsa_utils.world.pictures import prediction_image  # noqa: F401  (re-exported: older imports)
 from rsa_utils.world.tasks import TASKS
 
 
@@ -113,28 +112,6 @@ def plot_ranking_panels(sim_a: pd.DataFrame, sim_b: pd.DataFrame, table: pd.Data
     return fig
 
 
-def prediction_image(name: str, pred: torch.Tensor) -> np.ndarray:
-    """One image's network output (C, H, W) as something ``imshow`` shows (like its label):
-    maps clamped to [0, 1]; pixel embeddings (metric-loss tasks) by their first 3 principal
-    components."""
-    t = TASKS[name]
-    pred = pred.detach().float().cpu()
-    if t.target == "segments":
-        e = pred.flatten(1).T  # (HW, C)
-        e = e - e.mean(0)
-        _, _, v = torch.linalg.svd(e, full_matrices=False)
-        pcs = (e @ v[:3].T).T.reshape(3, *pred.shape[1:])
-        lo, hi = pcs.flatten(1).min(1).values, pcs.flatten(1).max(1).values
-        return (
-            ((pcs - lo[:, None, None]) / (hi - lo).clamp_min(1e-6)[:, None, None])
-            .permute(1, 2, 0)
-            .numpy()
-        )
-    if t.target in ("rgb", "map"):
-        return label_image(name, pred.clamp(0, 1))
-    raise ValueError(f"no picture for predictions of {name!r} (target format {t.target!r})")
-
-
 def plot_predictions(rows: dict[str, dict[str, np.ndarray]], columns: Sequence[str]):
     """One row per task (label coloured by type), one column per picture (input, target,
     predictions)."""
@@ -180,39 +157,6 @@ def plot_agreement(tables: dict, ylabel: str = "mean per-target r_s with transfe
         ax.set_xticks(range(len(est)), est.index, rotation=25, ha="right")
         ax.set_title(title)
     axes[0][0].set_ylabel(ylabel)
-    fig.tight_layout()
-    return fig
-
-
-def plot_noise_ceiling(quality: pd.DataFrame):
-    """Per architecture, per task (grouped by type): the RSA between two replicates (the noise
-    ceiling, filled marker, 95 % interval) beside the task's highest RSA to another task's network
-    (open marker, interval). A task has signal where the filled interval clears the open marker."""
-    archs = list(dict.fromkeys(quality.arch))
-    fig, axes = plt.subplots(1, len(archs), figsize=(8.5, 3.6), sharey=True, squeeze=False)
-    for ax, arch in zip(axes[0], archs):
-        q = (
-            quality[quality.arch == arch]
-            .set_index("task")
-            .loc[by_type(list(quality[quality.arch == arch].task))]
-        )
-        x = np.arange(len(q))
-        colors = [type_color(t) for t in q.index]
-        # a bootstrap estimate can lie outside its percentile interval: clip the bars at 0
-        ax.errorbar(x - 0.15, q.ceiling, yerr=np.clip([q.ceiling - q.ceiling_low, q.ceiling_high - q.ceiling], 0, None),
-                    fmt="none", ecolor="0.4", lw=1)  # fmt: skip
-        ax.scatter(x - 0.15, q.ceiling, c=colors, s=22, zorder=3, label="between replicates")
-        ax.errorbar(x + 0.15, q.max_other, yerr=np.clip([q.max_other - q.max_other_low, q.max_other_high - q.max_other], 0, None),
-                    fmt="none", ecolor="0.7", lw=1)  # fmt: skip
-        ax.scatter(x + 0.15, q.max_other, facecolors="white", edgecolors=colors, s=22, zorder=3,
-                   label="highest to another task")  # fmt: skip
-        ax.set_xticks(x, [task_label(t) for t in q.index], rotation=90, fontsize=7)
-        color_ticks(ax, list(q.index), axis="x")
-        ax.set_title(f"{arch} networks", fontsize=9)
-        ax.set_ylim(min(0.0, float(np.nanmin(q.max_other_low)) - 0.05), 1.0)
-        ax.grid(axis="y", lw=0.3)
-    axes[0][0].set_ylabel("RSA (Spearman)", fontsize=8)
-    axes[0][0].legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return fig
 

@@ -1,16 +1,22 @@
-"""A first look at RSA on something small and real: torchvision architectures on drawn shapes.
+"""The primer's numbers as one result: RSA of untrained torchvision networks on drawn shapes.
 
-Used by the book's primer chapter: images are drawn in code (scikit-image), features are the
-global-average-pooled last convolutional stage of randomly initialised torchvision networks.
+Images are drawn in code (scikit-image); features are the global-average-pooled last
+convolutional stage of each network. The primer's figure is :mod:`rsa_utils.figures.primer`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 import torchvision
 from skimage import draw
+
+from rsa_utils import rsa
+from rsa_utils.study import report
 
 SHAPES = ("disk", "square", "triangle", "ring", "bar")
 ARCHITECTURES = ("resnet18", "alexnet", "vgg11", "mobilenet_v2", "squeezenet1_0")
@@ -77,58 +83,8 @@ def architecture_features(
     return feats
 
 
-def plot_rdms(
-    images: np.ndarray, rdms: dict, n_per_shape: int, *, ncols: int = 3, rank: bool = True,
-    fontsize: float = 10.0,
-):  # fmt: skip
-    """One example image per shape above a grid of the RDMs (``rdms``: name → (n, n), images
-    grouped by shape as :func:`draw_shapes` returns them), each large enough to show the
-    blocks on its diagonal. Colours follow the book's convention (gray, **dark = similar**,
-    :data:`rsa_utils.plots.DISSIMILARITY_CMAP`). ``rank``: show each RDM's dissimilarities as
-    percentiles within the RDM (what the Spearman correlation of RSA compares), so that RDMs of
-    different spread share one colour bar; otherwise raw 1 − r on [0, 2]. Returns the figure."""
-    import matplotlib.pyplot as plt
-
-    from rsa_utils.figures.style import DISSIMILARITY_CMAP
-
-    names = list(rdms)
-    n_shapes = len(images) // n_per_shape
-    shape_names = SHAPES[:n_shapes] if n_shapes <= len(SHAPES) else range(n_shapes)
-    nrows = int(np.ceil(len(names) / ncols))
-    side = 3.3
-    fig = plt.figure(figsize=(side * ncols + 1.2, 1.9 + nrows * (side + 0.4)), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.9, nrows * (side + 0.4)])
-    ex = top.subplots(1, n_shapes, squeeze=False)[0]
-    for k, ax in enumerate(ex):
-        ax.imshow(np.asarray(images[k * n_per_shape]).transpose(1, 2, 0))
-        ax.set_title(str(shape_names[k]), fontsize=fontsize)
-        ax.set_xticks([]), ax.set_yticks([])
-    top.suptitle(f"one image per shape ({n_per_shape} images of each, in this order)",
-                 fontsize=fontsize)  # fmt: skip
-    axes = bottom.subplots(nrows, ncols, squeeze=False)
-    centres = [(k + 0.5) * n_per_shape - 0.5 for k in range(n_shapes)]
-    edges = [k * n_per_shape - 0.5 for k in range(1, n_shapes)]
-    for ax, name in zip(axes.flat, names):
-        m = shown_rdm(rdms[name], rank)
-        im = ax.imshow(m, cmap=DISSIMILARITY_CMAP, vmin=0, vmax=100 if rank else 2,
-                       interpolation="nearest")  # fmt: skip
-        ax.set_title(name, fontsize=fontsize + 1)
-        ax.set_xticks(centres, [str(s) for s in shape_names], rotation=90, fontsize=fontsize - 1)
-        ax.set_yticks(centres, [str(s) for s in shape_names], fontsize=fontsize - 1)
-        ax.set_xticks(edges, minor=True), ax.set_yticks(edges, minor=True)
-        ax.tick_params(which="major", length=0)
-        ax.tick_params(which="minor", length=6)
-    for ax in list(axes.flat)[len(names) :]:
-        ax.axis("off")
-    cb = bottom.colorbar(im, ax=list(axes.flat), shrink=0.6, aspect=30)
-    what = "dissimilarity percentile within the RDM" if rank else "dissimilarity 1 − r"
-    cb.set_label(f"{what} (dark = similar)", fontsize=fontsize)
-    cb.ax.tick_params(labelsize=fontsize - 1)
-    return fig
-
-
 def shown_rdm(rdm, rank: bool = True) -> np.ndarray:
-    """An RDM as :func:`plot_rdms` shows it: with ``rank``, each dissimilarity as its percentile
+    """An RDM as :func:`rsa_utils.figures.primer.plot_rdms` shows it: with ``rank``, each dissimilarity as its percentile
     (0-100) within the RDM (average ranks, the diagonal included); otherwise 1 − r itself."""
     from scipy.stats import rankdata
 
@@ -139,7 +95,7 @@ def shown_rdm(rdm, rank: bool = True) -> np.ndarray:
 
 
 def rdms_data(rdms: dict, n_per_shape: int, *, rank: bool = True) -> dict[str, pd.DataFrame]:
-    """What :func:`plot_rdms` shows: ``examples``, the image above each shape's column (shape,
+    """What :func:`rsa_utils.figures.primer.plot_rdms` shows: ``examples``, the image above each shape's column (shape,
     image index; pictures, so no pixels), and per representation the RDM as drawn
     (:func:`shown_rdm`), rows and columns named by image (``disk 1`` … in the figure's order)."""
     n = len(next(iter(rdms.values())))
@@ -166,3 +122,59 @@ def shape_contrast(rdm, n_per_shape: int, standardise: bool = True) -> float:
     off = ~np.eye(len(m), dtype=bool)
     diff = m[~same].mean() - m[same & off].mean()
     return float(diff / m[off].std()) if standardise else float(diff)
+
+
+def contrast_reading(contrast: dict[str, float], threshold: float = 0.5) -> str:
+    """What the shape contrasts (:func:`shape_contrast`, name → standard deviations) say about
+    the RDMs: which representations keep the shapes apart by at least ``threshold``."""
+    strongest = max(contrast, key=contrast.get)
+    if contrast[strongest] < threshold:
+        return (f"none of the representations keeps the shapes apart by more than half a standard "
+                f"deviation (largest: {strongest}), so no blocks appear")  # fmt: skip
+    apart = ", ".join(k for k, v in contrast.items() if v >= threshold)
+    return f"{apart} keep the shapes apart by at least half a standard deviation, and their RDMs show blocks"
+
+
+def mean_rsa_with_pixels(condensed: torch.Tensor) -> float:
+    """The mean RSA between the first RDM (the pixels) and each of the others, from condensed
+    RDMs (R, m): the statistic the primer bootstraps."""
+    return rsa.similarity_matrix(condensed, condensed=True).iloc[0, 1:].mean()
+
+
+@dataclass(frozen=True)
+class Primer:
+    """The primer in one object: the images, the RDMs and their similarity matrix, and the
+    prose's values by glue name (``numbers``: plain values; ``text``: Markdown)."""
+
+    images: np.ndarray  # (n, 3, size, size), grouped by shape
+    n_per_shape: int
+    rdms: dict[str, Any]  # representation → RDM (n, n); ``pixels`` first
+    similarity: pd.DataFrame  # (R, R) Spearman between the RDMs
+    numbers: dict[str, int]
+    text: dict[str, str]
+
+
+def rsa_primer(
+    n_per_shape: int = 12, image_size: int = 64, *, n_boot: int = 100, seed: int = 0,
+    device=None, names=ARCHITECTURES,
+) -> Primer:  # fmt: skip
+    """Everything the primer reports: shapes drawn, features of each untrained network
+    (``names``) and of the pixels, their RDMs, the RSA between them, the shape contrast of each
+    RDM and a bootstrap over images of the pixels' mean RSA with the networks."""
+    images, _ = draw_shapes(n_per_shape, image_size, seed)
+    features = architecture_features(images, names, seed=seed)
+    reps = list(features)
+    rdms = {k: rsa.rdm(v, device=device) for k, v in features.items()}
+    sim = rsa.similarity_matrix([rdms[k] for k in reps], reps, device=device)
+    contrast = {k: shape_contrast(rdms[k], n_per_shape) for k in reps}
+    boot = rsa.bootstrap(list(rdms.values()), mean_rsa_with_pixels, n_boot=n_boot, seed=seed,
+                         device=device)  # fmt: skip
+    text = {
+        "contrast_list": "; ".join(f"{k} {report.fmt(v)}" for k, v in contrast.items()),
+        "contrast_reading": contrast_reading(contrast),
+        "pixels_mean": report.fmt(boot.estimate),
+        "pixels_ci": f"[{report.fmt(boot.low)}, {report.fmt(boot.high)}]",
+        "pixels_best": sim.loc["pixels"].drop("pixels").idxmax(),
+    }
+    numbers = {"n_images": len(images), "n_networks": len(reps) - 1}
+    return Primer(images, n_per_shape, rdms, sim, numbers, text)

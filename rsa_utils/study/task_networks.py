@@ -1,0 +1,92 @@
+"""The models chapter's numbers as one result: the networks' size, quality and noise ceilings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from rsa_utils.nets import models, task_models
+from rsa_utils.study import report
+from rsa_utils.study.profiles import Profile, Study
+from rsa_utils.world.tasks import TASK_NAMES, check_tasks, get_task
+
+
+@dataclass(frozen=True)
+class TaskNetworks:
+    """The models chapter in one object: the quality table (one row per task × architecture,
+    :func:`rsa_utils.nets.task_models.quality_table`) and the prose's values by glue name
+    (``numbers``: plain values for ``{glue:}``; ``text``: Markdown for ``{glue:md}``)."""
+
+    quality: pd.DataFrame
+    numbers: dict[str, Any]
+    text: dict[str, str]
+
+
+def encoder_parameters(model) -> int:
+    """The number of parameters of a task network's encoder."""
+    return sum(p.numel() for p in model.encoder.parameters())
+
+
+def training_numbers(profile: Profile, tasks: Sequence[str]) -> dict[str, Any]:
+    """What the profile trains: the two encoders' sizes (millions, thousands of parameters),
+    the schedule, the images, the replicates (glue name → value)."""
+    tk = models.build_model("normal", "taskonomy", profile)
+    sm = models.build_model("normal", "small", profile)
+    return {
+        "tk_params": f"{encoder_parameters(tk) / 1e6:.2f}",
+        "small_params": f"{encoder_parameters(sm) / 1e3:.1f}",
+        "width": profile.resnet_width, "steps": profile.steps, "batch": profile.batch_size,
+        "n_train": profile.n_train, "size": profile.image_size, "replicates": profile.replicates,
+        "n_tasks": len(tasks), "replicate_tasks": min(profile.replicate_tasks, len(tasks)),
+        "peak_lr": f"{profile.lr:g}", "warmup_pct": round(100 * profile.warmup),
+    }  # fmt: skip
+
+
+def signal_counts(quality: pd.DataFrame) -> dict[str, int]:
+    """Per architecture, the tasks whose networks carry signal, lack it, or have no replicate
+    to tell: ``signal_yes_small``, ``signal_no_small``, ``signal_unknown_small``, …"""
+    out = {}
+    for arch, signal in quality.groupby("arch").signal:
+        out[f"signal_yes_{arch}"] = int((signal == True).sum())  # noqa: E712
+        out[f"signal_no_{arch}"] = int((signal == False).sum())  # noqa: E712
+        out[f"signal_unknown_{arch}"] = int(signal.isna().sum())
+    return out
+
+
+def median_quality(quality: pd.DataFrame) -> pd.DataFrame:
+    """Median relative quality per task type (2D, 3D, other) and architecture."""
+    group = quality.type.where(quality.type.isin(["2D", "3D"]), "other")
+    return quality.assign(group=group).pivot_table(
+        index="group", columns="arch", values="relative_quality", aggfunc="median"
+    )
+
+
+def task_networks(
+    tasks: Sequence[str] | None, study: Study, *, quality: pd.DataFrame | None = None
+) -> TaskNetworks:
+    """Everything the models chapter reports. Trains every network on first use, then reads
+    the zoo (``quality``: a quality table to use instead, e.g. in tests)."""
+    tasks = check_tasks(tasks, default=TASK_NAMES)
+    numbers = training_numbers(study.profile, tasks)
+    if quality is None:
+        quality = task_models.quality_table(tasks, study)
+    failing = quality[~quality.beats_baseline]
+    no_signal = quality[quality.signal == False]  # noqa: E712
+    numbers |= {
+        "n_models": len(quality),
+        "n_networks": int(quality.replicates.sum()),
+        "n_beat": int(quality.beats_baseline.sum()),
+        "train_min": round(float(quality.seconds.sum() / 60), 1),
+        **signal_counts(quality),
+    }
+    medians = median_quality(quality).stack()
+    text = {
+        "failing": ", ".join(f"{r.label} ({r.arch})" for r in failing.itertuples()) or "none",
+        "medians": "; ".join(f"{g} {a} {report.fmt(v)}" for (g, a), v in medians.items()),
+        "no_signal": ", ".join(f"{r.label} ({r.arch}; nearest: {get_task(r.nearest).label})"
+                               for r in no_signal.itertuples()) or "none",
+    }  # fmt: skip
+    return TaskNetworks(quality, numbers, text)
