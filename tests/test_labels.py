@@ -10,8 +10,8 @@ import torch
 
 from rsa_utils import labels as L
 from rsa_utils import scenes
-from rsa_utils.gallery import label_similarity, type_separation
 from rsa_utils.scenes import BOX, SPHERE, Primitive, render
+from rsa_utils.study.label_rsa import label_similarity, type_separation
 from rsa_utils.tasks import OBJECT_CATEGORIES, ROOM_TYPES, TASK_NAMES, TASKS, tasks_of_type
 from tests.test_scenes import room_scene
 
@@ -83,13 +83,17 @@ def test_vanishing_point_is_the_view_of_the_manhattan_frame(batch):
     assert torch.allclose(vp[:, :3], up, atol=1e-5)
     # (cos 4 yaw, sin 4 yaw): the room looks the same after a quarter turn
     yaw = r.cam_angles[:, 0]
-    assert torch.allclose(vp[:, 3:], torch.stack([torch.cos(4 * yaw), torch.sin(4 * yaw)], -1), atol=1e-4)
+    assert torch.allclose(
+        vp[:, 3:], torch.stack([torch.cos(4 * yaw), torch.sin(4 * yaw)], -1), atol=1e-4
+    )
 
 
 def test_vanishing_point_is_continuous_where_the_camera_looks_into_a_corner():
     """Either side of 45 deg the room axis nearest the view changes; the label must not jump."""
     eps = 1e-3
-    views = render([room_scene([], yaw=math.pi / 4 - eps), room_scene([], yaw=math.pi / 4 + eps)], 16)
+    views = render(
+        [room_scene([], yaw=math.pi / 4 - eps), room_scene([], yaw=math.pi / 4 + eps)], 16
+    )
     vp = L.vanishing_point(views)
     assert (vp[0] - vp[1]).abs().max() < 0.01
     axes, quarter = L.manhattan_frame(views)

@@ -30,8 +30,9 @@ def test_l1_l2_per_image():
         task_loss("depth_zbuffer", pred, target, reduction="none"), torch.tensor([1.0, 2.0])
     )
     pred_v, target_v = pred.flatten(1)[:, :1].expand(2, 5), target.flatten(1)[:, :1].expand(2, 5)
-    assert torch.allclose(task_loss("vanishing_point", pred_v, target_v, reduction="none"),
-                          torch.tensor([1.0, 4.0]))  # fmt: skip  (an L2 task)
+    assert torch.allclose(
+        task_loss("vanishing_point", pred_v, target_v, reduction="none"), torch.tensor([1.0, 4.0])
+    )  # fmt: skip  (an L2 task)
     assert float(task_loss("depth_zbuffer", pred, target)) == pytest.approx(1.5)
     with pytest.raises(ValueError, match="reduction"):
         task_loss("depth_zbuffer", pred, target, reduction="sum")

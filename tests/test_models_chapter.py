@@ -22,7 +22,7 @@ TASKS_USED = list(S1_TASKS)[:4]
 
 
 def fake_quality(beats: dict | None = None, signal: dict | None = None) -> pd.DataFrame:
-    """A quality table as :func:`rsa_utils.nets.task_models.quality_table` returns it, for
+    """A quality table as :func:`rsa_utils.study.task_models.quality_table` returns it, for
     ``TASKS_USED`` and both architectures (every network beats its baseline and has signal unless
     ``beats`` / ``signal`` map (task, arch) to something else)."""
     rng = np.random.default_rng(0)

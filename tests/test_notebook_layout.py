@@ -15,6 +15,9 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 #: Notebooks already in the section form (≤ 150 lines, no functions, prose outnumbers code).
 SECTION_FORM = [
     "beyond_the_paper",
+    "data",
+    "models",
+    "rsa_primer",
     "s1_small_models",
     "s2_taskonomy_vs_rsa",
     "s3_1_training_stage",

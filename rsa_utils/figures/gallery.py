@@ -21,12 +21,8 @@ from rsa_utils.figures.style import (
     type_legend,
 )
 from rsa_utils.study import report
-
-# Re-exported for older imports (``rsa_utils.gallery.label_similarity`` etc.): the computations
-# now live outside the figures.
-from rsa_utils.study.label_rsa import label_similarity, type_separation  # noqa: F401
 from rsa_utils.study.synthetic_world import SyntheticWorld
-from rsa_utils.world.pictures import label_image  # noqa: F401
+from rsa_utils.world.pictures import label_image
 from rsa_utils.world.tasks import ROOM_TYPES, TARGET_CATEGORIES, TASKS
 
 #: The book's figure functions: name → (the figure it saves, the table whose data it glues).

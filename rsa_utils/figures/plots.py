@@ -27,7 +27,6 @@ from rsa_utils.figures.style import (  # noqa: F401  (re-exported: plots.TYPE_CO
     type_colors_text,
     type_legend,
 )
-from rsa_utils.world.pictures import prediction_image  # noqa: F401  (re-exported: older imports)
 from rsa_utils.world.tasks import TASKS
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from rsa_utils.figures.style import by_type, color_ticks, task_label, type_color
-from rsa_utils.nets.task_models import write_quality_csv
 from rsa_utils.study import report
+from rsa_utils.study.task_models import write_quality_csv
 from rsa_utils.study.task_networks import TaskNetworks
 
 #: The book's figure functions: name → (the figure it saves, the table whose data it glues).

@@ -22,6 +22,7 @@ from rsa_utils.nets.models import ARCHS
 from rsa_utils.rsa import features
 from rsa_utils.study.profiles import Study
 from rsa_utils.study.report import save_data
+from rsa_utils.world.pictures import label_image, prediction_image
 from rsa_utils.world.tasks import TASK_NAMES, check_tasks, get_task, task_input
 
 
@@ -229,10 +230,6 @@ def prediction_pictures(
 ) -> dict:
     """Fig S2's pictures of held-out test image ``index`` for each task: input, target and each
     architecture's prediction (``models``: arch → task → model) as ``imshow``-ready arrays."""
-    # here, not at the top: the training workers import this module and need no matplotlib
-    from rsa_utils.figures.gallery import label_image
-    from rsa_utils.figures.plots import prediction_image
-
     tasks = check_tasks(tasks)
     data = study.source_set("test", index + 1, tasks=tasks)
     rgb, labels = data.batch([index], "cpu")

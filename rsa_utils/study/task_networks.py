@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from rsa_utils.nets import models, task_models
-from rsa_utils.study import report
+from rsa_utils.nets import models
+from rsa_utils.study import report, task_models
 from rsa_utils.study.profiles import Profile, Study
 from rsa_utils.world.tasks import TASK_NAMES, check_tasks, get_task
 
@@ -17,7 +17,7 @@ from rsa_utils.world.tasks import TASK_NAMES, check_tasks, get_task
 @dataclass(frozen=True)
 class TaskNetworks:
     """The models chapter in one object: the quality table (one row per task × architecture,
-    :func:`rsa_utils.nets.task_models.quality_table`) and the prose's values by glue name
+    :func:`rsa_utils.study.task_models.quality_table`) and the prose's values by glue name
     (``numbers``: plain values for ``{glue:}``; ``text``: Markdown for ``{glue:md}``)."""
 
     quality: pd.DataFrame

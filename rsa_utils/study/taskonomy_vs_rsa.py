@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rsa_utils.figures.gallery import label_similarity
 from rsa_utils.nets import transfer
 from rsa_utils.rsa import core, features, taxonomy
 from rsa_utils.study import task_models, taskonomy_results
 from rsa_utils.study.claims import Claim, gate_claims
+from rsa_utils.study.label_rsa import label_similarity
 from rsa_utils.study.profiles import Study
 from rsa_utils.study.prose import fmt, fmt_interval
 from rsa_utils.study.verdicts import (
