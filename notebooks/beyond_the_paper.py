@@ -38,14 +38,13 @@ tasks = None  # default: all 20 tasks
 # %%
 # %matplotlib inline
 from rsa_utils import profiles, report
-from rsa_utils.figures.beyond import figure_beyond
+from rsa_utils.figures import beyond as figures
 from rsa_utils.study.beyond import beyond_the_paper
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
                        n_rsa=n_images)  # fmt: skip
-section = beyond_the_paper(study, tasks)
-report.glue_numbers(section.counts)
-report.glue_all(section.text)
+beyond = beyond_the_paper(study, tasks)
+report.glue_result(beyond)  # its numbers and prose values, by name
 
 # %% [markdown]
 # ## Measures side by side on the encoder output
@@ -54,11 +53,11 @@ report.glue_all(section.text)
 # {glue:}`n_images` images; every measure gives a task-by-task similarity matrix.
 
 # %%
-report.table(section.by_measure, "beyond_table_measures")
+figures.table_measures(beyond)
 
 # %%
-figure_beyond(section.by_measure, section.by_layer)
-report.table(section.between, "beyond_table_between")
+figures.figure_beyond(beyond)
+figures.table_between(beyond)
 
 # %% [markdown]
 # ```{figure} figures/beyond_measures_layers.png

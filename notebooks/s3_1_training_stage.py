@@ -36,21 +36,14 @@ checkpoints = None
 
 # %%
 # %matplotlib inline
-from myst_nb import glue
-
 from rsa_utils import profiles, report
-from rsa_utils import target_task as tt
+from rsa_utils.figures import s3 as figures
+from rsa_utils.study.training_stage import training_stage
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
                        n_rsa=n_images, n_boot=n_boot, checkpoints=checkpoints)  # fmt: skip
-prof = study.profile
-s3 = tt.load(study, tasks=tasks, checkpoints=None)
-report.glue_text("set_aside", s3.set_aside_note.removeprefix("; set aside: ") or "none")
-glue("n_images", prof.n_rsa, display=False)
-glue("n_tasks", len(s3.tasks), display=False)
-glue("n_checkpoints", len(s3.checkpoints), display=False)
-glue("n_boot", prof.n_boot, display=False)
-glue("target_steps", prof.target_steps, display=False)
+s31 = training_stage(study, tasks)  # trains the networks on first use, then loads them
+report.glue_result(s31)  # its numbers and prose values, by name
 
 # %% [markdown]
 # The target small model is trained for {glue:}`target_steps` steps with its weights saved
@@ -64,9 +57,7 @@ glue("target_steps", prof.target_steps, display=False)
 # chapter): {glue:md}`set_aside`.
 
 # %%
-section = tt.training_stage(study, s3)
-report.glue_all(section.text)
-tt.figure_s6(section.table, section.rankings)
+figures.figure_s6(s31)
 
 # %% [markdown]
 # ```{figure} figures/s3_1_fig_s6.png
@@ -99,4 +90,4 @@ tt.figure_s6(section.table, section.rankings)
 # (one model) is not resampled.
 
 # %%
-report.glue_claims(section.claims)
+report.glue_claims(s31.claims)

@@ -33,19 +33,14 @@ tasks = None
 
 # %%
 # %matplotlib inline
-from myst_nb import glue
-
 from rsa_utils import profiles, report
-from rsa_utils import target_task as tt
+from rsa_utils.figures import s3 as figures
+from rsa_utils.study.model_size import model_size
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
                        n_rsa=n_images, n_boot=n_boot)  # fmt: skip
-prof = study.profile
-s3 = tt.load(study, tasks=tasks, archs=("small", "taskonomy"))
-report.glue_text("set_aside", s3.set_aside_note.removeprefix("; set aside: ") or "none")
-glue("n_images", prof.n_rsa, display=False)
-glue("n_tasks", len(s3.tasks), display=False)
-glue("n_boot", prof.n_boot, display=False)
+s32 = model_size(study, tasks)  # trains the networks on first use, then loads them
+report.glue_result(s32)  # its numbers and prose values, by name
 
 # %% [markdown]
 # Both sets of {glue:}`n_tasks` source encoders are trained on the source domain and look at
@@ -56,9 +51,7 @@ glue("n_boot", prof.n_boot, display=False)
 # chapter): {glue:md}`set_aside`.
 
 # %%
-size = tt.model_size(s3, n_boot=prof.n_boot, seed=seed, device=study.device)
-report.glue_all(size.text)
-tt.figure_s7(size.table)
+figures.figure_s7(s32)
 
 # %% [markdown]
 # ```{figure} figures/s3_2_fig_s7.png
@@ -69,7 +62,7 @@ tt.figure_s7(size.table)
 # ```
 
 # %%
-report.table(size.correlation, "s3_2_table_correlation")
+figures.table_correlation(s32)
 
 # %% [markdown]
 # **What we find.** Between the two rankings, ρ = {glue:md}`rho` and r_s = {glue:md}`r_s`
@@ -95,4 +88,4 @@ report.table(size.correlation, "s3_2_table_correlation")
 # independently trained networks of a source move it.
 
 # %%
-report.glue_claims(size.claims)
+report.glue_claims(s32.claims)

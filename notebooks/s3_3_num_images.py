@@ -32,22 +32,14 @@ image_counts = None
 
 # %%
 # %matplotlib inline
-from myst_nb import glue
-
 from rsa_utils import profiles, report
-from rsa_utils import target_task as tt
+from rsa_utils.figures import s3 as figures
+from rsa_utils.study import image_counts as num_images
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
                        n_rsa=n_images, n_boot=n_boot, image_counts=image_counts)  # fmt: skip
-prof = study.profile
-s3 = tt.load(study, tasks=tasks)
-report.glue_text("set_aside", s3.set_aside_note.removeprefix("; set aside: ") or "none")
-n_all = prof.n_rsa
-counts = tt.usable_counts(prof.image_counts, n_all)
-glue("n_all", n_all, display=False)
-glue("n_tasks", len(s3.tasks), display=False)
-glue("n_draws", prof.n_boot, display=False)
-report.glue_text("counts", ", ".join(map(str, counts)))
+s33 = num_images.image_counts(study, tasks)  # trains the networks on first use, then loads them
+report.glue_result(s33)  # its numbers and prose values, by name
 
 # %% [markdown]
 # The final target small model and the {glue:}`n_tasks` Taskonomy-architecture source
@@ -60,11 +52,7 @@ report.glue_text("counts", ", ".join(map(str, counts)))
 # chapter): {glue:md}`set_aside`.
 
 # %%
-section = tt.image_counts(
-    s3, counts, n_all=n_all, n_draws=prof.n_boot, seed=seed, device=study.device
-)
-report.glue_all(section.text)
-tt.figure_s8(section.table, n_all)
+figures.figure_s8(s33)
 
 # %% [markdown]
 # ```{figure} figures/s3_3_fig_s8.png
@@ -95,4 +83,4 @@ tt.figure_s8(section.table, n_all)
 # paper's absolute count (400) is the number to aim for in a larger run.
 
 # %%
-report.glue_claims(section.claims)
+report.glue_claims(s33.claims)

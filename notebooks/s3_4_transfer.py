@@ -39,24 +39,14 @@ tasks = None
 
 # %%
 # %matplotlib inline
-from myst_nb import glue
-
 from rsa_utils import profiles, report
-from rsa_utils import target_task as tt
+from rsa_utils.figures import s3 as figures
+from rsa_utils.study.transfer_learning import transfer_learning
 
 study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target_data, target_root,
                        n_rsa=n_images)  # fmt: skip
-prof = study.profile
-s3 = tt.load(study, tasks=tasks)
-report.glue_text("set_aside", s3.set_aside_note.removeprefix("; set aside: ") or "none")
-glue("n_tasks", len(s3.tasks), display=False)
-glue("n_images", prof.n_rsa, display=False)
-glue("target_train", prof.target_train, display=False)
-glue("finetune_steps", prof.finetune_steps, display=False)
-glue("n_test", prof.n_test, display=False)
-section = tt.transfer_learning(study, s3)  # fine-tunes, or reads the zoo
-report.glue_all(section.text)
-report.glue_numbers(section.counts)
+s34 = transfer_learning(study, tasks)  # fine-tunes, or reads the zoo
+report.glue_result(s34)  # its numbers and prose values, by name
 
 # %% [markdown]
 # The similarity is the RSA between the final target small model and each of the
@@ -70,7 +60,7 @@ report.glue_numbers(section.counts)
 # chapter): {glue:md}`set_aside`.
 
 # %%
-tt.figure_s9(section.table, section.baselines)
+figures.figure_s9(s34)
 
 # %% [markdown]
 # ```{figure} figures/s3_4_fig_s9.png
@@ -86,8 +76,7 @@ tt.figure_s9(section.table, section.baselines)
 # ```
 
 # %%
-report.save_data(section.pascal, "s3_4_pascal_vs_rsa")
-report.table(section.checks, "s3_4_table_named", digits=None)
+figures.table_named(s34)
 
 # %% [markdown]
 # **What we find.** The Spearman correlation between similarity and mIoU over the
@@ -130,4 +119,4 @@ report.table(section.checks, "s3_4_table_named", digits=None)
 # VOC as much as about RSA.
 
 # %%
-report.glue_claims(section.claims)
+report.glue_claims(s34.claims)

@@ -30,6 +30,12 @@ def _data(target: torch.Tensor, sources: dict, checkpoints=(0.5, 1.0)) -> tt.S3D
     return tt.S3Data(TASKS, tuple(checkpoints), torch.zeros(n, 3, 8, 8), target, sources)
 
 
+def _study(tmp_path, **overrides) -> profiles.Study:
+    """A study on the smoke profile (with ``overrides``) whose cache is ``tmp_path``."""
+    return profiles.Study(profiles.get_profile("smoke", "cpu", **overrides), torch.device("cpu"),
+                          0, tmp_path, profiles.SYNTHETIC)  # fmt: skip
+
+
 def test_paper_constant_names_the_17_tasks_in_descending_order():
     assert set(tt.PAPER_VOC_MIOU) == set(S34_TASKS) and len(tt.PAPER_VOC_MIOU) == 17
     assert tt.PAPER_VOC_MIOU["segment_unsup25d"] == 65.65
@@ -237,32 +243,47 @@ def test_most_beat_needs_more_than_half():
 
 
 def test_model_size_is_one_result(tmp_path, monkeypatch):
-    """S3.2's numbers, prose values and claims come from one call; Fig S7 from one more."""
+    """S3.2's numbers, prose values and claims come from one call; Fig S7 and the table of
+    correlations from one more each."""
+    from rsa_utils.figures import s3 as figures
+    from rsa_utils.study import model_size
+
     src = _rdms(len(TASKS), seed=4)
     data = _data(_rdms(1, seed=5), {"small": src.clone(), "taskonomy": src})
-    res = tt.model_size(data, n_boot=5, seed=0)
+    study = _study(tmp_path, n_boot=5)
+    res = model_size.compare(study, data)
     assert list(res.correlation.index) == ["rho", "r_s"]
     assert res.correlation.index.name == "statistic"
     assert res.text["v_rho"] == "holds" and res.text["rho"].startswith("1.00")
     assert {"rho", "r_s", "top_large", "top_small", "gap", "mean_small", "v_rs"} <= set(res.text)
     assert [c.holds for c in res.claims] == ["holds", "holds"]
     assert [c.paper for c in res.claims] == ["0.95", "0.96"]
-    untested = tt.model_size(dataclasses.replace(data, tested=False), n_boot=5, seed=0)
+    assert res.values == {"n_images": 24, "n_tasks": len(TASKS), "n_boot": 5}
+    assert res.text["set_aside"] == "none"
+    untested = model_size.compare(study, dataclasses.replace(data, tested=False))
     assert {c.holds for c in untested.claims} == {"not tested"}
     monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
     monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
-    shown = tt.figure_s7(res.table)
+    shown = figures.figure_s7(res)
     assert (tmp_path / "figures" / "s3_2_fig_s7.png").is_file()
     assert (tmp_path / "data" / "s3_2_fig_s7.csv").is_file()
     assert (tmp_path / "data" / "s3_2_table_size.csv").is_file()
     assert shown.equals(res.table.round(3))
+    assert figures.table_correlation(res).equals(res.correlation.round(3))
+    assert (tmp_path / "data" / "s3_2_table_correlation.csv").is_file()
 
 
 def test_image_counts_is_one_result(tmp_path, monkeypatch):
     """S3.3's numbers, prose values and claims from one call; Fig S8 from one more."""
+    from rsa_utils.figures import s3 as figures
+    from rsa_utils.study import image_counts
+
     data = _data(_rdms(1, n=16, seed=7), {"taskonomy": _rdms(len(TASKS), n=16, seed=8)})
-    res = tt.image_counts(data, [6, 10, 15], n_all=16, n_draws=4, seed=0)
-    assert list(res.table["n"]) == [6, 10, 15]
+    study = _study(tmp_path, n_rsa=16, n_boot=4, image_counts=(6, 10, 15, 16, 40))
+    res = image_counts.compare(study, data)
+    assert list(res.table["n"]) == [6, 10, 15]  # 16 is the reference, 40 more than there are
+    assert res.values == {"n_all": 16, "n_tasks": len(TASKS), "n_draws": 4}
+    assert res.text["counts"] == "6, 10, 15" and res.text["set_aside"] == "none"
     assert res.text["paper_fraction"] == "20 %" and res.text["lowest_n"] == "6"
     assert res.text["at_paper_n"] == "6 (38 %)"  # the count nearest 20 % of the images
     assert [c.section for c in res.claims] == ["S3.3", "S3.3"]
@@ -270,7 +291,7 @@ def test_image_counts_is_one_result(tmp_path, monkeypatch):
     assert res.claims[1].ours.startswith("not tested: 16 images in all")
     monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
     monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
-    shown = tt.figure_s8(res.table, 16)
+    shown = figures.figure_s8(res)
     assert (tmp_path / "figures" / "s3_3_fig_s8.png").is_file()
     assert (tmp_path / "data" / "s3_3_table_image_counts.csv").is_file()
     assert shown.equals(res.table.round(4))
@@ -278,15 +299,21 @@ def test_image_counts_is_one_result(tmp_path, monkeypatch):
 
 def test_training_stage_is_one_result(tmp_path, monkeypatch):
     """S3.1's numbers, prose values and claims from one call; Fig S6 from one more."""
+    from rsa_utils.figures import s3 as figures
+    from rsa_utils.study import training_stage
+
     src = _rdms(len(TASKS), seed=1)
     final = _rdms(1, seed=2)[0]
     data = _data(torch.stack([final, final, final]), {"taskonomy": src}, (0.1, 0.5, 1.0))
-    study = profiles.Study(profiles.get_profile("smoke", "cpu", n_boot=5), torch.device("cpu"), 0,
-                           tmp_path, profiles.SYNTHETIC)  # fmt: skip
+    data = dataclasses.replace(data, set_aside={"normal": "no signal"})
+    study = _study(tmp_path, n_boot=5)
     monkeypatch.setattr(
         tt.zoo, "get_target_record", lambda *a, **k: {"metric": 0.5, "baseline": 0.1}
     )
-    res = tt.training_stage(study, data)
+    res = training_stage.compare(study, data)
+    assert res.values == {"n_images": 24, "n_tasks": len(TASKS), "n_checkpoints": 3, "n_boot": 5,
+                          "target_steps": study.profile.target_steps}  # fmt: skip
+    assert res.text["set_aside"] == "surface normals (no signal)"
     assert list(res.table["fraction"]) == [0.1, 0.5, 1.0]
     assert res.text["first_fraction"] == "1/10" and res.text["half_fraction"] == "1/2"
     assert res.text["from_when"] == "from 1/10 of training on"  # identical at every checkpoint
@@ -297,7 +324,7 @@ def test_training_stage_is_one_result(tmp_path, monkeypatch):
     assert res.claims[1].ours.startswith("stays > 0.99 from 1/10 on; ρ at 1/2 = 1.000")
     monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
     monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
-    shown = tt.figure_s6(res.table, res.rankings)
+    shown = figures.figure_s6(res)
     assert (tmp_path / "figures" / "s3_1_fig_s6.png").is_file()
     assert (tmp_path / "data" / "s3_1_fig_s6_rankings.csv").is_file()
     assert (tmp_path / "data" / "s3_1_table_checkpoints.csv").is_file()
@@ -305,7 +332,9 @@ def test_training_stage_is_one_result(tmp_path, monkeypatch):
 
 
 def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
-    """S3.4's numbers, prose values, counts and claims from one call; Fig S9 from one more."""
+    """S3.4's numbers, prose values and claims from one call; Fig S9 and the table of the
+    named tasks from one more each."""
+    from rsa_utils.figures import s3 as figures
     from rsa_utils.study import transfer_learning as s34
 
     data = _data(_rdms(1, seed=5), {"taskonomy": _rdms(len(TASKS), seed=4)})
@@ -317,14 +346,15 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     monkeypatch.setattr(
         tt.zoo, "get_target_record", lambda *a, **k: {"metric": 0.5, "baseline": 0.05}
     )
-    study = profiles.Study(profiles.get_profile("smoke", "cpu"), torch.device("cpu"), 0, tmp_path,
-                           profiles.SYNTHETIC)  # fmt: skip
-    res = tt.transfer_learning(study, data)
-    assert res.counts == {
-        "pascal_n": len(TASKS),
-        "n_above_scratch": len(TASKS),
-        "n_learned": len(TASKS),
-    }
+    study = _study(tmp_path)
+    res = s34.compare(study, data)
+    prof = study.profile
+    assert res.values == {
+        "n_tasks": len(TASKS), "n_images": prof.n_rsa, "target_train": prof.target_train,
+        "finetune_steps": prof.finetune_steps, "n_test": prof.n_test, "pascal_n": len(TASKS),
+        "n_above_scratch": len(TASKS), "n_learned": len(TASKS),
+    }  # fmt: skip
+    assert res.text["set_aside"] == "none"
     assert res.text["scratch"] == "20.0" and res.text["majority"] == "5.0"
     assert res.text["finetune_minutes"] == f"{len(runs):.1f}"
     assert res.text["r_s_reading"].startswith("the paper's claim is a positive r_s")
@@ -332,10 +362,13 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     assert list(res.pascal.columns)[:1] and len(res.pascal) == 1
     monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
     monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
-    shown = tt.figure_s9(res.table, res.baselines)
+    shown = figures.figure_s9(res)
     assert (tmp_path / "figures" / "s3_4_fig_s9.png").is_file()
     assert (tmp_path / "data" / "s3_4_table_transfer.csv").is_file()
+    assert (tmp_path / "data" / "s3_4_pascal_vs_rsa.csv").is_file()
     assert shown.index.name == "label"
+    assert figures.table_named(res).equals(res.checks)
+    assert (tmp_path / "data" / "s3_4_table_named.csv").is_file()
 
 
 def test_the_reading_of_r_s_comes_from_the_library():

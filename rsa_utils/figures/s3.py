@@ -1,4 +1,5 @@
-"""Figures S6-S9 of S3: the ranking over checkpoints, with model size, with image counts, and transfer."""
+"""Figures S6-S9 and the tables of S3: the ranking over checkpoints, with model size, with image
+counts, and transfer; each saved with its data by one call that takes the section's result."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import numpy as np
 import pandas as pd
 
 from rsa_utils.study import report
+from rsa_utils.study.image_counts import ImageCounts
+from rsa_utils.study.model_size import ModelSize
 from rsa_utils.study.s3_data import PAPER_HIGH, PAPER_LOW, THRESHOLD, fraction_label, label
 from rsa_utils.study.s3_statistics import paper_table, transfer_data, transfer_vs_paper
+from rsa_utils.study.training_stage import TrainingStage
+from rsa_utils.study.transfer_learning import TransferLearning
 
 
 def plot_checkpoints(table: pd.DataFrame, rankings: pd.DataFrame | None = None) -> plt.Figure:
     """ρ with the final ranking vs fraction of training (band: bootstrap interval; y axis
-    zoomed to the data, :func:`rsa_utils.plots.consistency_ylim`, with the 0.99 line);
+    zoomed to the data, :func:`rsa_utils.figures.style.consistency_ylim`, with the 0.99 line);
     optionally a second panel with the similarity of each source at every checkpoint (gray,
     dark = similar)."""
     from rsa_utils.figures.style import SIMILARITY_CMAP, consistency_ylim
@@ -76,7 +81,7 @@ def plot_size(table: pd.DataFrame) -> plt.Figure:
 
 def plot_image_counts(table: pd.DataFrame, n_all: int) -> plt.Figure:
     """ρ with the all-image ranking vs number of images (median and 95 % band; y axis zoomed
-    to the data, :func:`rsa_utils.plots.consistency_ylim`, with the 0.99 line)."""
+    to the data, :func:`rsa_utils.figures.style.consistency_ylim`, with the 0.99 line)."""
     from rsa_utils.figures.style import consistency_ylim
 
     fig, ax = plt.subplots(figsize=(5.6, 4.0), layout="constrained")
@@ -172,46 +177,62 @@ def plot_transfer(
 BOOK_FIGURES: dict[str, tuple[str, str]] = {
     "figure_s6": ("s3_1_fig_s6", "s3_1_table_checkpoints"),
     "figure_s7": ("s3_2_fig_s7", "s3_2_table_size"),
+    "table_correlation": ("", "s3_2_table_correlation"),
     "figure_s8": ("s3_3_fig_s8", "s3_3_table_image_counts"),
     "figure_s9": ("s3_4_fig_s9", "s3_4_table_transfer"),
+    "table_named": ("", "s3_4_table_named"),
 }
 
 
-def figure_s7(table: pd.DataFrame) -> pd.DataFrame:
-    """Fig S7 of the book (``s3_2_fig_s7``): drawn, saved with its data, closed; returns the
-    table of similarities behind it, its data glued as ``s3_2_table_size_data``."""
-    fig = plot_size(table)
-    report.save_figure(fig, "s3_2_fig_s7", data=table)
-    plt.close(fig)
-    return report.table(table, "s3_2_table_size")
-
-
-def figure_s8(table: pd.DataFrame, n_all: int) -> pd.DataFrame:
-    """Fig S8 of the book (``s3_3_fig_s8``): drawn, saved with its data, closed; returns the
-    table behind it, its data glued as ``s3_3_table_image_counts_data``."""
-    fig = plot_image_counts(table, n_all)
-    report.save_figure(fig, "s3_3_fig_s8", data=table)
-    plt.close(fig)
-    return report.table(table, "s3_3_table_image_counts", digits=4)
-
-
-def figure_s6(table: pd.DataFrame, rankings: pd.DataFrame) -> pd.DataFrame:
+def figure_s6(s31: TrainingStage) -> pd.DataFrame:
     """Fig S6 of the book (``s3_1_fig_s6``): drawn, saved with its data, closed; returns the
     table of ρ per checkpoint, its data glued as ``s3_1_table_checkpoints_data``."""
-    fig = plot_checkpoints(table, rankings)
+    fig = plot_checkpoints(s31.table, s31.rankings)
     report.save_figure(
-        fig, "s3_1_fig_s6", data={"rho": table, "rankings": rankings.rename_axis("task")}
+        fig, "s3_1_fig_s6", data={"rho": s31.table, "rankings": s31.rankings.rename_axis("task")}
     )
     plt.close(fig)
-    return report.table(table, "s3_1_table_checkpoints", digits=4)
+    return report.table(s31.table, "s3_1_table_checkpoints", digits=4)
 
 
-def figure_s9(table: pd.DataFrame, baselines: pd.Series) -> pd.DataFrame:
+def figure_s7(s32: ModelSize) -> pd.DataFrame:
+    """Fig S7 of the book (``s3_2_fig_s7``): drawn, saved with its data, closed; returns the
+    table of similarities behind it, its data glued as ``s3_2_table_size_data``."""
+    fig = plot_size(s32.table)
+    report.save_figure(fig, "s3_2_fig_s7", data=s32.table)
+    plt.close(fig)
+    return report.table(s32.table, "s3_2_table_size")
+
+
+def table_correlation(s32: ModelSize) -> pd.DataFrame:
+    """The two correlations between the rankings with their intervals
+    (``s3_2_table_correlation_data``)."""
+    return report.table(s32.correlation, "s3_2_table_correlation")
+
+
+def figure_s8(s33: ImageCounts) -> pd.DataFrame:
+    """Fig S8 of the book (``s3_3_fig_s8``): drawn, saved with its data, closed; returns the
+    table behind it, its data glued as ``s3_3_table_image_counts_data``."""
+    fig = plot_image_counts(s33.table, s33.n_all)
+    report.save_figure(fig, "s3_3_fig_s8", data=s33.table)
+    plt.close(fig)
+    return report.table(s33.table, "s3_3_table_image_counts", digits=4)
+
+
+def figure_s9(s34: TransferLearning) -> pd.DataFrame:
     """Fig S9 of the book (``s3_4_fig_s9``, beside the paper's published mIoU): drawn, saved
-    with its data, closed; returns the transfer table, its data glued as
+    with its data, closed; the published list against our RSA ranking is written as
+    ``data/s3_4_pascal_vs_rsa.csv``. Returns the transfer table, its data glued as
     ``s3_4_table_transfer_data``."""
     paper = paper_table()
-    fig = plot_transfer(table, baselines, paper)
-    report.save_figure(fig, "s3_4_fig_s9", data=transfer_data(table, baselines, paper))
+    fig = plot_transfer(s34.table, s34.baselines, paper)
+    report.save_figure(fig, "s3_4_fig_s9", data=transfer_data(s34.table, s34.baselines, paper))
     plt.close(fig)
-    return report.table(table, "s3_4_table_transfer", digits=None).set_index("label").round(3)
+    report.save_data(s34.pascal, "s3_4_pascal_vs_rsa")
+    return report.table(s34.table, "s3_4_table_transfer", digits=None).set_index("label").round(3)
+
+
+def table_named(s34: TransferLearning) -> pd.DataFrame:
+    """Where the tasks the supplement names fall in our two rankings
+    (``s3_4_table_named_data``)."""
+    return report.table(s34.checks, "s3_4_table_named", digits=None)

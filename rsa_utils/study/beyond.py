@@ -18,13 +18,13 @@ from rsa_utils.world.tasks import TASK_NAMES, check_tasks
 class Beyond:
     """The chapter in one object: agreement with transfer per measure and per layer (mean over
     targets with a bootstrap interval), the correlations between the measures' matrices, the
-    prose's values (text and counts, by glue name)."""
+    prose's values by glue name (``values``: plain values; ``text``: Markdown)."""
 
     by_measure: pd.DataFrame  # by measure: mean, low, high, positive, targets
     by_layer: pd.DataFrame  # by layer: the same
     between: pd.DataFrame  # measure × measure: Pearson r between similarity matrices
     text: dict[str, str]
-    counts: dict[str, int]
+    values: dict[str, int]
 
 
 def _depth_trend(by_layer: pd.DataFrame) -> str:
@@ -80,5 +80,5 @@ def beyond_the_paper(study: Study, tasks: Sequence[str] | None = None) -> Beyond
         "rsa_vs_cka": report.fmt(between.loc["RSA (the paper)", "linear CKA"]),
         "n_pos_rsa": f"{int(rsa_row['positive'])} of {int(rsa_row['targets'])}",
     }
-    counts = {"n_tasks": len(tasks), "n_images": prof.n_rsa}
-    return Beyond(by_measure, by_layer, between, text, counts)
+    values = {"n_tasks": len(tasks), "n_images": prof.n_rsa}
+    return Beyond(by_measure, by_layer, between, text, values)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from rsa_utils.study import report
-from rsa_utils.study.s3_data import S3Data
-from rsa_utils.study.s3_statistics import image_count_table, paper_point, stays_above
+from rsa_utils.study.profiles import Study
+from rsa_utils.study.s3_data import S3Data, load
+from rsa_utils.study.s3_statistics import (
+    image_count_table,
+    paper_point,
+    stays_above,
+    usable_counts,
+)
 
 #: The supplement's counts: ρ > 0.99 from 400 of its 2000 images on; about 500 suffice.
 PAPER_N, PAPER_TOTAL, PAPER_ENOUGH = 400, 2000, 500
@@ -17,10 +25,13 @@ PAPER_N, PAPER_TOTAL, PAPER_ENOUGH = 400, 2000, 500
 @dataclass(frozen=True)
 class ImageCounts:
     """S3.3 in one object: ρ with the all-image ranking per n (median, central 95 % of draws),
-    the prose's values (glue name → text) and the claims rows (gated)."""
+    the number of images in all, the prose's values by glue name (``values``: plain values;
+    ``text``: Markdown) and the claims rows (gated)."""
 
     table: pd.DataFrame  # by n: n, fraction, estimate, low, high
+    n_all: int
     text: dict[str, str]
+    values: dict[str, Any]
     claims: list[report.Claim]
 
 
@@ -30,11 +41,20 @@ def _from_text(n: float | None, n_all: int) -> str:
     return f"from n = {n:.0f} of {n_all} ({100 * n / n_all:.0f} %) on"
 
 
-def image_counts(
-    s3: S3Data, counts: list[int], *, n_all: int, n_draws: int, seed: int, device=None
-) -> ImageCounts:
-    """Everything S3.3 reports, from the S3 data and the usable image counts."""
-    table = image_count_table(s3, counts, n_draws=n_draws, seed=seed, device=device)
+def image_counts(study: Study, tasks: Sequence[str] | None = None) -> ImageCounts:
+    """Everything S3.3 reports for the source ``tasks`` (default: the 17 of S3.4): the target
+    and source RDMs read by :func:`~rsa_utils.study.s3_data.load` (trained on first use), then
+    :func:`compare`."""
+    return compare(study, load(study, tasks=tasks))
+
+
+def compare(study: Study, s3: S3Data) -> ImageCounts:
+    """S3.3's numbers from the S3 data: the profile's ``image_counts`` that can be drawn from
+    its ``n_rsa`` images (``n_boot`` draws each)."""
+    prof = study.profile
+    n_all = prof.n_rsa
+    counts = usable_counts(prof.image_counts, n_all)
+    table = image_count_table(s3, counts, n_draws=prof.n_boot, seed=study.seed, device=study.device)
     paper_fraction = PAPER_N / PAPER_TOTAL
     from_n = stays_above(table["n"], table["estimate"])  # the median over draws
     from_n_low = stays_above(table["n"], table["low"])  # every draw but the lowest 2.5 %
@@ -42,7 +62,10 @@ def image_counts(
     lowest = table.iloc[0]
     at_paper = table.loc[(table["fraction"] - paper_fraction).abs().idxmin()]
     at_paper_rho = report.fmt_interval(at_paper.estimate, at_paper.low, at_paper.high, 3)
+    values = {"n_all": n_all, "n_tasks": len(s3.tasks), "n_draws": prof.n_boot}
     text = {
+        "set_aside": s3.set_aside_text,
+        "counts": ", ".join(map(str, counts)),
         "paper_fraction": f"{100 * paper_fraction:.0f} %",
         "from_n": _from_text(from_n, n_all),
         "from_n_low": _from_text(from_n_low, n_all),
@@ -76,4 +99,5 @@ def image_counts(
         report.Claim(section="S3.3", claim="about 500 images suffice (ρ > 0.99 at n = 500)",
                      paper="~500 images", ours=ours_enough, holds=holds_enough),
     ]  # fmt: skip
-    return ImageCounts(table, text, report.gate_claims(claims, s3.set_aside_note, s3.tested))
+    claims = report.gate_claims(claims, s3.set_aside_note, s3.tested)
+    return ImageCounts(table, n_all, text, values, claims)

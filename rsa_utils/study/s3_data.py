@@ -125,6 +125,13 @@ class S3Data:
         return set_aside_note(self.set_aside)
 
     @property
+    def set_aside_text(self) -> str:
+        """Prose for the sections' text: the source networks set aside and why, or ``none``."""
+        from rsa_utils.study.task_models import set_aside_text
+
+        return set_aside_text(self.set_aside)
+
+    @property
     def final(self) -> torch.Tensor:
         """The final target RDM (n, n)."""
         return self.target[-1]

@@ -140,7 +140,7 @@ def compare(study: Study, data: S1Data) -> SmallModels:
     text = {
         "rep_shape": f"8 × {side} × {side}",
         "n_per_task": ", ".join(f"{TASKS[t].label} {TASKS[t].out_channels}" for t in tasks),
-        "set_aside": task_models.set_aside_note(data.set_aside).removeprefix("; set aside: ") or "none",
+        "set_aside": task_models.set_aside_text(data.set_aside),
         "min_rho_2d": _interval(two_d, worst_2d),
         "min_rho_2d_task": TASKS[worst_2d].label,
         "min_rho_3d": _interval(three_d, worst_3d),

@@ -287,3 +287,8 @@ def set_aside_note(why: dict[str, str]) -> str:
     return "; set aside: " + ", ".join(
         f"{get_task(t).label if t in TASK_NAMES else t} ({w})" for t, w in why.items()
     )
+
+
+def set_aside_text(why: dict[str, str]) -> str:
+    """Prose for a section's text: the networks set aside and why, or ``none``."""
+    return set_aside_note(why).removeprefix("; set aside: ") or "none"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from rsa_utils.nets import zoo
 from rsa_utils.study import report
 from rsa_utils.study.profiles import Study
-from rsa_utils.study.s3_data import S3Data, fraction_label, label
+from rsa_utils.study.s3_data import S3Data, fraction_label, label, load
 from rsa_utils.study.s3_statistics import (
     checkpoint_rankings,
     checkpoint_table,
@@ -25,30 +27,45 @@ PAPER_FIRST, PAPER_FROM = 0.88, 0.5
 @dataclass(frozen=True)
 class TrainingStage:
     """S3.1 in one object: ρ with the final ranking per checkpoint, each source's RSA with the
-    target model per checkpoint, the prose's values (glue name → text) and the claims (gated)."""
+    target model per checkpoint, the prose's values by glue name (``values``: plain values;
+    ``text``: Markdown) and the claims (gated)."""
 
     table: pd.DataFrame  # by checkpoint: fraction, estimate, low, high
     rankings: pd.DataFrame  # task × checkpoint fraction, in the final ranking's order
     text: dict[str, str]
+    values: dict[str, Any]
     claims: list[report.Claim]
 
 
-def training_stage(study: Study, s3: S3Data) -> TrainingStage:
-    """Everything S3.1 reports, from the study and its S3 data (the target model's record too)."""
-    table = checkpoint_table(s3, n_boot=study.profile.n_boot, seed=study.seed, device=study.device)
+def training_stage(study: Study, tasks: Sequence[str] | None = None) -> TrainingStage:
+    """Everything S3.1 reports for the source ``tasks`` (default: the 17 of S3.4): the target
+    model at each of the profile's checkpoints and the sources read by
+    :func:`~rsa_utils.study.s3_data.load` (trained on first use), then :func:`compare`."""
+    return compare(study, load(study, tasks=tasks, checkpoints=None))
+
+
+def compare(study: Study, s3: S3Data) -> TrainingStage:
+    """S3.1's numbers from the study and its S3 data (the target model's record too)."""
+    prof = study.profile
+    table = checkpoint_table(s3, n_boot=prof.n_boot, seed=study.seed, device=study.device)
     rankings = checkpoint_rankings(s3)
     first = table.iloc[0]
     from_when = stays_above(table["fraction"], table["estimate"])
     from_low, from_high = (stays_above(table["fraction"], table[c]) for c in ("low", "high"))
     half = table.loc[(table["fraction"] - 0.5).abs().idxmin()]
     never = from_when is None or from_when >= 1.0
-    rec = zoo.get_target_record(study.profile, seed=study.seed, device=study.device,
+    rec = zoo.get_target_record(prof, seed=study.seed, device=study.device,
                                 cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
     learned = rec["metric"] > rec["baseline"]
     early = rankings[first.fraction].sort_values(ascending=False)
     first_rho = report.fmt_interval(first.estimate, first.low, first.high)
     half_rho = report.fmt_interval(half.estimate, half.low, half.high, 3)
+    values = {
+        "n_images": prof.n_rsa, "n_tasks": len(s3.tasks), "n_checkpoints": len(s3.checkpoints),
+        "n_boot": prof.n_boot, "target_steps": prof.target_steps,
+    }  # fmt: skip
     text = {
+        "set_aside": s3.set_aside_text,
         "first_fraction": fraction_label(first.fraction),
         "first_rho": first_rho,
         "half_fraction": fraction_label(half.fraction),
@@ -84,4 +101,4 @@ def training_stage(study: Study, s3: S3Data) -> TrainingStage:
         ),
     ]
     claims = report.gate_claims(claims, s3.set_aside_note, s3.tested)
-    return TrainingStage(table, rankings, text, claims)
+    return TrainingStage(table, rankings, text, values, claims)

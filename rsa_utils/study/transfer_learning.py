@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,7 +12,7 @@ import pandas as pd
 from rsa_utils.nets import zoo
 from rsa_utils.study import report, taskonomy_results
 from rsa_utils.study.profiles import Study
-from rsa_utils.study.s3_data import S3Data, finetune_all, label
+from rsa_utils.study.s3_data import S3Data, finetune_all, label, load
 from rsa_utils.study.s3_statistics import (
     group_verdict,
     most_beat,
@@ -26,7 +28,8 @@ from rsa_utils.study.s3_statistics import (
 class TransferLearning:
     """S3.4 in one object: the fine-tuning runs, the transfer table (similarity, mIoU, ranks),
     the baselines, the named tasks' checks, the published Pascal list against our ranking, the
-    prose's values (text and counts, by glue name) and the claims rows (gated)."""
+    prose's values by glue name (``values``: plain values; ``text``: Markdown) and the claims
+    rows (gated)."""
 
     runs: pd.DataFrame
     table: pd.DataFrame
@@ -34,7 +37,7 @@ class TransferLearning:
     checks: pd.DataFrame
     pascal: pd.DataFrame  # one row: the published Pascal VOC mIoU vs our RSA ranking
     text: dict[str, str]
-    counts: dict[str, int]
+    values: dict[str, Any]
     claims: list[report.Claim]
 
 
@@ -47,12 +50,21 @@ def _r_s_reading(r_s: float, low: float, high: float) -> str:
     return reading
 
 
-def transfer_learning(study: Study, s3: S3Data) -> TransferLearning:
-    """Everything S3.4 reports: fine-tunes (or reads from the zoo) every source and baseline."""
+def transfer_learning(study: Study, tasks: Sequence[str] | None = None) -> TransferLearning:
+    """Everything S3.4 reports for the source ``tasks`` (default: the 17 of S3.4): the RDMs read
+    by :func:`~rsa_utils.study.s3_data.load`, then :func:`compare`, which fine-tunes (or reads
+    from the zoo) every source and baseline."""
+    return compare(study, load(study, tasks=tasks))
+
+
+def compare(study: Study, s3: S3Data) -> TransferLearning:
+    """S3.4's numbers from the S3 data: fine-tunes (or reads from the zoo) every source and
+    baseline."""
+    prof = study.profile
     similarity = s3.ranking("taskonomy")
     runs = finetune_all(study, s3.tasks)
     table = transfer_table(similarity, runs.loc[s3.tasks, "miou"])
-    rec = zoo.get_target_record(study.profile, seed=study.seed, device=study.device,
+    rec = zoo.get_target_record(prof, seed=study.seed, device=study.device,
                                 cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
     majority = 100 * float(rec["baseline"])  # predicting the most frequent class everywhere
     baselines = pd.concat(
@@ -74,6 +86,7 @@ def transfer_learning(study: Study, s3: S3Data) -> TransferLearning:
     )
     scratch = baselines.get("scratch", float("nan"))
     text = {
+        "set_aside": s3.set_aside_text,
         "finetune_minutes": report.fmt(runs["seconds"].sum() / 60, 1),
         "paper_range": f"{report.fmt(paper_miou.min(), 1)}–{report.fmt(paper_miou.max(), 1)} %",
         "paper_span": report.fmt(paper_miou.max() - paper_miou.min(), 0),
@@ -89,11 +102,13 @@ def transfer_learning(study: Study, s3: S3Data) -> TransferLearning:
         "margin_scratch": report.fmt(table["miou"].median() - scratch, 1),
         "margin_majority": report.fmt(table["miou"].median() - majority, 1),
     }
-    counts = {
+    values = {
+        "n_tasks": len(s3.tasks), "n_images": prof.n_rsa, "target_train": prof.target_train,
+        "finetune_steps": prof.finetune_steps, "n_test": prof.n_test,
         "pascal_n": pascal[3],
         "n_above_scratch": int((table["miou"] > baselines.get("scratch", float("inf"))).sum()),
         "n_learned": int(table["beats_majority"].sum()),
-    }
+    }  # fmt: skip
     learned = most_beat(table["miou"], majority)
     high_sim = group_verdict(checks, "high", "similarity_as_paper")
     high_miou = group_verdict(checks, "high", "miou_as_paper")
@@ -120,4 +135,4 @@ def transfer_learning(study: Study, s3: S3Data) -> TransferLearning:
     ]  # fmt: skip
     claims = report.gate_claims(claims, s3.set_aside_note, s3.tested)
     return TransferLearning(runs, table, baselines, checks, pd.DataFrame([pascal_row]), text,
-                            counts, claims)  # fmt: skip
+                            values, claims)  # fmt: skip
