@@ -54,8 +54,7 @@ from rsa_utils.study.synthetic_world import synthetic_world
 study = profiles.setup(profile=profile, device=device, seed=seed, cache_dir=cache_dir)
 world = synthetic_world(study, n_gallery)  # renders the two image sets on first use
 print(world.summary)
-report.glue_numbers(world.numbers)
-report.glue_all(world.text)
+report.glue_result(world)
 figures.figure_source_gallery(world)
 figures.figure_target_gallery(world)
 

@@ -58,8 +58,7 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
 networks = task_networks(tasks, study)
 
 # %%
-report.glue_numbers(networks.numbers)
-report.glue_all(networks.text)
+report.glue_result(networks)
 figures.table_network_quality(networks)
 
 # %% [markdown]

@@ -36,8 +36,7 @@ from rsa_utils.study.primer import rsa_primer
 
 study = profiles.setup(profile, device, seed, cache_dir)
 primer = rsa_primer(n_per_shape, image_size, n_boot=n_boot, seed=seed, device=study.device)
-report.glue_numbers(primer.numbers)
-report.glue_all(primer.text)
+report.glue_result(primer)
 
 # %% [markdown]
 # The {glue:}`n_images` images are grouped by shape (disks, squares, triangles, rings and

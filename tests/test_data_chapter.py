@@ -87,25 +87,25 @@ def test_separation_reading_says_what_the_means_show(sep, start):
 
 
 def test_the_world_counts_what_is_in_the_fake_images(world):
-    assert world.numbers["data_image_size"] == 32 and world.numbers["data_label_rsa_n"] == 12
-    assert world.numbers["data_n_tasks"] == len(TASK_NAMES)
+    assert world.values["data_image_size"] == 32 and world.values["data_label_rsa_n"] == 12
+    assert world.values["data_n_tasks"] == len(TASK_NAMES)
     assert list(world.similarity.index) == tasks_by_type()
     assert world.source_shares.sum() == pytest.approx(1.0)
     assert list(world.source_shares.index[1:]) == list(OBJECT_CATEGORIES)
     object_share = 100 * (1 - world.source_shares["background"])
-    assert world.numbers["data_src_object_share"] == f"{object_share:.0f}"
+    assert world.values["data_src_object_share"] == f"{object_share:.0f}"
     assert world.rooms.sum() == 12 and list(world.rooms.index) == list(ROOM_TYPES)
     sep = type_separation(world.similarity)
     assert world.separation["mean Spearman"].to_dict() == {k: round(v, 3) for k, v in sep.items()}
-    assert world.numbers["data_separation_reading"] == separation_reading(sep)
-    assert world.numbers["data_within_3d"] == f"{sep['within_3d']:.2f}"
+    assert world.values["data_separation_reading"] == separation_reading(sep)
+    assert world.values["data_within_3d"] == f"{sep['within_3d']:.2f}"
     assert re.fullmatch(r"−?\d\.\d\d \[−?\d\.\d\d, −?\d\.\d\d\]", world.text["data_label_real"])
     assert len(world.gallery[0]) == 2 and len(world.target_gallery[0]) == 4
     assert world.summary.startswith("profile smoke: 32 px, device cpu, generator synth-")
 
 
 def test_every_value_the_prose_shows_is_glued(world):
-    made = set(world.numbers) | set(world.text)
+    made = set(world.values) | set(world.text)
     made |= {f"{name}_data" for pair in gallery.BOOK_FIGURES.values() for name in pair if name}
     assert glue_names(NOTEBOOK) - made == set()
 

@@ -73,7 +73,7 @@ def test_median_quality_groups_2d_3d_and_the_rest():
 def test_the_chapter_reads_the_quality_table(study):
     gone, nosig = (TASKS_USED[2], "taskonomy"), (TASKS_USED[3], "small")
     nets = task_networks(TASKS_USED, study, quality=fake_quality({gone: False}, {nosig: False}))
-    n = nets.numbers
+    n = nets.values
     assert (n["n_models"], n["n_networks"], n["n_beat"]) == (8, 16, 7)
     assert n["train_min"] == 4.0 and n["n_tasks"] == 4 and n["size"] == 32
     assert n["replicate_tasks"] == min(study.profile.replicate_tasks, 4)
@@ -91,7 +91,7 @@ def test_nothing_failing_reads_none(study):
 
 def test_every_value_the_prose_shows_is_glued(study):
     nets = task_networks(TASKS_USED, study, quality=fake_quality())
-    made = set(nets.numbers) | set(nets.text)
+    made = set(nets.values) | set(nets.text)
     made |= {f"{name}_data" for pair in figures.BOOK_FIGURES.values() for name in pair if name}
     shown = set(re.findall(r"\{glue(?::\w+)?\}`(\w+)`", NOTEBOOK.read_text()))
     assert shown - made == set()

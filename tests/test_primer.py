@@ -49,7 +49,7 @@ def test_the_bootstrapped_statistic_is_the_mean_rsa_with_the_pixels():
 
 def test_the_primer_on_tiny_shapes(primer):
     names = ["pixels", "resnet18", "squeezenet1_0"]
-    assert primer.numbers == {"n_images": 10, "n_networks": 2}
+    assert primer.values == {"n_images": 10, "n_networks": 2}
     assert list(primer.rdms) == names
     assert all(np.shape(r) == (10, 10) for r in primer.rdms.values())
     expected = rsa.similarity_matrix(list(primer.rdms.values()), names)
@@ -63,7 +63,7 @@ def test_the_primer_on_tiny_shapes(primer):
 
 
 def test_every_value_the_prose_shows_is_glued(primer):
-    made = set(primer.numbers) | set(primer.text)
+    made = set(primer.values) | set(primer.text)
     made |= {f"{name}_data" for pair in figures.BOOK_FIGURES.values() for name in pair if name}
     shown = set(re.findall(r"\{glue(?::\w+)?\}`(\w+)`", NOTEBOOK.read_text()))
     assert shown - made == set()

@@ -52,3 +52,23 @@ def test_glue_result_glues_values_as_numbers_and_text_as_prose(monkeypatch):
 def test_prose_numbers():
     assert report.fmt(-0.123) == "−0.12" and report.fmt(0.5, 1) == "0.5"
     assert report.fmt_interval(0.931, 0.9, 0.951) == "0.93 [0.90, 0.95]"
+
+
+SECTION_RESULTS = {
+    "synthetic_world": "SyntheticWorld", "task_networks": "TaskNetworks", "primer": "Primer",
+    "small_models": "SmallModels", "taskonomy_vs_rsa": "TaskonomyVsRSA",
+    "training_stage": "TrainingStage", "model_size": "ModelSize", "image_counts": "ImageCounts",
+    "transfer_learning": "TransferLearning", "beyond": "Beyond", "scorecard": "Scorecard",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("module", SECTION_RESULTS)
+def test_every_section_result_has_values_and_text(module):
+    """One name for a section's prose values, whatever the section: ``values`` and ``text``,
+    what :func:`rsa_utils.report.glue_result` glues."""
+    import dataclasses
+
+    cls = getattr(importlib.import_module(f"rsa_utils.study.{module}"), SECTION_RESULTS[module])
+    fields = {f.name for f in dataclasses.fields(cls)}
+    assert {"values", "text"} <= fields, cls.__name__
+    assert not {"numbers", "counts"} & fields, cls.__name__

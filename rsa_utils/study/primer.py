@@ -144,13 +144,13 @@ def mean_rsa_with_pixels(condensed: torch.Tensor) -> float:
 @dataclass(frozen=True)
 class Primer:
     """The primer in one object: the images, the RDMs and their similarity matrix, and the
-    prose's values by glue name (``numbers``: plain values; ``text``: Markdown)."""
+    prose's values by glue name (``values``: plain values; ``text``: Markdown)."""
 
     images: np.ndarray  # (n, 3, size, size), grouped by shape
     n_per_shape: int
     rdms: dict[str, Any]  # representation → RDM (n, n); ``pixels`` first
     similarity: pd.DataFrame  # (R, R) Spearman between the RDMs
-    numbers: dict[str, int]
+    values: dict[str, int]
     text: dict[str, str]
 
 
@@ -176,5 +176,5 @@ def rsa_primer(
         "pixels_ci": f"[{report.fmt(boot.low)}, {report.fmt(boot.high)}]",
         "pixels_best": sim.loc["pixels"].drop("pixels").idxmax(),
     }
-    numbers = {"n_images": len(images), "n_networks": len(reps) - 1}
-    return Primer(images, n_per_shape, rdms, sim, numbers, text)
+    values = {"n_images": len(images), "n_networks": len(reps) - 1}
+    return Primer(images, n_per_shape, rdms, sim, values, text)

@@ -30,7 +30,7 @@ LABEL_RSA_IMAGES = 100
 @dataclass(frozen=True)
 class SyntheticWorld:
     """The data chapter in one object: the gallery images, the class statistics, the label RSA
-    and its agreement with Taskonomy, and the prose's values by glue name (``numbers``: plain
+    and its agreement with Taskonomy, and the prose's values by glue name (``values``: plain
     values for ``{glue:}`` and ``{glue:text}``; ``text``: Markdown for ``{glue:md}``)."""
 
     summary: str  # profile, image size, device and generator, one line
@@ -43,7 +43,7 @@ class SyntheticWorld:
     similarity: pd.DataFrame  # (T, T) label RSA, tasks grouped by type
     separation: pd.DataFrame  # mean Spearman within 2D, within 3D, between 2D and 3D labels
     real_by_type: pd.DataFrame  # per-target Spearman with Taskonomy's affinities, by target type
-    numbers: dict[str, Any]
+    values: dict[str, Any]
     text: dict[str, str]
 
 
@@ -112,7 +112,7 @@ def synthetic_world(
     label_real = taskonomy_results.per_target_spearman(sim, real, seed=study.seed)
     per_target = taskonomy_results.per_target_correlations(sim, real)
     real_by_type = taskonomy_results.agreement_by_type({"label RSA vs Taskonomy": sim}, real)
-    numbers = {
+    values = {
         "data_image_size": p.image_size,
         "data_type_colors": type_colors_text(),
         "data_n_rsa": p.n_rsa,
@@ -142,5 +142,5 @@ def synthetic_world(
         summary, gallery, target_gallery, src, tgt, rooms,
         depth=pd.DataFrame({"z-depth (m)": depth_q}).T.round(2), similarity=sim,
         separation=pd.Series(sep).round(3).rename_axis("label pairs").to_frame("mean Spearman"),
-        real_by_type=real_by_type.round(2), numbers=numbers, text=text,
+        real_by_type=real_by_type.round(2), values=values, text=text,
     )  # fmt: skip

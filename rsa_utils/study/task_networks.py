@@ -18,10 +18,10 @@ from rsa_utils.world.tasks import TASK_NAMES, check_tasks, get_task
 class TaskNetworks:
     """The models chapter in one object: the quality table (one row per task × architecture,
     :func:`rsa_utils.study.task_models.quality_table`) and the prose's values by glue name
-    (``numbers``: plain values for ``{glue:}``; ``text``: Markdown for ``{glue:md}``)."""
+    (``values``: plain values for ``{glue:}``; ``text``: Markdown for ``{glue:md}``)."""
 
     quality: pd.DataFrame
-    numbers: dict[str, Any]
+    values: dict[str, Any]
     text: dict[str, str]
 
 
@@ -70,12 +70,12 @@ def task_networks(
     """Everything the models chapter reports. Trains every network on first use, then reads
     the zoo (``quality``: a quality table to use instead, e.g. in tests)."""
     tasks = check_tasks(tasks, default=TASK_NAMES)
-    numbers = training_numbers(study.profile, tasks)
+    values = training_numbers(study.profile, tasks)
     if quality is None:
         quality = task_models.quality_table(tasks, study)
     failing = quality[~quality.beats_baseline]
     no_signal = quality[quality.signal == False]  # noqa: E712
-    numbers |= {
+    values |= {
         "n_models": len(quality),
         "n_networks": int(quality.replicates.sum()),
         "n_beat": int(quality.beats_baseline.sum()),
@@ -89,4 +89,4 @@ def task_networks(
         "no_signal": ", ".join(f"{r.label} ({r.arch}; nearest: {get_task(r.nearest).label})"
                                for r in no_signal.itertuples()) or "none",
     }  # fmt: skip
-    return TaskNetworks(quality, numbers, text)
+    return TaskNetworks(quality, values, text)
