@@ -11,9 +11,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 
-from rsa_utils.paths import REPO_ROOT
-
-BOOK_DIR = REPO_ROOT / "book"
+from rsa_utils.paths import BOOK_DIR
 
 
 def book_dir() -> Path:

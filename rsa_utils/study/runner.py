@@ -33,11 +33,10 @@ import nbformat
 import papermill
 import yaml
 
-from rsa_utils.paths import REPO_ROOT
+from rsa_utils.paths import BOOK_DIR, REPO_ROOT
 from rsa_utils.study.profiles import PROFILE_NAMES, get_profile, resolve_device
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
-BOOK_DIR = REPO_ROOT / "book"
 META_KEY = "rsa_book"
 PACKAGES = ("torch", "torchvision", "numpy", "scipy", "scikit-image", "pandas", "matplotlib",
             "papermill", "jupytext", "jupyter-book", "myst-nb")  # fmt: skip
