@@ -21,26 +21,13 @@ seed = 0
 cache_dir = None
 
 # %%
-import nbformat
-import pandas as pd
-from myst_nb import glue
+from rsa_utils import report
+from rsa_utils.figures import reproducibility as tables
+from rsa_utils.study.reproducibility import reproducibility
 
-from rsa_utils import profiles, report, runner
-
-book = report.book_dir()
-names = [
-    n for n in runner.toc_notebooks() if n != "reproducibility" and (book / f"{n}.ipynb").exists()
-]
-record = report.notebook_record([book / f"{n}.ipynb" for n in names])
-total = record["wall time (min)"].sum()
-glue("total_min", round(float(total), 1), display=False)
-built = int(record["zoo entries built"].fillna(0).sum())
-glue("zoo_built", built, display=False)
-report.glue_text("edition", ", ".join(f"{p}" for p in sorted(set(record.profile))))
-report.glue_text("devices", "; ".join(sorted(set(record.device))))
-report.glue_text("reproducibility_table_notebooks_data",
-                 report.figure_data("reproducibility_table_notebooks", record))  # fmt: skip
-record
+record = reproducibility(report.book_dir())  # the runner's metadata of every executed notebook
+report.glue_result(record)  # its numbers and prose values, by name
+tables.table_notebooks(record)
 
 # %% [markdown]
 # This edition was computed with profile {glue:md}`edition` on {glue:md}`devices`; executing
@@ -60,13 +47,7 @@ record
 # ## Software
 
 # %%
-meta = [
-    nbformat.read(book / f"{n}.ipynb", as_version=4).metadata.get("rsa_book", {}) for n in names
-]
-versions = pd.DataFrame([m.get("packages", {}) for m in meta], index=names).T
-report.glue_text("reproducibility_table_software_data",
-                 report.figure_data("reproducibility_table_software", versions.rename_axis("package")))  # fmt: skip
-versions.iloc[:, :1].rename(columns={versions.columns[0]: "version"}) if len(names) else versions
+tables.table_software(record)
 
 # %% [markdown]
 # Package versions of every notebook: {glue:md}`reproducibility_table_software_data`.
@@ -76,11 +57,7 @@ versions.iloc[:, :1].rename(columns={versions.columns[0]: "version"}) if len(nam
 # What each profile sets (any field can be overridden with `-p name value`):
 
 # %%
-profile_table = pd.DataFrame({k: p.as_dict() for k, p in profiles.PROFILES.items()}).drop(["name", "extra"])  # fmt: skip
-profile_table = profile_table.rename_axis("field")
-report.glue_text("reproducibility_table_profiles_data",
-                 report.figure_data("reproducibility_table_profiles", profile_table))  # fmt: skip
-profile_table
+tables.table_profiles(record)
 
 # %% [markdown]
 # The table above: {glue:md}`reproducibility_table_profiles_data`.
@@ -97,22 +74,7 @@ profile_table
 # {glue:}`n_data_files` files of this edition, with the figure or table each belongs to:
 
 # %%
-data_dir = book / "data"
-figure_names = sorted((f.stem for f in (book / "figures").glob("*.png")), key=len, reverse=True)
-tables = {f.stem: pd.read_csv(f) for f in sorted(data_dir.glob("*.csv"))}
-owner = {stem: next((f for f in figure_names if stem == f or stem.startswith(f + "_")), None)
-         for stem in tables}  # the figure a file belongs to (None: a table)  # fmt: skip
-data_files = pd.DataFrame({
-    "file": [f"{stem}.csv" for stem in tables],
-    "figure or table": [owner[stem] or stem for stem in tables],
-    "kind": ["figure" if owner[stem] else "table" for stem in tables],
-    "rows": [len(t) for t in tables.values()],
-    "columns": [t.shape[1] for t in tables.values()],
-})  # fmt: skip
-glue("n_data_files", len(data_files), display=False)
-shipped = report.BOOK_DIR / "data" / "taskonomy"
-report.glue_text("shipped_files", ", ".join(f"`{f.name}`" for f in sorted(shipped.glob("*.csv"))))
-data_files.style.hide(axis="index")
+tables.table_data_files(record)
 
 # %% [markdown]
 # This table is the folder's own listing (it has no file of its own). The subfolder

@@ -17,6 +17,7 @@ SECTION_FORM = [
     "beyond_the_paper",
     "data",
     "models",
+    "reproducibility",
     "rsa_primer",
     "s1_small_models",
     "s2_taskonomy_vs_rsa",

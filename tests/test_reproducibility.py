@@ -1,0 +1,61 @@
+"""The reproducibility record on a fake edition: the runs, versions and data files read back,
+the prose's values from one call, the tables one call each."""
+
+import nbformat
+import pandas as pd
+import pytest
+
+from rsa_utils.figures import reproducibility as tables
+from rsa_utils.study.reproducibility import file_owner, reproducibility
+
+
+def executed(path, profile="cpu", device="cpu", minutes=1.5, built=2, packages=None):
+    """A notebook as the runner leaves it: only the run record in its metadata."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    nb.metadata["rsa_book"] = {"profile": profile, "device": device, "wall_time_s": 60 * minutes,
+                               "zoo_entries_built": built, "git_commit": "0123456789abcdef",
+                               "packages": packages or {"torch": "2.0", "numpy": "2.1"}}  # fmt: skip
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def book(tmp_path, monkeypatch):
+    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
+    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))  # its tables' data go to the edition
+    executed(tmp_path / "s1_small_models.ipynb", built=3)
+    executed(tmp_path / "data.ipynb", profile="smoke", device="cuda (H200)", minutes=0.5, built=0)
+    executed(tmp_path / "reproducibility.ipynb")  # the record itself is left out
+    executed(tmp_path / "not_in_the_toc.ipynb")
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "data").mkdir()
+    for fig in ("s1_fig_s1", "s1_fig_s1_detail"):
+        (tmp_path / "figures" / f"{fig}.png").write_bytes(b"")
+    pd.DataFrame({"a": [1, 2]}).to_csv(tmp_path / "data" / "s1_fig_s1_detail_x.csv", index=False)
+    pd.DataFrame({"a": [1], "b": [2]}).to_csv(tmp_path / "data" / "s1_table_rho.csv", index=False)
+    return tmp_path
+
+
+def test_the_record_is_one_result(book):
+    rec = reproducibility(book)
+    assert list(rec.record.notebook) == ["data", "s1_small_models"]  # the book's order
+    assert rec.values == {"total_min": 2.0, "zoo_built": 3, "n_data_files": 5}
+    assert rec.text["edition"] == "cpu, smoke" and rec.text["devices"] == "cpu; cuda (H200)"
+    for name in ("notebooks", "software", "profiles"):
+        link = f"[reproducibility_table_{name}.csv](data/reproducibility_table_{name}.csv)"
+        assert rec.text[f"reproducibility_table_{name}_data"] == f"data: {link}"
+    assert rec.text["shipped_files"].startswith("`")  # the Taskonomy tables of the repository
+    listing = rec.data_files.set_index("file")
+    assert listing.loc["s1_fig_s1_detail_x.csv", "figure or table"] == "s1_fig_s1_detail"
+    assert listing.loc["s1_table_rho.csv", "kind"] == "table"
+    assert listing.loc["reproducibility_table_notebooks.csv", "rows"] == 2  # written first
+    assert list(tables.table_software(rec).columns) == ["version"]
+    assert tables.table_notebooks(rec) is rec.record
+    assert "smoke" in tables.table_profiles(rec).columns
+    assert tables.table_data_files(rec).data.equals(rec.data_files)
+
+
+def test_a_data_file_belongs_to_the_longest_figure_it_names():
+    figures = ["s1_fig_s1_detail", "s1_fig_s1"]  # longest first
+    assert file_owner("s1_fig_s1", figures) == "s1_fig_s1"
+    assert file_owner("s1_fig_s1_detail_a", figures) == "s1_fig_s1_detail"
+    assert file_owner("s1_fig_s10", figures) is None  # a panel needs the underscore
