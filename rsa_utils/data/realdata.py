@@ -39,7 +39,12 @@ from PIL import Image
 from rsa_utils.data.splits import SPLITS, Index, check_split, resolve_index
 from rsa_utils.world.labels import colorization, edge_texture, encode_depth, keypoints2d
 from rsa_utils.world.scene_parts import stable_seed
-from rsa_utils.world.tasks import IGNORE_INDEX, TARGET_CATEGORIES, TASKS, check_tasks
+from rsa_utils.world.tasks import (
+    IGNORE_INDEX,
+    N_TARGET_CLASSES,
+    TASKS,
+    check_tasks,
+)
 
 #: Folder (Taskonomy domain name) of each task that is read from disk.
 TASKONOMY_FOLDERS: dict[str, str] = {
@@ -243,7 +248,7 @@ class VOCData:
     """A split of Pascal VOC 2012 segmentation, with :class:`rsa_utils.datasets.TargetData`'s interface."""
 
     kind = "voc"
-    n_classes = len(TARGET_CATEGORIES) + 1
+    n_classes = N_TARGET_CLASSES
     ignore_index = IGNORE_INDEX
 
     def __init__(self, root, split: str, n: int, *, image_size: int, seed: int = 0, device="cpu"):

@@ -26,12 +26,10 @@ from rsa_utils.data.splits import Index, check_n, check_size, check_split, resol
 from rsa_utils.world.labels import SEGMENT_TASKS, make_labels, segment_jobs
 from rsa_utils.world.render import render
 from rsa_utils.world.scene_parts import GENERATOR_VERSION
-from rsa_utils.world.tasks import IGNORE_INDEX, TARGET_CATEGORIES, TASK_NAMES, TASKS, check_tasks
+from rsa_utils.world.tasks import IGNORE_INDEX, N_TARGET_CLASSES, TASK_NAMES, TASKS, check_tasks
 
 #: Render batches whose segmentations may still be running in the worker pool.
 SEGMENTS_IN_FLIGHT = 4
-#: Number of target categories + background.
-N_TARGET_CLASSES = len(TARGET_CATEGORIES) + 1
 
 
 # --- storage formats ---------------------------------------------------------------------------------

@@ -40,10 +40,9 @@ from rsa_utils.nets.models import (
 )
 from rsa_utils.nets.seeds import network_seed, seeded
 from rsa_utils.rsa.features import encoder_features
-from rsa_utils.world.tasks import TARGET_CATEGORIES, TASK_NAMES, Task, check_tasks, get_task
+from rsa_utils.world.tasks import N_TARGET_CLASSES, TASK_NAMES, Task, check_tasks, get_task
 
 TRANSFER_VERSION = 2  # 2: own seeds per readout / fine-tuning, one-cycle schedule
-N_TARGET_CLASSES = len(TARGET_CATEGORIES) + 1  # + background
 
 
 class Readout(nn.Module):

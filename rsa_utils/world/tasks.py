@@ -39,6 +39,8 @@ TARGET_CATEGORIES: tuple[str, ...] = (
     "car", "bus", "truck", "train", "boat", "bicycle", "person", "horse", "cow", "sheep",
     "dog", "bird", "tree", "bush", "rock", "house", "tower", "tent", "fence", "sign",
 )  # fmt: skip
+#: Classes of the target task: the target categories and the background.
+N_TARGET_CLASSES = len(TARGET_CATEGORIES) + 1
 #: Number of quantised ab bins for colorization (a 6 x 6 grid over [-1, 1]^2).
 COLOR_BINS_PER_AXIS = 6
 N_COLOR_BINS = COLOR_BINS_PER_AXIS**2
