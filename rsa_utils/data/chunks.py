@@ -24,6 +24,7 @@ from filelock import FileLock
 from tqdm.auto import tqdm
 
 from rsa_utils.world.scene_parts import GENERATOR_VERSION
+from rsa_utils.world.segmentation import concat
 
 #: Samples per cache chunk.
 CHUNK = 256
@@ -34,14 +35,6 @@ def _save_npy(path: Path, a: np.ndarray) -> None:
         np.save(f, a)
         f.flush()
         os.fsync(f.fileno())
-
-
-def _concat(parts: list[np.ndarray]) -> np.ndarray:
-    """The arrays ``parts`` end to end, in the dtype that holds them all."""
-    dt = parts[0].dtype
-    for p in parts[1:]:
-        dt = np.promote_types(dt, p.dtype)
-    return np.concatenate([p.astype(dt, copy=False) for p in parts])
 
 
 class ChunkCache:
@@ -137,7 +130,7 @@ class ChunkCache:
 
     def _write(self, k: int, count: int, batches: list[dict[str, np.ndarray]]) -> None:
         """Write chunk ``k`` from its batches' arrays (run in the writer thread)."""
-        arrays = {a: _concat([b[a] for b in batches]) for a in batches[0]}
+        arrays = {a: concat([b[a] for b in batches]) for a in batches[0]}
         d = self._chunk_dir(k)
         tmp = self.root / f".tmp-{d.name}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)

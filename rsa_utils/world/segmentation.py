@@ -70,7 +70,8 @@ def segment_inputs(feat: torch.Tensor, params: dict) -> tuple[np.ndarray, dict, 
     return small.permute(0, 2, 3, 1).cpu().numpy(), p, f
 
 
-def _concat_ids(parts: list[np.ndarray]) -> np.ndarray:
+def concat(parts: list[np.ndarray]) -> np.ndarray:
+    """The arrays ``parts`` end to end, in the dtype that holds them all."""
     return np.concatenate(parts, dtype=np.result_type(*parts))
 
 
@@ -98,12 +99,12 @@ class SegmentJob:
                 out = list(ex.map(lambda im: _felzenszwalb_many(im[None], p, f, h, w), images))
         else:
             out = [_felzenszwalb_many(im[None], p, f, h, w) for im in images]
-        self._seg = _concat_ids(out)
+        self._seg = concat(out)
 
     def numpy(self) -> np.ndarray:
         """Segment ids (B, H, W), uint16 (int32 beyond 65534 segments in an image)."""
         if self._seg is None:
-            self._seg = _concat_ids([fut.result() for fut in self._futures])
+            self._seg = concat([fut.result() for fut in self._futures])
         return self._seg
 
     def tensor(self, device: torch.device | str = "cpu") -> torch.Tensor:
