@@ -39,15 +39,12 @@ import pandas as pd
 import torch
 
 from rsa_utils.data.sources import default_cache_dir
+from rsa_utils.world.scene_parts import GENERATOR_VERSION
 
 #: Bump when the meaning of cached entries changes (training loop, models, losses).
 ZOO_VERSION = (
-    2  # 2: every network its own seed (train.network_seed), one-cycle schedule, replicates
+    2  # 2: every network its own seed (seeds.network_seed), one-cycle schedule, replicates
 )
-try:  # the scene generator's version, so a changed world invalidates trained models
-    from rsa_utils.world.scene_parts import GENERATOR_VERSION
-except Exception:  # noqa: BLE001 - scenes may not exist yet
-    GENERATOR_VERSION = "unversioned"
 
 
 class CorruptEntryWarning(UserWarning):
