@@ -118,7 +118,7 @@ def plot_class_statistics(source: pd.Series, target: pd.Series, rooms: pd.Series
 
 def plot_label_similarity(similarity: pd.DataFrame, *, fontsize: float = 10.0):
     """The label-RSA matrix (gray, dark = similar) beside its single-linkage dendrogram
-    (:func:`rsa_utils.taxonomy.plot_dendrogram`), task names coloured by type. Sized so that 20
+    (:func:`rsa_utils.figures.dendrogram.plot_dendrogram`), task names coloured by type. Sized so that 20
     names are readable at about 700 px wide."""
     names = list(similarity.index)
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(11.5, 6.6), layout="constrained",

@@ -129,7 +129,7 @@ def plot_predictions(rows: dict[str, dict[str, np.ndarray]], columns: Sequence[s
 
 
 def plot_dendrograms(matrices: dict[str, pd.DataFrame], *, fontsize: float = 10.0):
-    """The dendrogram of each matrix side by side (:func:`rsa_utils.taxonomy.plot_dendrogram`:
+    """The dendrogram of each matrix side by side (:func:`rsa_utils.figures.dendrogram.plot_dendrogram`:
     single linkage on the Euclidean distance between rows), leaves coloured by task type, the
     merge height labelled, one legend of the type colours."""
     n = len(matrices)
@@ -209,7 +209,7 @@ def prediction_panels(rows: dict[str, dict], columns: Sequence[str], *, image: i
 
 
 def dendrogram_data(similarity: pd.DataFrame) -> pd.DataFrame:
-    """The merges of :func:`rsa_utils.taxonomy.plot_dendrogram`'s tree (single linkage of the
+    """The merges of :func:`rsa_utils.figures.dendrogram.plot_dendrogram`'s tree (single linkage of the
     rows of ``similarity``), one row per merge: the two clusters joined (a task, or ``merge k``),
     the merge height (the dendrogram's distance axis) and the tasks of the new cluster."""
     from rsa_utils.rsa.taxonomy import linkage

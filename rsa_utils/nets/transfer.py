@@ -86,7 +86,7 @@ def train_readouts(
     target's per-image test losses (N_test,) on ``z_test``.
 
     ``labels_*``: target name → labels (N, ...) in the registry's format. Each readout draws its
-    initial weights from its own seed (:func:`~rsa_utils.train.network_seed` of ``seed``,
+    initial weights from its own seed (:func:`~rsa_utils.nets.seeds.network_seed` of ``seed``,
     ``source`` and the target); the learning rate follows ``schedule`` with peak ``lr``.
     """
     targets = list(labels_train)
@@ -101,7 +101,7 @@ def train_readouts(
     labels_train = {t: v.to(device) for t, v in labels_train.items()}
     labels_test = {t: v.to(device) for t, v in labels_test.items()}
     g = torch.Generator().manual_seed(seed)
-    # bf16 autocast on CUDA, as in rsa_utils.train.fit; float32 on the CPU
+    # bf16 autocast on CUDA, as in rsa_utils.nets.loop.fit; float32 on the CPU
     amp = dict(device_type=torch.device(device).type, dtype=torch.bfloat16,
                enabled=torch.device(device).type == "cuda")  # fmt: skip
     heads.train()

@@ -87,7 +87,7 @@ def target_key(profile: Any, seed: int, sources: DataSources = SYNTHETIC) -> dic
 
 
 def _train_build(train_fn: Callable[..., Any], steps: int, show_progress: bool, **kw: Any):
-    """A :func:`cached` builder around :func:`rsa_utils.train.train_task_model` / ``train_target_model``."""
+    """A :func:`cached` builder around :func:`rsa_utils.nets.train.train_task_model` / ``train_target_model``."""
 
     def build(progress: Progress) -> tuple[Any, dict[str, Any]]:
         resume = progress.load()

@@ -76,7 +76,7 @@ class Profile:
         20  # tasks that get all replicates (S3.4's sources first); others get one
     )
     schedule: str = (
-        "onecycle"  # learning-rate schedule of every network (rsa_utils.train.lr_scheduler)
+        "onecycle"  # learning-rate schedule of every network (rsa_utils.nets.loop.lr_scheduler)
     )
     warmup: float = 0.15  # fraction of a run's steps spent warming up (onecycle)
     workers: int = 1  # networks trained side by side in separate processes (one thread each on CPU)

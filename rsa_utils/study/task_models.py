@@ -105,7 +105,7 @@ def relative_quality(metric: float, baseline: float, higher_is_better: bool) -> 
 
 def quality_table(tasks: Sequence[str], study: Study, archs: Sequence[str] = ARCHS) -> pd.DataFrame:
     """One row per (task, architecture): held-out metric of the network the sections use
-    (replicate 0), trivial baseline (computed afresh, :func:`~rsa_utils.train.task_baseline`),
+    (replicate 0), trivial baseline (computed afresh, :func:`~rsa_utils.nets.train.task_baseline`),
     whether every replicate beats it, the relative quality (:func:`relative_quality`; the mean
     over replicates in ``relative_quality_mean``), and the noise ceiling (:func:`noise_ceiling`):
     ``ceiling`` [``ceiling_low``, ``ceiling_high``], ``max_other`` [``max_other_low``,
