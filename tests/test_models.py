@@ -112,10 +112,34 @@ def test_one_step_lowers_every_loss(arch):
 
 
 def test_a_task_gives_its_own_input():
-    """``Task.input_of`` (what RSA's feature extraction calls on a network's task) is
-    :func:`task_input`, the transform the network was trained on."""
-    rgb = torch.rand(2, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    """``Task.input_of`` (what RSA's feature extraction calls on a network's task) makes the input
+    its kind says from a clean RGB batch: the image itself, its lightness on three equal
+    channels, the image plus seeded noise (std 0.1, clipped), or the image with its centre out."""
+    rgb = torch.full((2, 3, 16, 16), 0.5)
+    rgb[:, 0, :4] = 1.0  # a red band, so lightness is not the mean of the channels
+
+    def seeded(s):
+        return torch.Generator().manual_seed(s)
+
+    kinds = set()
     for name, task in TASKS.items():
-        a = task.input_of(rgb, generator=torch.Generator().manual_seed(3))
-        b = task_input(name, rgb, generator=torch.Generator().manual_seed(3))
-        assert torch.equal(a, b), name
+        x = task.input_of(rgb, generator=seeded(3))
+        kinds.add(task.input)
+        assert x.shape == rgb.shape and 0 <= x.min() and x.max() <= 1, name
+        if task.input == "rgb":
+            assert x is rgb, name
+        elif task.input == "gray":
+            assert torch.equal(x[:, 0], x[:, 1]) and torch.equal(x[:, 0], x[:, 2]), name
+            assert torch.equal(x, task.input_of(rgb, generator=seeded(4))), name  # no noise
+            assert x[0, 0, 0, 0] > x[0, 0, 8, 8], name  # the red band is lighter than mid-gray
+        elif task.input == "noisy":
+            assert torch.equal(x, task.input_of(rgb, generator=seeded(3))), name  # seeded
+            assert not torch.equal(x, task.input_of(rgb, generator=seeded(4))), name
+            noise = (x - rgb)[:, :, 4:]  # mid-gray: nothing clipped
+            assert 0.09 < float(noise.std()) < 0.11 and abs(float(noise.mean())) < 0.01, name
+        else:
+            assert task.input == "masked", name
+            assert (x[..., 4:12, 4:12] == 0).all(), name
+            x[..., 4:12, 4:12] = rgb[..., 4:12, 4:12]
+            assert torch.equal(x, rgb), name
+    assert kinds == {"rgb", "gray", "noisy", "masked"}
