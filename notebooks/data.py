@@ -136,8 +136,8 @@ figures.table_label_real(world)
 # Where the world follows Taskonomy, it is because its labels are made the same way: one scene gives
 # every label of a view, so the depths, surface normals, reshading and occlusion edges share the
 # ray-cast geometry of the same room, and the 2D labels are filters of the same rendered image.
-# Where it does not, the labels differ in kind: curvature is nearly constant on our mostly flat,
-# box- and cylinder-shaped furniture; the vanishing point and the room layout of an axis-aligned box
+# Where it does not, the labels differ in kind: curvature lies mostly on the creases of flat boxes
+# and rooms, not on curved surfaces; the vanishing point and the room layout of an axis-aligned box
 # room vary little from view to view; and the object and scene classes have a few categories rather
 # than Taskonomy's thousands. S2 repeats this comparison for the trained networks and for the
 # affinities recomputed in this world.
