@@ -139,7 +139,7 @@ figures.table_real_by_type(s2)
 # (3D labels share the rooms' geometry, 2D labels filter one image), like Taskonomy's from one mesh
 # and photograph per view. Where labels differ in kind the world cannot follow:
 # {glue:}`n_object_categories` shapes and {glue:}`n_room_types` room types, not ImageNet's and
-# Places' thousands; curvature mostly at the creases of boxes; vanishing point and room layout of an
+# Places' thousands; curvature at the creases of boxes; vanishing point and room layout of an
 # axis-aligned box room. Network RSA agreeing *less* than label RSA says briefly trained networks
 # have not yet learnt the labels' structure; recomputed affinities (weaker readouts still) agree
 # least. This is about the world and the training, not the paper's method (tested in one world).
