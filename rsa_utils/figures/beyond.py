@@ -1,5 +1,4 @@
-"""The figure and tables of the chapter beyond the paper: agreement with transfer by measure and
-by layer, and the measures' correlations, each saved with its data by one call."""
+"""The chapter beyond the paper's figure and tables: agreement with transfer by measure, layer."""
 
 from __future__ import annotations
 

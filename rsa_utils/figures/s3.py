@@ -1,5 +1,4 @@
-"""Figures S6-S9 and the tables of S3: the ranking over checkpoints, with model size, with image
-counts, and transfer; each saved with its data by one call that takes the section's result."""
+"""Figures S6-S9 and S3's tables, each saved with its data by one call on a section's result."""
 
 from __future__ import annotations
 

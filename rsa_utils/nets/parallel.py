@@ -1,4 +1,6 @@
-"""Side-by-side work: independent zoo builds (task networks, transfer readouts, fine-tunings) run
+"""Side-by-side work: independent zoo builds in separate processes, one thread each on a CPU.
+
+Side-by-side work: independent zoo builds (task networks, transfer readouts, fine-tunings) run
 in separate processes, so that a 2-core machine keeps both cores busy and a GPU holds several
 small networks in flight at once.
 

@@ -1,4 +1,6 @@
-"""Consistency of similarity rankings: between architectures (S1, S3.2), along training (S3.1)
+"""Consistency of similarity rankings across architectures, training and image counts.
+
+Consistency of similarity rankings: between architectures (S1, S3.2), along training (S3.1)
 and with the number of images (S3.3), each with an interval from resampling images.
 
 A *ranking* of task t is its row of the similarity matrix without itself (SPEC §1); two

@@ -1,5 +1,4 @@
-"""The claims scorecard: every section's claims read from the executed notebooks, counted, and set
-beside the previous edition's verdicts."""
+"""The claims scorecard: every section's claims, counted and set beside the previous edition's."""
 
 from __future__ import annotations
 

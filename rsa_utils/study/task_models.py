@@ -1,4 +1,6 @@
-"""The study's trained task networks as the sections use them: training them side by side,
+"""The study's task networks: training side by side, loading, quality gate and noise ceiling.
+
+The study's trained task networks as the sections use them: training them side by side,
 loading, quality against trivial baselines and the noise ceiling (the quality gate), and
 prediction pictures (Fig S2).
 
