@@ -95,3 +95,16 @@ def test_block_mean_difference_of_one_pair_has_no_interval():
     b = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=names, columns=names)
     est, lo, hi = consistency.block_mean_difference(a, b, names)
     assert est == pytest.approx(-0.1) and np.isnan(lo) and np.isnan(hi)
+
+
+def test_spearman_interval_leaves_out_draws_that_are_all_tied():
+    """Three pairs drawn with repeats are often all one value: such a draw has no r_s. The
+    interval comes from the other draws, without a warning; NaN only when no draw has one."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est, low, high = consistency.spearman_with_interval([1, 2, 3], [1, 3, 2], seed=0)
+        assert est == 0.5 and -1 <= low < high <= 1
+        est, low, high = consistency.spearman_with_interval([1, 1, 1], [1, 2, 3], seed=0)
+        assert np.isnan(est) and np.isnan(low) and np.isnan(high)

@@ -9,6 +9,7 @@ rankings of the same tasks are compared by Pearson's ρ (as in the supplement) a
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -178,17 +179,25 @@ def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor,
 def spearman_with_interval(
     x, y, *, n_resamples: int = 1000, seed: int = 0
 ) -> tuple[float, float, float]:
-    """Spearman r_s of paired values with a percentile bootstrap interval over the pairs
-    (``scipy.stats.bootstrap``, paired)."""
+    """Spearman r_s of paired values with a 95 % percentile bootstrap interval over the pairs
+    (``scipy.stats.bootstrap``, paired). A draw whose values are all tied (few pairs drawn with
+    repeats) has no r_s and is left out of the percentiles; NaN if every draw is."""
     x, y = np.asarray(x, float), np.asarray(y, float)
-    est = float(ss.spearmanr(x, y).statistic)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ss.ConstantInputWarning)
+        est = float(ss.spearmanr(x, y).statistic)
 
-    def stat(a, b):
-        return ss.spearmanr(a, b).statistic
+        def stat(a, b):
+            return ss.spearmanr(a, b).statistic
 
-    res = ss.bootstrap((x, y), stat, paired=True, vectorized=False, n_resamples=n_resamples, method="percentile",
-                       random_state=np.random.default_rng(seed))  # fmt: skip
-    return est, float(res.confidence_interval.low), float(res.confidence_interval.high)
+        warnings.simplefilter("ignore", ss.DegenerateDataWarning)  # NaN draws, handled below
+        res = ss.bootstrap((x, y), stat, paired=True, vectorized=False, n_resamples=n_resamples,
+                           method="percentile", random_state=np.random.default_rng(seed))  # fmt: skip
+    draws = np.asarray(res.bootstrap_distribution, float)
+    if not np.isfinite(draws).any():
+        return est, float("nan"), float("nan")
+    low, high = np.nanpercentile(draws, [2.5, 97.5])
+    return est, float(low), float(high)
 
 
 def mean_difference(
