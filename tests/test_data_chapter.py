@@ -32,13 +32,6 @@ class SlicedData(RandomData):
         return super().batch(idx, device)
 
 
-@pytest.fixture
-def out(tmp_path, monkeypatch):
-    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
-    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
-    return tmp_path
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     study = profiles.setup("smoke", "cpu", 0, str(tmp_path_factory.mktemp("cache")))

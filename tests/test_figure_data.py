@@ -55,15 +55,6 @@ def _close_figures():
     plt.close("all")
 
 
-@pytest.fixture
-def out(tmp_path, monkeypatch):
-    """Figures and data of :mod:`rsa_utils.report` go to a temporary folder (as outside the
-    runner, with ``$RSA_OUTPUT_DIR``)."""
-    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
-    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
-    return tmp_path
-
-
 def _save(out: Path, fig, name: str, data) -> dict[str, pd.DataFrame]:
     """Save ``fig`` with ``data`` like a notebook, then read the CSV files back (panel → frame;
     ``""`` for a single frame); the figure is drawn so that its tick labels are final."""

@@ -46,13 +46,6 @@ def study(tmp_path_factory):
     return profiles.setup("smoke", "cpu", 0, str(tmp_path_factory.mktemp("cache")))
 
 
-@pytest.fixture
-def out(tmp_path, monkeypatch):
-    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
-    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
-    return tmp_path
-
-
 def test_signal_counts_per_architecture():
     q = fake_quality(signal={(TASKS_USED[0], "small"): False, (TASKS_USED[1], "small"): None})
     assert signal_counts(q) == {

@@ -25,13 +25,6 @@ def primer():
     return rsa_primer(2, 32, n_boot=20, seed=0, device="cpu", names=("resnet18", "squeezenet1_0"))
 
 
-@pytest.fixture
-def out(tmp_path, monkeypatch):
-    monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
-    monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path))
-    return tmp_path
-
-
 def test_contrast_reading_names_the_representations_that_separate_shapes():
     low = contrast_reading({"pixels": -0.02, "resnet18": 0.03})
     assert low.startswith("none of the representations") and "(largest: resnet18)" in low

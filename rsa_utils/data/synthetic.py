@@ -72,6 +72,13 @@ def _to_uint8(rgb: torch.Tensor) -> np.ndarray:
 
 
 # --- source domain -----------------------------------------------------------------------------------
+def split_dir(cache_dir, domain: str, seed: int, image_size: int, split: str) -> Path:
+    """``<cache_dir>/data/<domain>-<GENERATOR_VERSION>-seed<seed>-<size>px-<split>``: a split's
+    chunk folder (``cache_dir`` defaults to :func:`rsa_utils.profiles.default_cache_dir`)."""
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    return root / "data" / f"{domain}-{GENERATOR_VERSION}-seed{seed}-{image_size}px-{split}"
+
+
 class SourceData:
     """``n`` images of one split of the source domain with the labels of ``tasks``.
 
@@ -101,12 +108,7 @@ class SourceData:
         )
         self.tasks = check_tasks(tasks)
         self.device = torch.device(device)
-        root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        self.root = (
-            root
-            / "data"
-            / f"source-{GENERATOR_VERSION}-seed{self.seed}-{self.image_size}px-{split}"
-        )
+        self.root = split_dir(cache_dir, "source", self.seed, self.image_size, split)
         self._cache = ChunkCache(
             self.root, self.n, ["rgb", *_stored_tasks()], self._produce, f"rendering source/{split}"
         )
@@ -187,12 +189,7 @@ class TargetData:
             int(seed),
         )
         self.device = torch.device(device)
-        root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        self.root = (
-            root
-            / "data"
-            / f"target-{GENERATOR_VERSION}-seed{self.seed}-{self.image_size}px-{split}"
-        )
+        self.root = split_dir(cache_dir, "target", self.seed, self.image_size, split)
         self._cache = ChunkCache(
             self.root, self.n, ["rgb", "seg"], self._produce, f"rendering target/{split}"
         )
