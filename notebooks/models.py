@@ -87,18 +87,19 @@ figures.figure_noise_ceiling(networks)
 # ```
 #
 # A task's networks carry *signal* when the lower end of the ceiling's interval lies above the
-# task's highest similarity to any other task. Small networks: signal for
+# task's highest similarity to any other task that is not its *label twin*. Label twins are
+# tasks whose labels order the images alike (label RSA at least 0.95, from the same images as
+# the data chapter's label RSA): {glue:md}`twin_groups`. Two twins' networks learn one function
+# from two phrasings of a label, so they may agree as much as two replicates of one task do;
+# that says the networks learned their task, not that they are noise. Small networks: signal for
 # {glue:}`signal_yes_small` tasks, none for {glue:}`signal_no_small`, unknown (no replicate) for
 # {glue:}`signal_unknown_small`; Taskonomy-architecture networks: {glue:}`signal_yes_taskonomy`,
 # {glue:}`signal_no_taskonomy` and {glue:}`signal_unknown_taskonomy`. Without signal (with the
 # task each is closest to): {glue:md}`no_signal`.
 #
-# The criterion is strict for tasks that nearly repeat another one: autoencoding, denoising and
-# inpainting all reconstruct the image, and z-depth and distance differ only in how depth is
-# measured. Two such tasks' networks can agree as much as two replicates of one task without
-# any noise in the training, so "no signal" there says that RSA cannot tell the two tasks
-# apart, not that the networks failed. It still sets them aside: a claim about task
-# similarities cannot rest on networks whose task is not distinguishable from another.
+# Counting twins as other tasks (the strict criterion, the table's last column), signal remains
+# for {glue:}`signal_strict_yes_small` small and {glue:}`signal_strict_yes_taskonomy`
+# Taskonomy-architecture tasks; the previous edition used that criterion to set networks aside.
 #
 # The sections test a claim only on networks that beat their baseline and do not lack signal;
 # a row that rests on other networks is marked *not tested* on the scorecard and names them.

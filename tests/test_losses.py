@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -13,14 +14,17 @@ from rsa_utils.losses import (
     baseline_prediction,
     color_bin_centers,
     confusion_matrix,
+    conv_at_pixels,
     fit_baseline,
     metric_loss,
+    metric_loss_at_pixels,
     miou,
     soft_encode_ab,
     task_loss,
     task_metric,
+    training_loss,
 )
-from rsa_utils.tasks import N_COLOR_BINS, TASK_NAMES, TASKS
+from rsa_utils.tasks import N_COLOR_BINS, TASK_NAMES, TASKS, get_task
 
 
 def test_l1_l2_per_image():
@@ -51,6 +55,16 @@ def test_colorization_soft_encoding():
     assert task_loss("colorization", good, ab) < task_loss(
         "colorization", torch.zeros_like(good), ab
     )
+
+
+def test_soft_encoding_is_the_gaussian_kernel_on_the_bins():
+    """The separable computation equals the kernel on the squared distance to every bin centre."""
+    ab = torch.rand(2, 2, 4, 5) * 2 - 1
+    c = color_bin_centers()
+    d2 = ((ab[:, None] - c[None, :, :, None, None]) ** 2).sum(2)  # (B, K, H, W)
+    sigma = 1.0 / 6
+    direct = torch.softmax(-d2 / (2 * sigma**2), dim=1)
+    torch.testing.assert_close(soft_encode_ab(ab), direct, atol=1e-6, rtol=1e-5)
 
 
 def test_cross_entropies():
@@ -86,6 +100,50 @@ def test_metric_loss_formula():
     sig = 2 / (1 + math.e)
     loss = float(metric_loss(emb2, seg, n_pairs=20000))
     assert -math.log(1 - sig) * 0.3 < loss < -math.log(1 - sig) * 0.7  # about half the pairs differ
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_metric_loss_at_pixels_equals_the_loss_of_the_full_map(k):
+    """Same pairs, same loss, same gradients as metric_loss of the whole embedding map."""
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(4, 16, k, padding=k // 2)
+    h = torch.randn(3, 4, 9, 7).contiguous(memory_format=torch.channels_last).requires_grad_()
+    seg = torch.randint(0, 4, (3, 9, 7))
+    full = metric_loss(conv(h), seg, n_pairs=50, generator=torch.Generator().manual_seed(5))
+    g_full = torch.autograd.grad(full.sum(), [h, conv.weight, conv.bias])
+    part = metric_loss_at_pixels(
+        h, conv, seg, n_pairs=50, generator=torch.Generator().manual_seed(5)
+    )
+    g_part = torch.autograd.grad(part.sum(), [h, conv.weight, conv.bias])
+    torch.testing.assert_close(part, full, rtol=1e-5, atol=1e-5)
+    for a, b in zip(g_part, g_full, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    # conv_at_pixels is the convolution at those pixels (corners included)
+    pix = torch.tensor([[0, 6, 56, 62], [3, 10, 20, 30], [1, 2, 3, 4]])
+    torch.testing.assert_close(
+        conv_at_pixels(h, conv, pix), conv(h).flatten(2).gather(2, pix[:, None].expand(3, 16, 4))
+    )
+    with pytest.raises(ValueError, match="stride-1"):
+        conv_at_pixels(h, torch.nn.Conv2d(4, 2, 3, stride=2, padding=1), pix)
+
+
+def test_training_loss_takes_the_metric_shortcut_only_where_it_applies():
+    from rsa_utils.nets.models import build_model
+
+    for name, arch in itertools.product(
+        ("segment_unsup2d", "normal", "class_scene"), ("small", "taskonomy")
+    ):
+        m = build_model(name, arch, image_size=32, width=8)
+        x = torch.rand(2, 3, 32, 32)
+        t = get_task(name)
+        y = {"segments": torch.randint(0, 3, (2, 32, 32)), "class": torch.tensor([0, 1])}.get(
+            t.target, torch.rand(2, t.out_channels, 32, 32)
+        )
+        a = training_loss(
+            name, m.decoder, m.encode(x), y, generator=torch.Generator().manual_seed(1)
+        )
+        b = task_loss(name, m(x), y, generator=torch.Generator().manual_seed(1))
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_none_reduction_shapes_for_every_task():

@@ -14,7 +14,7 @@ import pytest
 
 from rsa_utils import profiles
 from rsa_utils.figures import task_networks as figures
-from rsa_utils.study.task_networks import median_quality, signal_counts, task_networks
+from rsa_utils.study.task_networks import median_quality, signal_counts, task_networks, twin_groups
 from rsa_utils.tasks import S1_TASKS, TASKS
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "models.py"
@@ -36,8 +36,11 @@ def fake_quality(beats: dict | None = None, signal: dict | None = None) -> pd.Da
                          "relative_quality": rng.uniform(0, 1), "relative_quality_mean": 0.5,
                          "replicates": 2, "seconds": 30.0, "ceiling": c, "ceiling_low": c - 0.1,
                          "ceiling_high": c + 0.05, "max_other": o, "max_other_low": o - 0.1,
-                         "max_other_high": o + 0.1, "nearest": TASKS_USED[0],
-                         "signal": (signal or {}).get((t, arch), True)})  # fmt: skip
+                         "max_other_high": o + 0.1, "nearest": TASKS_USED[0], "max_nontwin": o,
+                         "max_nontwin_low": o - 0.1, "max_nontwin_high": o + 0.1,
+                         "nearest_nontwin": TASKS_USED[0], "twins": "",
+                         "signal": (signal or {}).get((t, arch), True),
+                         "signal_strict": (signal or {}).get((t, arch), True)})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -51,7 +54,17 @@ def test_signal_counts_per_architecture():
     assert signal_counts(q) == {
         "signal_yes_small": 2, "signal_no_small": 1, "signal_unknown_small": 1,
         "signal_yes_taskonomy": 4, "signal_no_taskonomy": 0, "signal_unknown_taskonomy": 0,
+        "signal_strict_yes_small": 2, "signal_strict_yes_taskonomy": 4,
     }  # fmt: skip
+    q.loc[(q.task == TASKS_USED[2]) & (q.arch == "taskonomy"), "signal_strict"] = False
+    assert signal_counts(q)["signal_strict_yes_taskonomy"] == 3
+
+
+def test_twin_groups_names_each_group_once():
+    assert twin_groups(fake_quality()) == "none"
+    q2 = pd.DataFrame({"task": ["autoencoding", "denoising", "inpainting", "normal"] * 2,
+                       "twins": ["denoising, inpainting", "autoencoding, inpainting", "autoencoding, denoising", ""] * 2})  # fmt: skip
+    assert twin_groups(q2) == "autoencoding, denoising, inpainting"
 
 
 def test_median_quality_groups_2d_3d_and_the_rest():

@@ -120,18 +120,72 @@ def _noisy_rdms(n=30, seed=0):
     return torch.stack([rsa.rdm(f, as_numpy=False).double() for f in feats])
 
 
+def test_precision_is_a_profile_choice_with_its_own_cache_keys():
+    from rsa_utils import zoo
+    from rsa_utils.nets.loop import autocast
+
+    p = get_profile("smoke", "cpu")
+    assert (p.precision, get_profile("gpu", "cpu").precision) == ("fp32", "bf16")
+    bf16 = p.replace(precision="bf16")
+    keys = {
+        zoo.cache_key("model", zoo.model_key("normal", "small", q, 0, q.checkpoints))
+        for q in (p, bf16)
+    }
+    assert len(keys) == 2
+    with pytest.raises(ValueError, match="precision='fp16'.*'bf16', 'fp32'"):
+        p.replace(precision="fp16")
+    with pytest.raises(ValueError, match="allowed values"):
+        autocast("cpu", "half")
+    x = torch.randn(2, 3)
+    w = torch.randn(3, 3)
+    with autocast("cpu", "fp32"):
+        assert (x @ w).dtype == torch.float32
+    with autocast("cpu", "bf16"):
+        assert (x @ w).dtype == torch.bfloat16
+
+
 def test_noise_ceiling_statistic_finds_signal_and_its_absence():
     rdms = _noisy_rdms()
     tasks = ["a", "b", "c"]
     stat = ceiling_statistic(tasks, [0, 1, 2], {"a": 3, "b": 4})
     out = stat(rsa.upper_triangle(rdms))
-    assert out.shape == (3, 5)
+    assert out.shape == (3, 6)
     assert out[0, 0] > out[0, 1] and out[1, 0] > out[1, 1]  # replicates agree more than tasks
     assert np.isnan(out[2, 0])  # no replicate: unknown
-    assert np.isnan(out[0, 2]) and out[0, 1] == pytest.approx(np.nanmax(out[0, 2:]))
+    assert np.isnan(out[0, 3]) and out[0, 1] == pytest.approx(np.nanmax(out[0, 3:]))
+    np.testing.assert_array_equal(out[:, 2], out[:, 1])  # no twins: the two maxima agree
     # a 'replicate' that is another task's network carries no signal
     swapped = ceiling_statistic(tasks, [0, 1, 2], {"a": 4})(rsa.upper_triangle(rdms))
     assert swapped[0, 0] < swapped[0, 1] + 0.2
+
+
+def test_noise_ceiling_statistic_leaves_label_twins_out_of_the_nontwin_maximum():
+    rdms = _noisy_rdms()
+    tasks = ["a", "b", "c"]
+    v = rsa.upper_triangle(rdms)
+    plain = ceiling_statistic(tasks, [0, 1, 2], {"a": 3, "b": 4})(v)
+    twins = ceiling_statistic(tasks, [0, 1, 2], {"a": 3, "b": 4}, {"a": ["b"], "b": ["a"]})(v)
+    np.testing.assert_array_equal(twins[:, :2], plain[:, :2])
+    assert twins[0, 2] == pytest.approx(plain[0, 5])  # a's nearest non-twin is c
+    assert twins[1, 2] == pytest.approx(plain[1, 5])
+    assert twins[2, 2] == pytest.approx(plain[2, 1])  # c has no twin
+    alone = ceiling_statistic(["a", "b"], [0, 1], {"a": 3}, {"a": ["b"], "b": ["a"]})(v)
+    assert np.isnan(alone[:, 2]).all()  # every other task a twin: nothing to compare with
+
+
+def test_label_twins_from_label_similarity():
+    import pandas as pd
+
+    from rsa_utils.study.label_rsa import TWIN_THRESHOLD, label_twins
+
+    names = ["depth_zbuffer", "depth_euclidean", "normal"]
+    sim = pd.DataFrame(
+        [[1.0, 0.99, 0.6], [0.99, 1.0, 0.55], [0.6, 0.55, 1.0]], index=names, columns=names
+    )
+    assert label_twins(sim) == {"depth_zbuffer": ["depth_euclidean"], "depth_euclidean": ["depth_zbuffer"],
+                                "normal": []}  # fmt: skip
+    assert label_twins(sim, threshold=0.5)["normal"] == ["depth_zbuffer", "depth_euclidean"]
+    assert 0.8 < TWIN_THRESHOLD < 1
 
 
 def test_network_status_names_the_reason():

@@ -202,19 +202,19 @@ def test_short_runs_write_no_progress_snapshots(tmp_path, fake_data, monkeypatch
 
 
 def test_cache_keys_are_those_of_the_cached_networks():
-    """The keys of the smoke profile's entries (generator synth-3; the package's split into
-    sub-packages left the synth-2 keys as they were): moving code between modules must not
-    orphan the trained networks in the cache."""
+    """The keys of the smoke profile's entries (generator synth-3, with the profile's training
+    ``precision`` in every key): moving code between modules must not orphan the trained
+    networks in the cache."""
     from rsa_utils import transfer
 
     p = get_profile("smoke", "cpu")
     assert (
         zoo.cache_key("model", zoo.model_key("normal", "taskonomy", p, 0, p.checkpoints))
-        == "3dc85a0d6d941fb1215c"
+        == "44022d8be25693012198"
     )
-    assert zoo.cache_key("target_model", zoo.target_key(p, 0)) == "7c29cc580c73013707c6"
+    assert zoo.cache_key("target_model", zoo.target_key(p, 0)) == "d10f872f39fa18434b3c"
     key = transfer.transfer_key("normal", ["normal", "depth_zbuffer"], p, 0)
-    assert zoo.cache_key("transfer", key) == "4c442235fcfd1c58c57e"
+    assert zoo.cache_key("transfer", key) == "3013e970309ab505a7d1"
     assert (
-        zoo.cache_key("finetune", transfer.finetune_key("normal", p, 0)) == "b50a16c53e2bf9ca8e79"
+        zoo.cache_key("finetune", transfer.finetune_key("normal", p, 0)) == "3b981b676575cdc67c2b"
     )

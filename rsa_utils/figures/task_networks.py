@@ -19,15 +19,17 @@ BOOK_FIGURES: dict[str, tuple[str, str]] = {
 #: The columns of the quality table as shown, and of the noise ceiling's data and table.
 QUALITY_COLUMNS = ["label", "type", "arch", "metric_name", "metric", "baseline", "relative_quality", "flag"]  # fmt: skip
 CEILING_DATA_COLUMNS = ["task", "label", "type", "arch", "ceiling", "ceiling_low", "ceiling_high",
-                        "max_other", "max_other_low", "max_other_high", "nearest", "signal"]  # fmt: skip
-CEILING_TABLE_COLUMNS = ["label", "arch", "ceiling", "ceiling_low", "ceiling_high", "max_other",
-                         "nearest", "signal"]  # fmt: skip
+                        "max_nontwin", "max_nontwin_low", "max_nontwin_high", "nearest_nontwin", "signal",
+                        "twins", "max_other", "max_other_low", "max_other_high", "nearest", "signal_strict"]  # fmt: skip
+CEILING_TABLE_COLUMNS = ["label", "arch", "ceiling", "ceiling_low", "ceiling_high", "max_nontwin",
+                         "nearest_nontwin", "signal", "twins", "max_other", "signal_strict"]  # fmt: skip
 
 
 def plot_noise_ceiling(quality: pd.DataFrame):
     """Per architecture, per task (grouped by type): the RSA between two replicates (the noise
-    ceiling, filled marker, 95 % interval) beside the task's highest RSA to another task's network
-    (open marker, interval). A task has signal where the filled interval clears the open marker."""
+    ceiling, filled marker, 95 % interval) beside the task's highest RSA to the network of a task
+    that is not its label twin (open marker, interval), and, where higher, its highest RSA to a
+    label twin (cross). A task has signal where the filled interval clears the open marker."""
     archs = list(dict.fromkeys(quality.arch))
     fig, axes = plt.subplots(1, len(archs), figsize=(8.5, 3.6), sharey=True, squeeze=False)
     for ax, arch in zip(axes[0], archs):
@@ -42,14 +44,18 @@ def plot_noise_ceiling(quality: pd.DataFrame):
         ax.errorbar(x - 0.15, q.ceiling, yerr=np.clip([q.ceiling - q.ceiling_low, q.ceiling_high - q.ceiling], 0, None),
                     fmt="none", ecolor="0.4", lw=1)  # fmt: skip
         ax.scatter(x - 0.15, q.ceiling, c=colors, s=22, zorder=3, label="between replicates")
-        ax.errorbar(x + 0.15, q.max_other, yerr=np.clip([q.max_other - q.max_other_low, q.max_other_high - q.max_other], 0, None),
+        nt = q.max_nontwin
+        ax.errorbar(x + 0.15, nt, yerr=np.clip([nt - q.max_nontwin_low, q.max_nontwin_high - nt], 0, None),
                     fmt="none", ecolor="0.7", lw=1)  # fmt: skip
-        ax.scatter(x + 0.15, q.max_other, facecolors="white", edgecolors=colors, s=22, zorder=3,
+        ax.scatter(x + 0.15, nt, facecolors="white", edgecolors=colors, s=22, zorder=3,
                    label="highest to another task")  # fmt: skip
+        twin = q.max_other > nt
+        ax.scatter(x[twin] + 0.15, q.max_other[twin], c="0.3", marker="x", s=18, lw=0.8, zorder=4,
+                   label="highest to a label twin")  # fmt: skip
         ax.set_xticks(x, [task_label(t) for t in q.index], rotation=90, fontsize=7)
         color_ticks(ax, list(q.index), axis="x")
         ax.set_title(f"{arch} networks", fontsize=9)
-        ax.set_ylim(min(0.0, float(np.nanmin(q.max_other_low)) - 0.05), 1.0)
+        ax.set_ylim(min(0.0, float(np.nanmin(q.max_nontwin_low)) - 0.05), 1.0)
         ax.grid(axis="y", lw=0.3)
     axes[0][0].set_ylabel("RSA (Spearman)", fontsize=8)
     axes[0][0].legend(fontsize=7, loc="lower left")

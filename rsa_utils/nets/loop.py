@@ -2,8 +2,9 @@
 
 :func:`fit` runs Adam with a one-cycle learning-rate schedule (warm-up over ``warmup`` of the
 steps to the profile's ``lr``, cosine decay to ~0; ``schedule="constant"`` is the earlier
-recipe, kept for the learning-curve benchmark); on CUDA bf16 autocast and channels_last, on
-CPU float32 and channels_last (1.5-1.8x faster there, see benchmarks/learning.md). It is
+recipe, kept for the learning-curve benchmark); channels_last (1.5-1.8x faster on the CPU, see
+benchmarks/learning.md), with bf16 autocast where the profile says ``precision="bf16"`` (the GPU
+profiles, :func:`autocast`). It is
 deterministic for a fixed seed on CPU: every step draws its batch indices, input noise and
 metric-loss pixel pairs from its own generator (:func:`rsa_utils.nets.seeds.step_generator`),
 so no RNG state has to be saved to resume, and a resumed run ends with exactly the weights of
@@ -28,7 +29,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from rsa_utils.nets.losses import task_loss
+from rsa_utils.nets.losses import training_loss
 from rsa_utils.nets.seeds import step_generator
 from rsa_utils.world.tasks import Task, task_input
 
@@ -39,6 +40,20 @@ if TYPE_CHECKING:  # the loop trains any module; study.profiles reads SCHEDULES 
 DEVICE_DATA_MAX_BYTES = 8 * 2**30
 #: Learning-rate schedules of the training loop (see :func:`lr_scheduler`).
 SCHEDULES: tuple[str, ...] = ("onecycle", "constant")
+#: Arithmetic of the forward passes in training: ``bf16`` autocast (weights, gradients and the
+#: optimiser stay float32) or plain ``fp32`` (see :func:`autocast`).
+PRECISIONS: tuple[str, ...] = ("bf16", "fp32")
+
+
+def autocast(device: torch.device | str, precision: str):
+    """The autocast context of a training forward pass on ``device``: bfloat16 for ``bf16`` (the
+    GPU profiles), a no-op for ``fp32`` (the CPU profiles: on this project's 2-core CPU bf16 was
+    1.1-1.4x faster but its networks agreed less between replicates, benchmarks/precision.md)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r} is not allowed; allowed values: {PRECISIONS}")
+    return torch.autocast(
+        torch.device(device).type, dtype=torch.bfloat16, enabled=precision == "bf16"
+    )
 
 
 def data_size(data: Any) -> int:
@@ -115,12 +130,13 @@ class TrainConfig:
     save_every: int = 0  # steps between progress snapshots (0: never)
     schedule: str = "onecycle"  # see lr_scheduler
     warmup: float = 0.15  # fraction of the steps spent warming up (onecycle)
+    precision: str = "fp32"  # see autocast
 
     @classmethod
     def of(cls, profile: Any, steps: int, seed: int, **kw: Any) -> TrainConfig:
         """The config of a run of ``steps`` steps with ``profile``'s batch size, lr and schedule."""
         return cls(steps, profile.batch_size, profile.lr, seed, schedule=profile.schedule,
-                   warmup=profile.warmup, **kw)  # fmt: skip
+                   warmup=profile.warmup, precision=profile.precision, **kw)  # fmt: skip
 
 
 @dataclass
@@ -198,9 +214,8 @@ def fit(
         x = task_input(task, rgb.to(device), generator=g).contiguous(
             memory_format=torch.channels_last
         )
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-            pred = model(x)
-        loss = task_loss(task, pred, target, generator=g)
+        with autocast(device, cfg.precision):
+            loss = training_loss(task, model.decoder, model.encode(x), target, generator=g)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

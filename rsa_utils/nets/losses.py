@@ -60,13 +60,16 @@ def soft_encode_ab(ab: torch.Tensor, sigma: float | None = None) -> torch.Tensor
     """Soft-encode ab (B, 2, H, W) in [-1, 1] onto the bins: (B, K, H, W), summing to 1 per pixel.
 
     Gaussian kernel on the distance to each bin centre; ``sigma`` defaults to half a bin width.
+    The kernel on the square grid is separable, so it is the outer product of a softmax over
+    the a-centres and one over the b-centres (bin k = 6 i_a + i_b, as :func:`color_bin_centers`).
     """
     sigma = sigma if sigma is not None else 1.0 / COLOR_BINS_PER_AXIS
-    centers = color_bin_centers(ab.device).to(ab.dtype)  # (K, 2)
-    d2 = (ab[:, None, 0] - centers[None, :, 0, None, None]) ** 2 + (
-        ab[:, None, 1] - centers[None, :, 1, None, None]
-    ) ** 2
-    return torch.softmax(-d2 / (2 * sigma**2), dim=1)
+    step = 2.0 / COLOR_BINS_PER_AXIS
+    c = -1 + step / 2 + step * torch.arange(COLOR_BINS_PER_AXIS, device=ab.device, dtype=ab.dtype)
+    c = c[None, :, None, None]
+    pa = torch.softmax(-((ab[:, 0:1] - c) ** 2) / (2 * sigma**2), dim=1)  # (B, 6, H, W)
+    pb = torch.softmax(-((ab[:, 1:2] - c) ** 2) / (2 * sigma**2), dim=1)
+    return (pa[:, :, None] * pb[:, None, :]).flatten(1, 2)
 
 
 def _soft_ce(logits: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
@@ -86,6 +89,15 @@ def _pixel_pairs(segments: torch.Tensor, n_pairs: int, generator, device):
     return ij, same, (ij[0] != ij[1]).float()
 
 
+def _pair_loss(d: torch.Tensor, same: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """The pixel-pair loss per image from squared distances d (B, M), clipped to [0, 80]: (B,)."""
+    d = d.clamp(0, METRIC_D_MAX)
+    log_sigma = math.log(2.0) - F.softplus(d)  # log(2 / (1 + e^d))
+    log_1m_sigma = torch.log(torch.tanh(d / 2).clamp_min(_EPS))  # 1 - sigma = tanh(d / 2)
+    ll = same * log_sigma + (1 - same) * log_1m_sigma
+    return -(ll * valid).sum(1) / valid.sum(1).clamp_min(1)
+
+
 def metric_loss(
     emb: torch.Tensor,
     segments: torch.Tensor,
@@ -101,14 +113,76 @@ def metric_loss(
     """
     b, d_, h, w = emb.shape
     ij, same, valid = _pixel_pairs(segments, n_pairs, generator, emb.device)
-    flat = emb.float().flatten(2)
-    ei = flat.gather(2, ij[0, :, None, :].expand(b, d_, n_pairs))  # (B, D, M)
-    ej = flat.gather(2, ij[1, :, None, :].expand(b, d_, n_pairs))
-    d = (ei - ej).pow(2).sum(1).clamp(0, METRIC_D_MAX)  # (B, M)
-    log_sigma = math.log(2.0) - F.softplus(d)  # log(2 / (1 + e^d))
-    log_1m_sigma = torch.log(torch.tanh(d / 2).clamp_min(_EPS))  # 1 - sigma = tanh(d / 2)
-    ll = same * log_sigma + (1 - same) * log_1m_sigma
-    return -(ll * valid).sum(1) / valid.sum(1).clamp_min(1)
+    flat = emb.float().permute(0, 2, 3, 1).reshape(b, h * w, d_)  # a view for channels_last
+    rows = torch.arange(b, device=emb.device)[:, None]
+    return _pair_loss((flat[rows, ij[0]] - flat[rows, ij[1]]).pow(2).sum(2), same, valid)
+
+
+def conv_at_pixels(h: torch.Tensor, conv: torch.nn.Conv2d, pixels: torch.Tensor) -> torch.Tensor:
+    """``conv(h)`` at some pixels only: h (B, C, H, W), pixels (B, M) flat indices y * W + x ->
+    (B, n, M). For a stride-1, "same"-padded (zeros) square convolution, as the last layer of
+    every dense decoder; the patches are gathered from the padded input, so gradients reach
+    ``h`` and ``conv`` exactly as through the full map."""
+    k, p = conv.kernel_size[0], conv.padding[0]
+    if (conv.kernel_size != (k, k) or conv.stride != (1, 1) or conv.dilation != (1, 1) or conv.groups != 1
+            or conv.padding != (p, p) or 2 * p != k - 1 or conv.padding_mode != "zeros"):  # fmt: skip
+        raise ValueError(
+            f"conv_at_pixels needs a stride-1 'same'-padded square convolution, got {conv}"
+        )
+    b, c, _, w = h.shape
+    wp = w + 2 * p
+    hp = F.pad(h.contiguous(), (p, p, p, p)).flatten(2)  # (B, C, (H + 2p)(W + 2p))
+    corner = (pixels // w) * wp + pixels % w  # the patch's top-left in the padded map
+    offsets = (
+        torch.arange(k, device=h.device)[:, None] * wp + torch.arange(k, device=h.device)
+    ).reshape(-1)
+    idx = (corner[:, None, :] + offsets[None, :, None]).reshape(b, 1, -1).expand(b, c, -1)
+    patches = hp.gather(2, idx).reshape(b, c * k * k, -1)  # (B, C k k, M), the weight's order
+    m = patches.shape[2]
+    # one matrix product over all images: (n, C k k) @ (C k k, B M)
+    out = conv.weight.reshape(conv.out_channels, -1) @ patches.transpose(0, 1).reshape(
+        c * k * k, b * m
+    )
+    out = out.reshape(-1, b, m).transpose(0, 1)
+    return out if conv.bias is None else out + conv.bias[None, :, None]
+
+
+def metric_loss_at_pixels(
+    h: torch.Tensor,
+    head: torch.nn.Conv2d,
+    segments: torch.Tensor,
+    n_pairs: int = METRIC_PAIRS,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """:func:`metric_loss` of ``head(h)`` (B,), computing the embeddings only at the sampled
+    pixel pairs (:func:`conv_at_pixels`): the same pairs and the same loss, without the
+    (B, 64, H, W) map and its gradient (3-8x less time for the metric-loss decoders' last layer)."""
+    ij, same, valid = _pixel_pairs(segments, n_pairs, generator, h.device)
+    emb = conv_at_pixels(h, head, torch.cat([ij[0], ij[1]], 1)).float()  # (B, D, 2M)
+    return _pair_loss((emb[..., :n_pairs] - emb[..., n_pairs:]).pow(2).sum(1), same, valid)
+
+
+def training_loss(
+    task: Task | str,
+    decoder: torch.nn.Module,
+    z: torch.Tensor,
+    target: torch.Tensor,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """The mean training loss of ``decoder``'s prediction from ``z`` (a representation or a
+    decoder's input): :func:`task_loss`, except that a metric-loss task whose decoder is an
+    ``nn.Sequential`` ending in a convolution gets :func:`metric_loss_at_pixels` (equal, faster)."""
+    t = _task(task)
+    if (
+        t.loss == "metric"
+        and isinstance(decoder, torch.nn.Sequential)
+        and isinstance(decoder[-1], torch.nn.Conv2d)
+    ):
+        *body, head = decoder.children()
+        for layer in body:
+            z = layer(z)
+        return metric_loss_at_pixels(z, head, target, generator=generator).mean()
+    return task_loss(t, decoder(z), target, generator=generator)
 
 
 def task_loss(

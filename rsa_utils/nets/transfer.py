@@ -29,8 +29,14 @@ from tqdm.auto import tqdm
 from rsa_utils.data.datasets import source_data, target_data
 from rsa_utils.data.sources import SYNTHETIC, DataSources
 from rsa_utils.nets import parallel, zoo
-from rsa_utils.nets.loop import lr_scheduler
-from rsa_utils.nets.losses import IGNORE_INDEX, confusion_matrix, miou_from_confusion, task_loss
+from rsa_utils.nets.loop import autocast, lr_scheduler
+from rsa_utils.nets.losses import (
+    IGNORE_INDEX,
+    confusion_matrix,
+    miou_from_confusion,
+    task_loss,
+    training_loss,
+)
 from rsa_utils.nets.models import (
     OUTPUT_STRIDE,
     REPR_CHANNELS,
@@ -81,13 +87,16 @@ def train_readouts(
     source: str = "",
     schedule: str = "onecycle",
     warmup: float = 0.15,
+    precision: str = "fp32",
 ) -> dict[str, np.ndarray]:
     """Train one readout per target on representations ``z_train`` (N, 8, h, w); return each
     target's per-image test losses (N_test,) on ``z_test``.
 
     ``labels_*``: target name → labels (N, ...) in the registry's format. Each readout draws its
     initial weights from its own seed (:func:`~rsa_utils.nets.seeds.network_seed` of ``seed``,
-    ``source`` and the target); the learning rate follows ``schedule`` with peak ``lr``.
+    ``source`` and the target); the learning rate follows ``schedule`` with peak ``lr``; training
+    forward passes use ``precision`` (:func:`~rsa_utils.nets.loop.autocast`), the test pass float32
+    on the CPU and bf16 on CUDA.
     """
     targets = list(labels_train)
     heads = nn.ModuleDict({
@@ -101,22 +110,18 @@ def train_readouts(
     labels_train = {t: v.to(device) for t, v in labels_train.items()}
     labels_test = {t: v.to(device) for t, v in labels_test.items()}
     g = torch.Generator().manual_seed(seed)
-    # bf16 autocast on CUDA, as in rsa_utils.nets.loop.fit; float32 on the CPU
-    amp = dict(device_type=torch.device(device).type, dtype=torch.bfloat16,
-               enabled=torch.device(device).type == "cuda")  # fmt: skip
+    test_precision = "bf16" if torch.device(device).type == "cuda" else "fp32"
     heads.train()
     for step in tqdm(range(steps), desc=desc, leave=False, mininterval=2):
         idx = torch.randint(len(z_train), (min(batch_size, len(z_train)),), generator=g)
         idx = idx.to(device)
         z = z_train[idx]
-        with torch.autocast(**amp):
-            preds = {t: heads[t](z) for t in targets}
-        loss = sum(
-            task_loss(
-                t, preds[t], labels_train[t][idx], generator=torch.Generator().manual_seed(step)
-            )
-            for t in targets
-        )
+        with autocast(device, precision):
+            loss = sum(
+                training_loss(t, heads[t].decoder, heads[t].transfer(z), labels_train[t][idx],
+                              generator=torch.Generator().manual_seed(step))
+                for t in targets
+            )  # fmt: skip
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -127,7 +132,7 @@ def train_readouts(
         for s in range(0, len(z_test), 128):
             z = z_test[s : s + 128].to(device)
             for t in targets:
-                with torch.autocast(**amp):
+                with autocast(device, test_precision):
                     pred = heads[t](z)
                 per = task_loss(t, pred, labels_test[t][s : s + 128], reduction="none",
                                 generator=_eval_generator(s))  # fmt: skip
@@ -153,7 +158,7 @@ def transfer_key(
         "version": TRANSFER_VERSION, "source": source_model,
         "targets": list(targets), "transfer_train": profile.transfer_train, "transfer_steps": profile.transfer_steps,
         "n_test": profile.n_test, "batch_size": profile.transfer_batch, "lr": profile.lr,
-        "schedule": profile.schedule, "warmup": profile.warmup,
+        "schedule": profile.schedule, "warmup": profile.warmup, "precision": profile.precision,
     }  # fmt: skip
 
 
@@ -187,7 +192,7 @@ def transfer_losses(
         losses = train_readouts(
             z_tr, y_tr, z_te, y_te, steps=profile.transfer_steps, batch_size=profile.transfer_batch, lr=profile.lr,
             seed=seed, device=device, image_size=profile.image_size, desc=f"transfers from {source}",
-            source=source, schedule=profile.schedule, warmup=profile.warmup,
+            source=source, schedule=profile.schedule, warmup=profile.warmup, precision=profile.precision,
         )  # fmt: skip
         return {t: torch.from_numpy(v) for t, v in losses.items()}, {
             "seconds": time.perf_counter() - t0
@@ -267,6 +272,7 @@ def finetune_key(init: str, profile: Any, seed: int, sources: DataSources = SYNT
         "target_train": profile.target_train, "finetune_steps": profile.finetune_steps, "n_test": profile.n_test,
         "image_size": profile.image_size, "resnet_width": profile.resnet_width, "batch_size": profile.batch_size,
         "lr": profile.finetune_lr, "schedule": profile.schedule, "warmup": profile.warmup, "seed": seed,
+        "precision": profile.precision,
     }  # fmt: skip
 
 
@@ -309,7 +315,7 @@ def finetune(
         train = target_data("train", profile.target_train, **kw)
         test = target_data("test", profile.n_test, **kw)
         g = torch.Generator().manual_seed(network_seed(seed, "finetune", init))
-        autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=dev.type == "cuda")
+        test_precision = "bf16" if dev.type == "cuda" else "fp32"
         for _ in tqdm(
             range(profile.finetune_steps), desc=f"fine-tune {init}", leave=False, mininterval=2
         ):
@@ -318,7 +324,7 @@ def finetune(
                 net.encoder.eval()
             idx = torch.randint(len(train), (profile.batch_size,), generator=g)
             x, y = train.batch(idx, dev)
-            with autocast:
+            with autocast(dev, profile.precision):
                 loss = nn.functional.cross_entropy(net(x).float(), y, ignore_index=IGNORE_INDEX)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -326,7 +332,7 @@ def finetune(
             sched.step()
         net.eval()
         conf = torch.zeros(N_TARGET_CLASSES, N_TARGET_CLASSES, dtype=torch.long)
-        with torch.no_grad(), autocast:
+        with torch.no_grad(), autocast(dev, test_precision):
             for s in range(0, len(test), 128):
                 x, y = test.batch(slice(s, min(s + 128, len(test))), dev)
                 conf += confusion_matrix(net(x).argmax(1), y, N_TARGET_CLASSES).cpu()

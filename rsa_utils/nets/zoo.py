@@ -48,7 +48,7 @@ PROGRESS_MIN_SECONDS = 30.0
 # --- the zoo of task networks -------------------------------------------------------------------
 
 SOURCE_FIELDS = ("image_size", "n_train", "n_val", "n_test", "steps", "batch_size", "lr", "schedule",
-                 "warmup")  # fmt: skip
+                 "warmup", "precision")  # fmt: skip
 TARGET_FIELDS = (
     "image_size",
     "target_train",
@@ -59,6 +59,7 @@ TARGET_FIELDS = (
     "lr",
     "schedule",
     "warmup",
+    "precision",
 )
 
 

@@ -50,6 +50,21 @@ def label_similarity(
     return rsa.similarity_matrix(rdms, names)
 
 
+#: Label-RSA similarity at or above which two tasks are *label twins*: their labels order the
+#: images alike, being the very same image (autoencoding, denoising, inpainting) or the same
+#: depth measured two ways (z-depth, distance). The next most similar labels correlate < 0.8.
+TWIN_THRESHOLD = 0.95
+
+
+def label_twins(
+    similarity: pd.DataFrame, threshold: float = TWIN_THRESHOLD
+) -> dict[str, list[str]]:
+    """Task → its label twins: the other tasks whose label RDMs correlate with its own at
+    ``threshold`` or more (``similarity``: :func:`label_similarity`); [] for most tasks."""
+    names = list(similarity.index)
+    return {a: [b for b in names if b != a and similarity.loc[a, b] >= threshold] for a in names}
+
+
 def tasks_by_type() -> list[str]:
     """Every task, grouped 2D, 3D, geometric, semantic (the order of the label-RSA matrix)."""
     return [n for t in TASK_TYPES for n in tasks_of_type(t)]

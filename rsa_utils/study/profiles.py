@@ -31,7 +31,7 @@ from rsa_utils.data.sources import (  # noqa: F401  (re-exported: profiles.DataS
     check_choice,
     default_cache_dir,
 )
-from rsa_utils.nets.loop import SCHEDULES  # the training loop's learning-rate schedules
+from rsa_utils.nets.loop import PRECISIONS, SCHEDULES  # the training loop's choices
 from rsa_utils.paths import REPO_ROOT  # noqa: F401
 from rsa_utils.world.tasks import S34_TASKS, TASK_NAMES
 
@@ -79,6 +79,9 @@ class Profile:
         "onecycle"  # learning-rate schedule of every network (rsa_utils.nets.loop.lr_scheduler)
     )
     warmup: float = 0.15  # fraction of a run's steps spent warming up (onecycle)
+    precision: str = (
+        "fp32"  # forward passes in training: fp32, or bf16 autocast (rsa_utils.nets.loop.autocast)
+    )
     workers: int = 1  # networks trained side by side in separate processes (one thread each on CPU)
     checkpoints: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
     image_counts: tuple[int, ...] = (100, 200, 300, 400, 500, 1000, 1500, 2000)
@@ -99,6 +102,7 @@ class Profile:
     def check(self) -> None:
         """``ValueError`` naming a field whose value is not allowed."""
         check_choice("schedule", self.schedule, SCHEDULES)
+        check_choice("precision", self.precision, PRECISIONS)
         for f in ("replicates", "workers", "steps", "batch_size", "n_boot"):
             if not isinstance(getattr(self, f), int) or getattr(self, f) < 1:
                 raise ValueError(
@@ -136,14 +140,14 @@ PROFILES: dict[str, Profile] = {
         name="gpu", image_size=128, resnet_width=64, n_train=8192, n_val=256, n_test=512, n_rsa=1000,
         steps=400, batch_size=128, lr=1e-2, transfer_train=1024, transfer_steps=300, transfer_batch=128,
         target_train=2048, target_steps=1000, finetune_steps=300, finetune_lr=3e-3, n_boot=100,
-        replicates=2, replicate_tasks=20, workers=4,
+        replicates=2, replicate_tasks=20, precision="bf16", workers=4,
         image_counts=(100, 200, 300, 400, 500, 600, 800, 1000),
     ),
     "paper": Profile(
         name="paper", image_size=256, resnet_width=64, n_train=40000, n_val=1000, n_test=2000,
         n_rsa=2000, steps=20000, batch_size=64, lr=1e-2, transfer_train=4000, transfer_steps=3000, transfer_batch=64,
         target_train=1464, target_steps=20000, finetune_steps=3000, finetune_lr=3e-3, n_boot=100,
-        replicates=2, replicate_tasks=20, workers=1,
+        replicates=2, replicate_tasks=20, precision="bf16", workers=1,
         image_counts=(100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1200, 1400, 1600, 1800, 2000),
     ),
 }  # fmt: skip

@@ -22,6 +22,7 @@ from rsa_utils import rsa
 from rsa_utils.nets import parallel, train, zoo
 from rsa_utils.nets.models import ARCHS
 from rsa_utils.rsa import features
+from rsa_utils.study.label_rsa import label_similarity, label_twins
 from rsa_utils.study.profiles import Study
 from rsa_utils.study.report import save_data
 from rsa_utils.world.pictures import label_image, prediction_image
@@ -142,22 +143,41 @@ def quality_table(tasks: Sequence[str], study: Study, archs: Sequence[str] = ARC
 
 #: Columns of ``book/data/models_quality.csv`` (one row per task × architecture).
 QUALITY_CSV_COLUMNS = ("task", "arch", "relative_quality", "beats_baseline", "ceiling", "ceiling_low",
-                       "ceiling_high", "max_other")  # fmt: skip
+                       "ceiling_high", "max_other", "twins", "max_nontwin", "signal", "signal_strict")  # fmt: skip
+
+
+#: Images of the RSA set whose labels decide which tasks are label twins (as the data chapter's label RSA).
+TWIN_IMAGES = 100
+
+
+def study_label_twins(study: Study, tasks: Sequence[str]) -> dict[str, list[str]]:
+    """Task → its label twins among ``tasks`` (:func:`~rsa_utils.study.label_rsa.label_twins`),
+    from the labels of the first :data:`TWIN_IMAGES` images of the study's RSA set."""
+    tasks = check_tasks(tasks)
+    rsa_set = study.source_set("rsa", study.profile.n_rsa, tasks=tasks)
+    labels = rsa_set.batch(slice(0, min(len(rsa_set), TWIN_IMAGES)), "cpu")[1]
+    return label_twins(label_similarity(labels, tasks))
 
 
 def noise_ceiling(tasks: Sequence[str], arch: str, study: Study) -> pd.DataFrame:
-    """Per task: RSA between its replicates 0 and 1 (the noise ceiling) and its highest RSA to
-    another task's network (replicate 0 of both), each with a 95 % bootstrap interval over the
-    study's ``rsa`` images (``n_rsa`` images, ``n_boot`` draws, all statistics on the same draws).
+    """Per task: RSA between its replicates 0 and 1 (the noise ceiling), its highest RSA to
+    another task's network and its highest RSA to a task that is not one of its label twins
+    (:func:`study_label_twins`; replicate 0 of both), each with a 95 % bootstrap interval over
+    the study's ``rsa`` images (``n_rsa`` images, ``n_boot`` draws, all on the same draws).
 
     Columns: task, arch, ceiling, ceiling_low, ceiling_high (NaN without a replicate),
-    max_other, max_other_low, max_other_high, nearest (the other task), signal (True / False,
-    or None when the task has no replicate: unknown). Cached in the zoo (kind ``ceiling``).
+    max_other, max_other_low, max_other_high, nearest (the other task), twins (its label twins,
+    comma-separated), max_nontwin, max_nontwin_low, max_nontwin_high, nearest_nontwin,
+    signal (the ceiling's lower end above ``max_nontwin``: True / False, or None when the task
+    has no replicate: unknown) and signal_strict (the same above ``max_other``). Cached in the
+    zoo (kind ``ceiling``).
     """
     tasks = check_tasks(tasks)
     P = study.profile
     jobs = [(t, arch, r) for t in tasks for r in range(min(2, P.replicates_of(t)))]
-    key = {"networks": [_key(study, j) for j in jobs], "n_rsa": P.n_rsa, "n_boot": P.n_boot}
+    twins = study_label_twins(study, tasks)
+    key = {"networks": [_key(study, j) for j in jobs], "n_rsa": P.n_rsa, "n_boot": P.n_boot,
+           "twins": twins}  # fmt: skip
 
     def build(progress):
         train_networks(study, tasks, (arch,))
@@ -169,32 +189,48 @@ def noise_ceiling(tasks: Sequence[str], arch: str, study: Study) -> pd.DataFrame
             rdms.append(features.model_rdm(model, images, device=study.device).cpu())
         rep0 = [i for i, j in enumerate(jobs) if j[2] == 0]
         rep1 = {j[0]: i for i, j in enumerate(jobs) if j[2] == 1}
-        res = rsa.bootstrap(torch.stack(rdms), ceiling_statistic(tasks, rep0, rep1),
+        res = rsa.bootstrap(torch.stack(rdms), ceiling_statistic(tasks, rep0, rep1, twins),
                             n_boot=P.n_boot, seed=study.seed, device=study.device)  # fmt: skip
         est = np.asarray(res.estimate)
         rows = []
         for i, t in enumerate(tasks):
-            ceil, mx = est[i, 0], est[i, 1]
-            nearest = tasks[int(np.nanargmax(est[i, 2:]))] if len(tasks) > 1 else ""
-            rows.append({"task": t, "arch": arch, "ceiling": ceil, "ceiling_low": res.low[i, 0],
-                         "ceiling_high": res.high[i, 0], "max_other": mx, "max_other_low": res.low[i, 1],
-                         "max_other_high": res.high[i, 1], "nearest": nearest})  # fmt: skip
+            between = est[i, 3:]
+            others = np.where([u in twins[t] for u in tasks], np.nan, between)
+            nearest = tasks[int(np.nanargmax(between))] if len(tasks) > 1 else ""
+            nearest_nt = tasks[int(np.nanargmax(others))] if np.isfinite(others).any() else ""
+            rows.append({"task": t, "arch": arch, "ceiling": est[i, 0], "ceiling_low": res.low[i, 0],
+                         "ceiling_high": res.high[i, 0], "max_other": est[i, 1], "max_other_low": res.low[i, 1],
+                         "max_other_high": res.high[i, 1], "nearest": nearest, "twins": ", ".join(twins[t]),
+                         "max_nontwin": est[i, 2], "max_nontwin_low": res.low[i, 2],
+                         "max_nontwin_high": res.high[i, 2], "nearest_nontwin": nearest_nt})  # fmt: skip
         frame = pd.DataFrame(rows)
         return {c: frame[c].tolist() for c in frame}, {"seconds": 0.0}
 
     payload, _ = zoo.cached("ceiling", key, build, cache_dir=study.cache_dir)
     frame = pd.DataFrame(payload)
-    frame["signal"] = [None if not np.isfinite(lo) else bool(lo > mx)
-                       for lo, mx in zip(frame.ceiling_low, frame.max_other)]  # fmt: skip
+    frame["signal"] = _above(frame.ceiling_low, frame.max_nontwin)
+    frame["signal_strict"] = _above(frame.ceiling_low, frame.max_other)
     return frame
 
 
-def ceiling_statistic(tasks: Sequence[str], rep0: Sequence[int], rep1: dict[str, int]):
+def _above(low: pd.Series, other: pd.Series) -> list:
+    """Per task: True / False whether ``low`` lies above ``other``; None where ``low`` is NaN."""
+    return [None if not np.isfinite(lo) else bool(lo > mx) for lo, mx in zip(low, other)]
+
+
+def ceiling_statistic(tasks: Sequence[str], rep0: Sequence[int], rep1: dict[str, int],
+                      twins: dict[str, Sequence[str]] | None = None):  # fmt: skip
     """A :func:`rsa.bootstrap` statistic over condensed RDMs (K, m) holding replicate 0 of every
     task (rows ``rep0``, in the order of ``tasks``) and replicate 1 of some (``rep1``: task →
-    row): an array (T, 2 + T) with, per task, the RSA between its replicates (NaN without one),
-    its highest RSA to another task, and its RSA to every task (NaN on the diagonal)."""
+    row): an array (T, 3 + T) with, per task, the RSA between its replicates (NaN without one),
+    its highest RSA to another task, its highest RSA to a task not among its ``twins`` (task →
+    its label twins; NaN when every other task is one), and its RSA to every task (NaN on the
+    diagonal)."""
     rep0 = list(rep0)
+    twins = twins or {}
+    twin = np.array([[u in twins.get(t, ()) for u in tasks] for t in tasks], dtype=bool).reshape(
+        len(tasks), len(tasks)
+    )
 
     def stat(v: torch.Tensor) -> np.ndarray:
         sim = rsa.similarity_matrix(v, condensed=True).to_numpy()
@@ -203,7 +239,10 @@ def ceiling_statistic(tasks: Sequence[str], rep0: Sequence[int], rep1: dict[str,
         ceil = np.array(
             [sim[rep0[i], rep1[t]] if t in rep1 else np.nan for i, t in enumerate(tasks)]
         )
-        return np.column_stack([ceil, np.nanmax(between, axis=1), between])
+        nontwin = np.where(twin, np.nan, between)
+        with np.errstate(all="ignore"):
+            mx_nt = np.array([np.nanmax(r) if np.isfinite(r).any() else np.nan for r in nontwin])
+        return np.column_stack([ceil, np.nanmax(between, axis=1), mx_nt, between])
 
     return stat
 

@@ -47,13 +47,24 @@ def training_numbers(profile: Profile, tasks: Sequence[str]) -> dict[str, Any]:
 
 def signal_counts(quality: pd.DataFrame) -> dict[str, int]:
     """Per architecture, the tasks whose networks carry signal, lack it, or have no replicate
-    to tell: ``signal_yes_small``, ``signal_no_small``, ``signal_unknown_small``, …"""
+    to tell: ``signal_yes_small``, ``signal_no_small``, ``signal_unknown_small``, …; and the
+    tasks with signal under the strict criterion (label twins counted as other tasks):
+    ``signal_strict_yes_small``, … (``signal_strict`` absent: the same as ``signal``)."""
     out = {}
-    for arch, signal in quality.groupby("arch").signal:
-        out[f"signal_yes_{arch}"] = int((signal == True).sum())  # noqa: E712
-        out[f"signal_no_{arch}"] = int((signal == False).sum())  # noqa: E712
-        out[f"signal_unknown_{arch}"] = int(signal.isna().sum())
+    strict = quality.signal_strict if "signal_strict" in quality else quality.signal
+    for arch, q in quality.assign(strict=strict).groupby("arch"):
+        out[f"signal_yes_{arch}"] = int((q.signal == True).sum())  # noqa: E712
+        out[f"signal_no_{arch}"] = int((q.signal == False).sum())  # noqa: E712
+        out[f"signal_unknown_{arch}"] = int(q.signal.isna().sum())
+        out[f"signal_strict_yes_{arch}"] = int((q.strict == True).sum())  # noqa: E712
     return out
+
+
+def twin_groups(quality: pd.DataFrame) -> str:
+    """The label twins as Markdown text: "autoencoding, denoising, inpainting; z-depth, distance"."""
+    groups = {tuple(sorted([r.task, *filter(None, str(r.twins).split(", "))], key=TASK_NAMES.index))
+              for r in quality.itertuples() if isinstance(r.twins, str) and r.twins}  # fmt: skip
+    return "; ".join(", ".join(get_task(t).label for t in g) for g in sorted(groups)) or "none"
 
 
 def median_quality(quality: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +97,8 @@ def task_networks(
     text = {
         "failing": ", ".join(f"{r.label} ({r.arch})" for r in failing.itertuples()) or "none",
         "medians": "; ".join(f"{g} {a} {report.fmt(v)}" for (g, a), v in medians.items()),
-        "no_signal": ", ".join(f"{r.label} ({r.arch}; nearest: {get_task(r.nearest).label})"
+        "no_signal": ", ".join(f"{r.label} ({r.arch}; nearest: {get_task(r.nearest_nontwin).label})"
                                for r in no_signal.itertuples()) or "none",
+        "twin_groups": twin_groups(quality),
     }  # fmt: skip
     return TaskNetworks(quality, values, text)

@@ -52,7 +52,8 @@ and never reaching it for a threshold reached from a point on.
   baseline).
 - **Networks that cannot carry a claim are set aside**: a claim is computed on the task
   networks that beat their trivial baseline and carry signal (two replicates of the task
-  agree more than the task agrees with any other task; see the models chapter). The row names
+  agree more than the task agrees with any other task but its label twins; see the models
+  chapter). The row names
   the networks set aside; with fewer than three networks left, it is *not tested*.
 - **Properties of the method are not claims**: that RSA scores lie in [−1, 1], for instance,
   cannot fail (the correlation is bounded by construction); it is kept as a unit test, not
