@@ -173,6 +173,16 @@ def test_noise_ceiling_statistic_leaves_label_twins_out_of_the_nontwin_maximum()
     assert np.isnan(alone[:, 2]).all()  # every other task a twin: nothing to compare with
 
 
+def test_signal_is_unknown_without_a_replicate_or_a_task_to_compare_with():
+    import pandas as pd
+
+    from rsa_utils.study.task_models import _above
+
+    low = pd.Series([0.8, 0.3, np.nan, 0.8])
+    other = pd.Series([0.5, 0.5, 0.5, np.nan])
+    assert _above(low, other) == [True, False, None, None]
+
+
 def test_label_twins_from_label_similarity():
     import pandas as pd
 

@@ -48,7 +48,7 @@ def plot_noise_ceiling(quality: pd.DataFrame):
         ax.errorbar(x + 0.15, nt, yerr=np.clip([nt - q.max_nontwin_low, q.max_nontwin_high - nt], 0, None),
                     fmt="none", ecolor="0.7", lw=1)  # fmt: skip
         ax.scatter(x + 0.15, nt, facecolors="white", edgecolors=colors, s=22, zorder=3,
-                   label="highest to another task")  # fmt: skip
+                   label="highest to another task (not a twin)")  # fmt: skip
         twin = q.max_other > nt
         ax.scatter(x[twin] + 0.15, q.max_other[twin], c="0.3", marker="x", s=18, lw=0.8, zorder=4,
                    label="highest to a label twin")  # fmt: skip

@@ -214,8 +214,12 @@ def noise_ceiling(tasks: Sequence[str], arch: str, study: Study) -> pd.DataFrame
 
 
 def _above(low: pd.Series, other: pd.Series) -> list:
-    """Per task: True / False whether ``low`` lies above ``other``; None where ``low`` is NaN."""
-    return [None if not np.isfinite(lo) else bool(lo > mx) for lo, mx in zip(low, other)]
+    """Per task: True / False whether ``low`` lies above ``other``; None (unknown) where either
+    is NaN (no replicate, or no other task to compare with)."""
+    return [
+        None if not (np.isfinite(lo) and np.isfinite(mx)) else bool(lo > mx)
+        for lo, mx in zip(low, other)
+    ]
 
 
 def ceiling_statistic(tasks: Sequence[str], rep0: Sequence[int], rep1: dict[str, int],
