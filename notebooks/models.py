@@ -88,7 +88,7 @@ figures.figure_noise_ceiling(networks)
 #
 # A task's networks carry *signal* when the lower end of the ceiling's interval lies above the
 # task's highest similarity to any other task that is not its *label twin*. Label twins are
-# tasks whose labels order the images alike (label RSA at least 0.95, from the same images as
+# tasks whose labels order the images alike (label RSA at least {glue:}`twin_threshold`, from the same images as
 # the data chapter's label RSA): {glue:md}`twin_groups`. Two twins' networks learn one function
 # from two phrasings of a label, so they may agree as much as two replicates of one task do;
 # that says the networks learned their task, not that they are noise. Small networks: signal for

@@ -138,10 +138,9 @@ figures.figure_s3(s1)
 # held-out images the median 2D network removes {glue:md}`q_2d` of its trivial baseline's error, the
 # median 3D one {glue:md}`q_3d` (both architectures; models chapter). With only
 # {glue:}`n_claim_tasks` tasks, one task that moves can swing a ranking correlation, the intervals
-# are wide, and one or two tasks decide a group threshold such as ρ > 0.97. The set-aside
-# tasks are no random sample: they failed their baseline, or their replicates agree less than the
-# task agrees with another task, so the tested tasks are the better learned and more distinct
-# ones, which favours agreement of the two matrices. The
+# are wide, and one or two tasks decide a group threshold such as ρ > 0.97. The set-aside tasks
+# are no random sample: they failed their baseline or lack signal, so the tested tasks are the
+# better learned and more distinct ones, which favours agreement of the two matrices. The
 # paper compared small networks with fully trained Taskonomy networks on 256-pixel images; the `gpu`
 # and `paper` profiles, training longer on more and larger images, are the fairer test.
 #

@@ -10,6 +10,7 @@ import pandas as pd
 
 from rsa_utils.nets import models
 from rsa_utils.study import report, task_models
+from rsa_utils.study.label_rsa import TWIN_THRESHOLD
 from rsa_utils.study.profiles import Profile, Study
 from rsa_utils.world.tasks import TASK_NAMES, check_tasks, get_task
 
@@ -92,6 +93,7 @@ def task_networks(
         "n_beat": int(quality.beats_baseline.sum()),
         "train_min": round(float(quality.seconds.sum() / 60), 1),
         **signal_counts(quality),
+        "twin_threshold": TWIN_THRESHOLD,
     }
     medians = median_quality(quality).stack()
     text = {
