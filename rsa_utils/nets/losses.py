@@ -48,10 +48,15 @@ def _reduce(per_image: torch.Tensor, reduction: str) -> torch.Tensor:
     raise ValueError(f"reduction={reduction!r} is not allowed; allowed: 'mean', 'none'")
 
 
+def _axis_centers(device, dtype) -> torch.Tensor:
+    """Centres of the ab bins along one axis of [-1, 1]: (COLOR_BINS_PER_AXIS,)."""
+    step = 2.0 / COLOR_BINS_PER_AXIS
+    return -1 + step / 2 + step * torch.arange(COLOR_BINS_PER_AXIS, device=device, dtype=dtype)
+
+
 def color_bin_centers(device: torch.device | str = "cpu") -> torch.Tensor:
     """Centres of the K = 6 x 6 ab bins over [-1, 1]^2 (ab / 128), shape (K, 2) as (a, b)."""
-    step = 2.0 / COLOR_BINS_PER_AXIS
-    c = -1 + step / 2 + step * torch.arange(COLOR_BINS_PER_AXIS, device=device, dtype=torch.float32)
+    c = _axis_centers(device, torch.float32)
     a, b = torch.meshgrid(c, c, indexing="ij")
     return torch.stack([a.reshape(-1), b.reshape(-1)], dim=1)
 
@@ -64,9 +69,7 @@ def soft_encode_ab(ab: torch.Tensor, sigma: float | None = None) -> torch.Tensor
     the a-centres and one over the b-centres (bin k = 6 i_a + i_b, as :func:`color_bin_centers`).
     """
     sigma = sigma if sigma is not None else 1.0 / COLOR_BINS_PER_AXIS
-    step = 2.0 / COLOR_BINS_PER_AXIS
-    c = -1 + step / 2 + step * torch.arange(COLOR_BINS_PER_AXIS, device=ab.device, dtype=ab.dtype)
-    c = c[None, :, None, None]
+    c = _axis_centers(ab.device, ab.dtype)[None, :, None, None]
     pa = torch.softmax(-((ab[:, 0:1] - c) ** 2) / (2 * sigma**2), dim=1)  # (B, 6, H, W)
     pb = torch.softmax(-((ab[:, 1:2] - c) ** 2) / (2 * sigma**2), dim=1)
     return (pa[:, :, None] * pb[:, None, :]).flatten(1, 2)
@@ -156,7 +159,7 @@ def metric_loss_at_pixels(
 ) -> torch.Tensor:
     """:func:`metric_loss` of ``head(h)`` (B,), computing the embeddings only at the sampled
     pixel pairs (:func:`conv_at_pixels`): the same pairs and the same loss, without the
-    (B, 64, H, W) map and its gradient (3-8x less time for the metric-loss decoders' last layer)."""
+    (B, 64, H, W) map and its gradient (benchmarks/losses.md)."""
     ij, same, valid = _pixel_pairs(segments, n_pairs, generator, h.device)
     emb = conv_at_pixels(h, head, torch.cat([ij[0], ij[1]], 1)).float()  # (B, D, 2M)
     return _pair_loss((emb[..., :n_pairs] - emb[..., n_pairs:]).pow(2).sum(1), same, valid)
