@@ -218,3 +218,32 @@ def test_cache_keys_are_those_of_the_cached_networks():
     assert (
         zoo.cache_key("finetune", transfer.finetune_key("normal", p, 0)) == "3b981b676575cdc67c2b"
     )
+
+
+def test_taskonomy_recipe_enters_only_its_networks_keys():
+    """A profile's own steps / batch for the Taskonomy architecture change the keys of its
+    networks and of the readouts and fine-tunings built on them, not the small networks'."""
+    from rsa_utils import transfer
+
+    p = get_profile("smoke", "cpu")
+    q = p.replace(taskonomy_steps=p.steps * 2, taskonomy_batch=4)
+    assert p.recipe("taskonomy") == (p.steps, p.batch_size)
+    assert q.recipe("taskonomy") == (p.steps * 2, 4) and q.recipe("small") == p.recipe("small")
+    assert zoo.model_key("normal", "small", p, 0, (1.0,)) == zoo.model_key(
+        "normal", "small", q, 0, (1.0,)
+    )
+    assert zoo.model_key("normal", "taskonomy", q, 0, (1.0,))["batch_size"] == 4
+    for a, b in ((transfer.transfer_key("normal", ["normal"], p, 0), transfer.transfer_key("normal", ["normal"], q, 0)),
+                 (transfer.finetune_key("normal", p, 0), transfer.finetune_key("normal", q, 0))):  # fmt: skip
+        assert a != b
+    with pytest.raises(ValueError, match="taskonomy_batch"):
+        p.replace(taskonomy_batch=0)
+
+
+def test_taskonomy_recipe_is_the_one_trained(fake_data):
+    """train_task_model runs the architecture's own steps of its own batch size."""
+    p = get_profile("smoke", **{**TINY, "steps": 3, "taskonomy_steps": 5, "taskonomy_batch": 2})
+    res, rec = train.train_task_model("normal", "taskonomy", p, show_progress=False)
+    assert rec["steps"] == 5 and len(res.history) == 5
+    res, rec = train.train_task_model("normal", "small", p, show_progress=False)
+    assert rec["steps"] == 3

@@ -133,9 +133,11 @@ class TrainConfig:
     precision: str = "fp32"  # see autocast
 
     @classmethod
-    def of(cls, profile: Any, steps: int, seed: int, **kw: Any) -> TrainConfig:
-        """The config of a run of ``steps`` steps with ``profile``'s batch size, lr and schedule."""
-        return cls(steps, profile.batch_size, profile.lr, seed, schedule=profile.schedule,
+    def of(cls, profile: Any, steps: int, seed: int, batch_size: int | None = None,
+           **kw: Any) -> TrainConfig:  # fmt: skip
+        """The config of a run of ``steps`` steps with ``profile``'s lr and schedule and its batch
+        size (or ``batch_size``)."""
+        return cls(steps, batch_size or profile.batch_size, profile.lr, seed, schedule=profile.schedule,
                    warmup=profile.warmup, precision=profile.precision, **kw)  # fmt: skip
 
 

@@ -72,9 +72,11 @@ def model_key(
     sources: DataSources = SYNTHETIC,
     replicate: int = 0,
 ) -> dict[str, Any]:
-    """The key fields of a source task model (resnet_width only matters for the taskonomy arch)."""
+    """The key fields of a source task model (resnet_width only matters for the taskonomy arch;
+    steps and batch_size are the architecture's, :meth:`~rsa_utils.study.profiles.Profile.recipe`)."""
     key = {"task": task, "arch": arch, "seed": seed, "replicate": int(replicate), "checkpoints": sorted(float(c) for c in checkpoints),
            **sources.source_key(), **{f: getattr(profile, f) for f in SOURCE_FIELDS}}  # fmt: skip
+    key["steps"], key["batch_size"] = profile.recipe(arch)
     if arch == "taskonomy":
         key["resnet_width"] = profile.resnet_width
     return key
@@ -149,7 +151,7 @@ def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show
         else tuple(sorted(set(profile.checkpoints) | {1.0, float(checkpoint)}))
     )
     dev = torch.device(device)
-    build = _train_build(train.train_task_model, profile.steps, show_progress, task=task, arch=arch,
+    build = _train_build(train.train_task_model, profile.recipe(arch)[0], show_progress, task=task, arch=arch,
                          profile=profile, seed=seed, device=dev, cache_dir=cache_dir, checkpoints=cps,
                          sources=sources, replicate=replicate)  # fmt: skip
     key = model_key(task, arch, profile, seed, cps, sources, replicate)

@@ -72,6 +72,10 @@ class Profile:
     finetune_lr: float  # peak learning rate of fine-tuning (lower than training from scratch)
     n_boot: int  # bootstrap draws over images for intervals
     replicates: int = 2  # networks per task and architecture (independent seeds; noise ceiling)
+    taskonomy_steps: int | None = (
+        None  # steps of a Taskonomy-architecture task network (None: steps)
+    )
+    taskonomy_batch: int | None = None  # its batch size (None: batch_size); see recipe()
     replicate_tasks: int = (
         20  # tasks that get all replicates (S3.4's sources first); others get one
     )
@@ -108,10 +112,22 @@ class Profile:
                 raise ValueError(
                     f"parameter {f}={getattr(self, f)!r} is not allowed; use an integer >= 1"
                 )
+        for f in ("taskonomy_steps", "taskonomy_batch"):
+            v = getattr(self, f)
+            if v is not None and (not isinstance(v, int) or v < 1):
+                raise ValueError(f"parameter {f}={v!r} is not allowed; use an integer >= 1 or None")
         if not 0 <= self.replicate_tasks <= len(TASK_NAMES):
             raise ValueError(f"parameter replicate_tasks={self.replicate_tasks!r}: use 0..20")
         if not 0 < self.warmup < 1:
             raise ValueError(f"parameter warmup={self.warmup!r}: use a fraction in (0, 1)")
+
+    def recipe(self, arch: str) -> tuple[int, int]:
+        """(optimiser steps, images per step) of a task network of ``arch``. The Taskonomy
+        architecture may have its own (``taskonomy_steps``, ``taskonomy_batch``): on the cpu
+        profile it takes more, smaller steps in about the same time (benchmarks/learning.md)."""
+        if arch == "taskonomy":
+            return (self.taskonomy_steps or self.steps, self.taskonomy_batch or self.batch_size)
+        return self.steps, self.batch_size
 
     def replicates_of(self, task: str) -> int:
         """Networks per architecture for ``task``: ``replicates`` for the first
@@ -133,7 +149,7 @@ PROFILES: dict[str, Profile] = {
         name="cpu", image_size=64, resnet_width=16, n_train=3072, n_val=128, n_test=128, n_rsa=400,
         steps=600, batch_size=32, lr=1e-2, transfer_train=512, transfer_steps=80, transfer_batch=32,
         target_train=512, target_steps=700, finetune_steps=300, finetune_lr=3e-3, n_boot=100,
-        replicates=2, replicate_tasks=20, workers=2,
+        replicates=2, replicate_tasks=20, workers=2, taskonomy_steps=1000, taskonomy_batch=16,
         image_counts=(50, 80, 100, 150, 200, 250, 300, 350),
     ),
     "gpu": Profile(

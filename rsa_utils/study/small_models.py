@@ -136,6 +136,7 @@ def compare(study: Study, data: S1Data) -> SmallModels:
         "type_colors": ", ".join(f"{t} {TYPE_COLOR_NAMES[t]}" for t in present_types),
         "rep_size": 8 * side * side, "n_replicated": len(reps["small"]),
         "n_claim_tasks": len(data.usable), "steps": prof.steps,
+        "tk_steps": prof.recipe("taskonomy")[0],
     }  # fmt: skip
     text = {
         "rep_shape": f"8 × {side} × {side}",

@@ -40,6 +40,7 @@ def training_numbers(profile: Profile, tasks: Sequence[str]) -> dict[str, Any]:
         "tk_params": f"{encoder_parameters(tk) / 1e6:.2f}",
         "small_params": f"{encoder_parameters(sm) / 1e3:.1f}",
         "width": profile.resnet_width, "steps": profile.steps, "batch": profile.batch_size,
+        "tk_steps": profile.recipe("taskonomy")[0], "tk_batch": profile.recipe("taskonomy")[1],
         "n_train": profile.n_train, "size": profile.image_size, "replicates": profile.replicates,
         "n_tasks": len(tasks), "replicate_tasks": min(profile.replicate_tasks, len(tasks)),
         "peak_lr": f"{profile.lr:g}", "warmup_pct": round(100 * profile.warmup),
