@@ -44,9 +44,9 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
 # {glue:}`batch` images, each Taskonomy-architecture network for {glue:}`tk_steps` steps of
 # {glue:}`tk_batch` images, the learning rate rising over the first {glue:}`warmup_pct` % of
 # the steps to {glue:text}`peak_lr` and then decaying to nearly zero (a one-cycle schedule,
-# chosen from the learning curves in `benchmarks/learning.md`). Where the two recipes differ,
-# the ResNet takes more, smaller steps in about the same time, which the same benchmarks found
-# better for its dense tasks and no worse for the others. The Taskonomy-architecture encoder has base
+# chosen from the learning curves in `benchmarks/learning.md`; there, 1000 steps of 16 images
+# for the ResNet, in the same time, helped its dense tasks a little but cost its fully connected
+# heads and its signal, so it was not adopted). The Taskonomy-architecture encoder has base
 # width {glue:}`width` (torchvision's ResNet-50: 64) and {glue:text}`tk_params` million
 # parameters; the small encoder has {glue:text}`small_params` thousand.
 #

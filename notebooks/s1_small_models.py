@@ -134,9 +134,9 @@ figures.figure_s3(s1)
 #
 # ## Discussion
 #
-# Networks start from their own seeds and train for {glue:}`steps` (small) and {glue:}`tk_steps`
-# (Taskonomy architecture) steps; on held-out images the median 2D network removes
-# {glue:md}`q_2d` of its trivial baseline's error, the median 3D one {glue:md}`q_3d` (both architectures; models chapter). With only
+# Networks start from their own seeds and train for {glue:md}`train_steps` steps (one-cycle schedule); on
+# held-out images the median 2D network removes {glue:md}`q_2d` of its trivial baseline's error, the
+# median 3D one {glue:md}`q_3d` (both architectures; models chapter). With only
 # {glue:}`n_claim_tasks` tasks, one task that moves can swing a ranking correlation, the intervals
 # are wide, and one or two tasks decide a group threshold such as ρ > 0.97. The set-aside tasks
 # are no random sample: they failed their baseline or lack signal, so the tested tasks are the

@@ -1,6 +1,8 @@
 """S1 on fake data: the section's numbers, prose values and claims from one call, each figure and
 table from one more."""
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -60,6 +62,11 @@ def test_small_models_is_one_result(study):
     assert res.values["n_claim_tasks"] == 6 and res.values["n_replicated"] == 1
     assert res.values["rep_size"] == 8 * 2 * 2  # 32 px → 2 × 2
     assert res.text["rep_shape"] == "8 × 2 × 2" and res.text["set_aside"] == "none"
+    assert res.text["train_steps"] == str(study.profile.steps)  # one recipe for both
+    other = dataclasses.replace(study, profile=study.profile.replace(taskonomy_steps=7))
+    assert s1.compare(other, fake_s1_data()).text["train_steps"] == (
+        f"{study.profile.steps} (small) and 7 (Taskonomy architecture)"
+    )
     assert res.text["min_rho_3d_task"] in {TASKS[t].label for t in FAKE_TASKS[3:]}
     assert res.text["rho_seg2d"] != "—"  # 2D segmentation is among the claim tasks
     assert [c.section for c in res.claims] == ["S1"] * 6

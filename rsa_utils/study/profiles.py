@@ -123,8 +123,10 @@ class Profile:
 
     def recipe(self, arch: str) -> tuple[int, int]:
         """(optimiser steps, images per step) of a task network of ``arch``. The Taskonomy
-        architecture may have its own (``taskonomy_steps``, ``taskonomy_batch``): on the cpu
-        profile it takes more, smaller steps in about the same time (benchmarks/learning.md)."""
+        architecture may have its own (``taskonomy_steps``, ``taskonomy_batch``, e.g. as notebook
+        parameters); no profile sets them (1000 steps of 16 images on the cpu profile cost its
+        fully connected heads and its signal more than they gave its dense tasks,
+        benchmarks/learning.md)."""
         if arch == "taskonomy":
             return (self.taskonomy_steps or self.steps, self.taskonomy_batch or self.batch_size)
         return self.steps, self.batch_size
@@ -149,7 +151,7 @@ PROFILES: dict[str, Profile] = {
         name="cpu", image_size=64, resnet_width=16, n_train=3072, n_val=128, n_test=128, n_rsa=400,
         steps=600, batch_size=32, lr=1e-2, transfer_train=512, transfer_steps=80, transfer_batch=32,
         target_train=512, target_steps=700, finetune_steps=300, finetune_lr=3e-3, n_boot=100,
-        replicates=2, replicate_tasks=20, workers=2, taskonomy_steps=1000, taskonomy_batch=16,
+        replicates=2, replicate_tasks=20, workers=2,
         image_counts=(50, 80, 100, 150, 200, 250, 300, 350),
     ),
     "gpu": Profile(

@@ -130,13 +130,13 @@ def compare(study: Study, data: S1Data) -> SmallModels:
         .groupby("type")
         .relative_quality.median()
     )
+    steps = {a: prof.recipe(a)[0] for a in ("small", "taskonomy")}
     values = {
         "n_tasks": len(tasks), "image_size": prof.image_size, "n_images": prof.n_rsa,
         "n_boot": prof.n_boot,
         "type_colors": ", ".join(f"{t} {TYPE_COLOR_NAMES[t]}" for t in present_types),
         "rep_size": 8 * side * side, "n_replicated": len(reps["small"]),
         "n_claim_tasks": len(data.usable), "steps": prof.steps,
-        "tk_steps": prof.recipe("taskonomy")[0],
     }  # fmt: skip
     text = {
         "rep_shape": f"8 × {side} × {side}",
@@ -155,6 +155,8 @@ def compare(study: Study, data: S1Data) -> SmallModels:
         "mean_sim_tk_3d": fmt(consistency.off_diagonal(sim_tk, three_d.index).mean()),
         "mean_sim_small_3d": fmt(consistency.off_diagonal(sim_small, three_d.index).mean()),
         "lighter_3d": fmt_interval(*lighter),
+        "train_steps": (f"{steps['small']}" if steps["small"] == steps["taskonomy"]
+                        else f"{steps['small']} (small) and {steps['taskonomy']} (Taskonomy architecture)"),
         "q_2d": fmt(by_type.get("2D", float("nan"))),
         "q_3d": fmt(by_type.get("3D", float("nan"))),
     }  # fmt: skip
