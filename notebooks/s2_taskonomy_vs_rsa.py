@@ -52,12 +52,12 @@ report.glue_result(s2)  # its numbers and prose values, by name
 # the analytic hierarchy process (AHP), affinities: W / Wᵀ's principal eigenvector, summing to 1.
 #
 # Sanity check: a task's own encoder should be its best source; it is for {glue:md}`self_wins` of
-# the targets (chance: {glue:md}`chance_wins`), among the best three for {glue:md}`self_top3`. Short
-# readouts ({glue:}`transfer_steps` steps on {glue:}`transfer_train` images train a whole decoder
-# from 8 channels) leave sources little apart, and near-duplicates (the three tasks that reconstruct
-# the image, the two depths) serve a target as well as its own encoder. Where that does not win, the
-# affinities are weak evidence, and so is all compared with them (Figs S4–S5, per-target agreement,
-# *Beyond the paper*); the `gpu` and `paper` profiles train longer on more images.
+# the targets (chance: {glue:md}`chance_wins`; a bootstrap over the test images can flip it for
+# {glue:md}`self_undecided`), among the best three for {glue:md}`self_top3`. Short readouts
+# ({glue:}`transfer_steps` steps on {glue:}`transfer_train` images train a whole decoder from 8
+# channels) leave sources little apart, and near-duplicates (the image reconstructions, the two
+# depths) serve a target as well as its own encoder. Where that does not win, the affinities are weak
+# evidence, and so is all compared with them (Figs S4–S5, per-target agreement, *Beyond the paper*).
 #
 # The comparisons (clusters, per-target agreement, claims) use the {glue:}`n_claim_tasks` tasks
 # whose Taskonomy-architecture networks beat their baseline and carry signal, affinities recomputed

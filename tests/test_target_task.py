@@ -156,6 +156,16 @@ def test_transfer_table_checks_and_plot():
     # a named task that is set aside is counted, not a reason to drop the group
     ours, verdict = tt.group_verdict(checks.drop("autoencoding"), "low", "similarity_as_paper")
     assert verdict == "holds" and ours == "vanishing point 4; 1 could not be tested"
+    # with a bootstrap of the mIoU, a named task whose rank interval reaches both halves is
+    # undecided, and a group it decides is inconclusive
+    boot = pd.DataFrame([miou.to_numpy(), miou.to_numpy()[[0, 3, 2, 1, 4]]], columns=TASKS)
+    checks = tt.task_checks(table, pd.concat([boot] * 20, ignore_index=True))
+    vp = checks.loc["vanishing_point"]
+    assert (vp.miou_rank_low, vp.miou_rank_high) == (2, 4) and vp.miou_undecided
+    assert not checks.loc["autoencoding", "miou_undecided"]  # rank 5 in every draw
+    ours, verdict = tt.group_verdict(checks, "low", "miou_as_paper")
+    assert verdict == "inconclusive" and "vanishing point 2 (2–4)" in ours
+    table["miou_low"], table["miou_high"] = table["miou"] - 1, table["miou"] + 2
     baselines = pd.Series({"scratch": 35.0, "frozen_random": 10.0})
     fig = tt.plot_transfer(table, baselines, tt.paper_table())
     assert len(fig.axes) == 3  # two panels + the similarity axis
@@ -343,6 +353,10 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
                          "kind": ["source"] * len(TASKS) + ["baseline"] * 2},
                         index=[*TASKS, "scratch", "frozen_random"])  # fmt: skip
     monkeypatch.setattr(s34, "finetune_all", lambda study, tasks: runs)
+    # per test image: one class, intersection = the run's mIoU in % of a 100-pixel union
+    one = np.ones((8, 1), dtype=np.int64)
+    monkeypatch.setattr(s34, "finetune_images",
+                        lambda study, inits: {i: (one * int(runs.loc[i, "miou"]), one * 100) for i in inits})  # fmt: skip
     monkeypatch.setattr(
         tt.zoo, "get_target_record", lambda *a, **k: {"metric": 0.5, "baseline": 0.05}
     )
@@ -353,7 +367,10 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
         "n_tasks": len(TASKS), "n_images": prof.n_rsa, "target_train": prof.target_train,
         "finetune_steps": prof.finetune_steps, "n_test": prof.n_test, "pascal_n": len(TASKS),
         "n_above_scratch": len(TASKS), "n_learned": len(TASKS),
+        "n_clearly_above_scratch": len(TASKS), "n_clearly_below_scratch": 0,
     }  # fmt: skip
+    assert res.text["margin_scratch"] == "20.0 [20.0, 20.0]"  # median 40 - scratch 20, no noise
+    np.testing.assert_allclose(res.table["miou_low"], res.table["miou"])
     assert res.text["set_aside"] == "none"
     assert res.text["scratch"] == "20.0" and res.text["majority"] == "5.0"
     assert res.text["finetune_minutes"] == f"{len(runs):.1f}"

@@ -76,3 +76,19 @@ def test_moved_either_way_counts_splits_and_merges():
     b = pd.Series([0, 0, 0, 0, 0], index=list("abcde"))  # everything merged in b
     assert taxonomy.moved_items(a, b) == []  # every a-cluster went wholly to b's cluster
     assert taxonomy.moved_either_way(a, b) == ["d", "e"]  # seen from b, d and e left the majority
+
+
+def test_own_best_share_counts_the_draws_where_the_own_encoder_wins():
+    """A target whose own encoder wins on every image is its best source in every draw; one
+    that wins on half of the images against an equal rival, in some draws only."""
+    rng = np.random.default_rng(0)
+    names = ["a", "b", "c"]
+    clear = rng.random((3, 40)) + 1
+    clear[0] -= 1.5  # a wins everywhere as a source for target a
+    close = rng.random((3, 40)) + 1
+    close[:2] = 0.5
+    close[1, ::2] = 0.4  # b beats a on half of the images ...
+    close[0, 1::2] = 0.4  # ... and a beats b on the other half
+    share = taxonomy.own_best_share({"a": clear, "b": close}, names, n_boot=200, seed=1)
+    assert share["a"] == 1.0
+    assert 0.1 < share["b"] < 0.9

@@ -60,3 +60,26 @@ def test_finetune_rejects_unknown_initialisation():
 
     with pytest.raises(ValueError, match="scratch"):
         transfer.finetune("imagenet", get_profile("smoke"))
+
+
+def test_miou_of_images_sums_images_and_resamples_them():
+    """Per-image intersections and unions give the mIoU of the summed confusion matrix, and a
+    draw of image indices the mIoU of those images (repeats counted)."""
+    import torch
+
+    from rsa_utils.nets.losses import confusion_matrix, miou_from_confusion
+
+    g = torch.Generator().manual_seed(0)
+    pred, label = (
+        torch.randint(0, 4, (6, 8, 8), generator=g),
+        torch.randint(0, 3, (6, 8, 8), generator=g),
+    )
+    confs = torch.stack([confusion_matrix(p, t, 5) for p, t in zip(pred, label)])
+    inter = confs.diagonal(dim1=1, dim2=2)
+    union = confs.sum(1) + confs.sum(2) - inter
+    assert abs(transfer.miou_of_images(inter, union) - miou_from_confusion(confs.sum(0))) < 1e-12
+    draws = np.array([[0, 0, 1, 2, 3, 5], [4, 4, 4, 4, 4, 4]])
+    got = transfer.miou_of_images(inter, union, draws)
+    want = [miou_from_confusion(confs[d].sum(0)) for d in draws]
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    assert np.isnan(transfer.miou_of_images(inter * 0, union * 0))  # no class present

@@ -125,14 +125,18 @@ def plot_transfer(
     ax = axes[0, 0]
     x = np.arange(len(table))
     ax.bar(x, table["miou"], color="C0", width=0.7, label="fine-tuned from the source encoder")
+    if "miou_low" in table:
+        ax.errorbar(x, table["miou"], yerr=[table["miou"] - table["miou_low"], table["miou_high"] - table["miou"]],
+                    fmt="none", ecolor="0.25", lw=1, capsize=2, label="95 % bootstrap over test images")  # fmt: skip
     styles = {"scratch": ("k", "--"), "frozen_random": ("0.45", ":")}
     for name, value in baselines.items():
         color, ls = styles.get(name, ("k", "-."))
         ax.axhline(
             value, color=color, ls=ls, lw=1.2, label=f"{name.replace('_', ' ')} ({value:.1f})"
         )
-    lo = min(float(table["miou"].min()), float(baselines.min()) if len(baselines) else np.inf)
-    hi = max(float(table["miou"].max()), float(baselines.max()) if len(baselines) else -np.inf)
+    low, high = (table[c] if c in table else table["miou"] for c in ("miou_low", "miou_high"))
+    lo = min(float(low.min()), float(baselines.min()) if len(baselines) else np.inf)
+    hi = max(float(high.max()), float(baselines.max()) if len(baselines) else -np.inf)
     pad = max(1.0, 0.15 * (hi - lo))
     ax.set_ylim(max(0.0, lo - pad), hi + pad)
     ax.set_ylabel("target test mIoU (%)", fontsize=10)

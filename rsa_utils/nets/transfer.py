@@ -49,6 +49,7 @@ from rsa_utils.rsa.features import encoder_features
 from rsa_utils.world.tasks import N_TARGET_CLASSES, TASK_NAMES, Task, check_tasks, get_task
 
 TRANSFER_VERSION = 2  # 2: own seeds per readout / fine-tuning, one-cycle schedule
+FINETUNE_VERSION = 3  # 3: per-image intersections and unions kept (bootstrap over test images)
 
 
 class Readout(nn.Module):
@@ -267,7 +268,7 @@ def finetune_key(init: str, profile: Any, seed: int, sources: DataSources = SYNT
     )
     target = sources.target_key()
     return {
-        "version": TRANSFER_VERSION, "init": init, "source": source, "target_data": target["data"],
+        "version": FINETUNE_VERSION, "init": init, "source": source, "target_data": target["data"],
         **({"target_root": target["data_root"]} if "data_root" in target else {}),
         "target_train": profile.target_train, "finetune_steps": profile.finetune_steps, "n_test": profile.n_test,
         "image_size": profile.image_size, "resnet_width": profile.resnet_width, "batch_size": profile.batch_size,
@@ -285,7 +286,11 @@ def finetune(
     cache_dir=None,
     sources: DataSources = SYNTHETIC,
 ) -> dict:
-    """Fine-tune a segmentation network on the target domain; returns ``{"miou", "seconds"}``.
+    """Fine-tune a segmentation network on the target domain; returns ``{"miou", "seconds",
+    "intersection", "union"}``: mIoU on the test split (a fraction), seconds, and per test image
+    and class the pixels of the intersection and of the union of prediction and label (int64
+    arrays (n_test, classes); summed over images they give the mIoU, resampled they give its
+    bootstrap, :func:`miou_of_images`).
 
     ``init``: a source task name (its Taskonomy-architecture encoder initialises the network),
     ``"scratch"`` (random initialisation, all trained) or ``"frozen_random"`` (a random encoder
@@ -331,15 +336,37 @@ def finetune(
             opt.step()
             sched.step()
         net.eval()
-        conf = torch.zeros(N_TARGET_CLASSES, N_TARGET_CLASSES, dtype=torch.long)
+        confs = []
         with torch.no_grad(), autocast(dev, test_precision):
             for s in range(0, len(test), 128):
                 x, y = test.batch(slice(s, min(s + 128, len(test))), dev)
-                conf += confusion_matrix(net(x).argmax(1), y, N_TARGET_CLASSES).cpu()
+                pred = net(x).argmax(1)
+                confs += [confusion_matrix(p, t, N_TARGET_CLASSES).cpu() for p, t in zip(pred, y)]
+        per_image = torch.stack(confs)  # (n_test, C, C)
+        inter = per_image.diagonal(dim1=1, dim2=2)
+        union = per_image.sum(1) + per_image.sum(2) - inter
+        conf = per_image.sum(0)
         rec = {"miou": miou_from_confusion(conf), "seconds": time.perf_counter() - t0}
-        return {"confusion": conf}, rec
+        return {"confusion": conf, "intersection": inter.clone(), "union": union}, rec
 
-    _, meta = zoo.cached(
+    payload, meta = zoo.cached(
         "finetune", finetune_key(init, profile, seed, sources), build, cache_dir=cache_dir
     )
-    return meta["record"]
+    return {**meta["record"], "intersection": payload["intersection"].numpy(),
+            "union": payload["union"].numpy()}  # fmt: skip
+
+
+def miou_of_images(
+    intersection: np.ndarray, union: np.ndarray, draws: np.ndarray | None = None
+) -> np.ndarray:
+    """mIoU (a fraction) from per-image intersections and unions (n_images, classes), over the
+    classes present in the summed label or prediction (as :func:`miou_from_confusion`): of all
+    images (a 0-d array), or of each row of image indices ``draws`` (n_draws, n) → (n_draws,)."""
+    idx = np.arange(len(intersection))[None] if draws is None else np.asarray(draws)
+    inter = np.asarray(intersection, float)[idx].sum(1)  # (D, C)
+    uni = np.asarray(union, float)[idx].sum(1)
+    present = uni > 0
+    iou = np.divide(inter, uni, out=np.zeros_like(inter), where=present)
+    out = iou.sum(1) / np.maximum(present.sum(1), 1)
+    out[present.sum(1) == 0] = np.nan
+    return out[0] if draws is None else out

@@ -114,6 +114,25 @@ def affinity_matrix(losses: dict[str, np.ndarray], sources: Sequence[str]) -> pd
     return pd.DataFrame(cols, index=list(sources))
 
 
+def own_best_share(
+    losses: dict[str, np.ndarray], sources: Sequence[str], *, n_boot: int = 100, seed: int = 0
+) -> pd.Series:
+    """For each target of ``losses`` (as :func:`affinity_matrix`; targets among ``sources``),
+    the fraction of bootstrap draws over its test images (the same images for every source) in
+    which its own encoder has the highest affinity → (T,), in [0, 1]."""
+    sources = list(sources)
+    rng = np.random.default_rng([seed, 2])
+    out = {}
+    for t, loss in losses.items():
+        x = np.asarray(loss, dtype=float)
+        draws = rng.integers(0, x.shape[1], size=(n_boot, x.shape[1]))
+        own = sources.index(t)
+        out[t] = float(
+            np.mean([np.argmax(ahp_affinities(win_rates(x[:, d]))) == own for d in draws])
+        )
+    return pd.Series(out, name="own_best_share")
+
+
 def transfer_agreement(similarity: pd.DataFrame, affinity: pd.DataFrame) -> pd.Series:
     """Per-target agreement of a task-similarity matrix (T × T, symmetric) with the transfer
     affinities (sources × targets): for each target, Spearman's r_s between its similarity to

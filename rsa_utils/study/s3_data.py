@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import torch
 from tqdm.auto import tqdm
@@ -218,6 +219,14 @@ def finetune_all(study: Study, tasks: Sequence[str]) -> pd.DataFrame:
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "init"
     return df
+
+
+def finetune_images(study: Study, inits: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per test image and class, the intersection and union pixels of each fine-tuned run
+    (init → two int arrays (n_test, classes)), read from the zoo (fine-tuned on first use)."""
+    return {i: (r["intersection"], r["union"])
+            for i in inits for r in [_finetune_job(i, study.profile, study.seed, str(study.device),
+                                                   study.cache_dir, study.sources)]}  # fmt: skip
 
 
 def _finetune_job(init, profile, seed, device, cache_dir, sources) -> dict:

@@ -152,13 +152,36 @@ def transfer_table(similarity: pd.Series, miou: pd.Series) -> pd.DataFrame:
     return df[["label", "similarity", "similarity_rank", "miou", "miou_rank"]]
 
 
-def task_checks(table: pd.DataFrame) -> pd.DataFrame:
+def miou_draws(images: dict, *, n_boot: int = 100, seed: int = 0) -> pd.DataFrame:
+    """Bootstrap over the target's test images of every fine-tuned run's mIoU (%): ``images``
+    maps a run (init) to its per-image intersections and unions (n_test, classes)
+    (:func:`~rsa_utils.study.s3_data.finetune_images`); every draw resamples the same images for
+    all runs (paired) → (n_boot, runs)."""
+    from rsa_utils.nets.transfer import miou_of_images
+
+    n = len(next(iter(images.values()))[0])
+    draws = np.random.default_rng([seed, 34]).integers(0, n, size=(n_boot, n))
+    return pd.DataFrame({k: 100 * miou_of_images(i, u, draws) for k, (i, u) in images.items()})
+
+
+def in_half(rank, s: int, group: str):
+    """Whether rank(s) (1 = first of ``s``) lie in the paper's half: high, rank <= s/2; low, rank > s/2."""
+    return rank <= s / 2 if group == "high" else rank > s / 2
+
+
+def task_checks(table: pd.DataFrame, miou_boot: pd.DataFrame | None = None) -> pd.DataFrame:
     """The paper's named tasks (:data:`PAPER_HIGH`, :data:`PAPER_LOW`) that are in ``table``:
     their similarity and mIoU ranks, and whether each lies in the expected half of the S
     tasks (high: rank <= S/2; low: rank > S/2). A column whose values are all equal (e.g. every
-    run at the same mIoU) cannot order the tasks: its check is None (not tested)."""
+    run at the same mIoU) cannot order the tasks: its check is None (not tested).
+
+    With ``miou_boot`` (:func:`miou_draws` of the S sources), the mIoU rank gets a 95 % interval
+    over test images (``miou_rank_low``, ``miou_rank_high``), and ``miou_undecided`` is True
+    where that interval reaches both halves: the rank could go either way."""
     s = len(table)
     tied = {c: table[c].nunique() < 2 for c in ("similarity", "miou")}
+    boot_ranks = (None if miou_boot is None
+                  else miou_boot[list(table.index)].rank(axis=1, ascending=False, method="min"))  # fmt: skip
     rows = []
     for group, names in (("high", PAPER_HIGH), ("low", PAPER_LOW)):
         for t in names:
@@ -168,12 +191,16 @@ def task_checks(table: pd.DataFrame) -> pd.DataFrame:
             ok = {}
             for c in ("similarity", "miou"):
                 rank = r[f"{c}_rank"]
-                ok[c] = (
-                    None if tied[c] else bool(rank <= s / 2 if group == "high" else rank > s / 2)
-                )
-            rows.append({"task": t, "label": r.label, "paper": group, "similarity_rank": int(r.similarity_rank),
-                         "miou_rank": int(r.miou_rank), "similarity_as_paper": ok["similarity"],
-                         "miou_as_paper": ok["miou"]})  # fmt: skip
+                ok[c] = None if tied[c] else bool(in_half(rank, s, group))
+            row = {"task": t, "label": r.label, "paper": group, "similarity_rank": int(r.similarity_rank),
+                   "miou_rank": int(r.miou_rank), "similarity_as_paper": ok["similarity"],
+                   "miou_as_paper": ok["miou"]}  # fmt: skip
+            if boot_ranks is not None:
+                ranks = boot_ranks[t].to_numpy()
+                lo, hi = np.percentile(ranks, [2.5, 97.5])
+                row |= {"miou_rank_low": int(np.floor(lo)), "miou_rank_high": int(np.ceil(hi)),
+                        "miou_undecided": bool(in_half(lo, s, group) != in_half(hi, s, group))}  # fmt: skip
+            rows.append(row)
     cols = [
         "task",
         "label",
@@ -183,6 +210,8 @@ def task_checks(table: pd.DataFrame) -> pd.DataFrame:
         "similarity_as_paper",
         "miou_as_paper",
     ]
+    if boot_ranks is not None:
+        cols += ["miou_rank_low", "miou_rank_high", "miou_undecided"]
     return pd.DataFrame(rows, columns=cols).set_index("task")
 
 
@@ -200,11 +229,19 @@ def group_verdict(checks: pd.DataFrame, group: str, column: str) -> tuple[str, s
     if sub.empty:
         return "none of the named tasks in this run", "not tested"
     rank_col = column.replace("_as_paper", "_rank")
-    ours = ", ".join(f"{r.label} {r[rank_col]}" for _, r in sub.iterrows())
+    undecided_col = column.replace("_as_paper", "_undecided")
+
+    def rank_text(r) -> str:
+        if undecided_col in sub and pd.notna(r.get(f"{rank_col}_low")):
+            return f"{r.label} {r[rank_col]} ({r[f'{rank_col}_low']}–{r[f'{rank_col}_high']})"
+        return f"{r.label} {r[rank_col]}"
+
+    ours = ", ".join(rank_text(r) for _, r in sub.iterrows())
     ok = sub[column]
     if ok.isna().any():
         return f"{ours} (all tied){missing}", "not tested"
-    return ours + missing, share_verdict(ok.tolist())
+    undecided = sub[undecided_col].tolist() if undecided_col in sub else None
+    return ours + missing, share_verdict(ok.tolist(), undecided)
 
 
 def transfer_spearman(table: pd.DataFrame, *, seed: int = 0) -> tuple[float, float, float]:

@@ -12,9 +12,10 @@ import pandas as pd
 from rsa_utils.nets import zoo
 from rsa_utils.study import report, taskonomy_results
 from rsa_utils.study.profiles import Study
-from rsa_utils.study.s3_data import S3Data, finetune_all, label, load
+from rsa_utils.study.s3_data import S3Data, finetune_all, finetune_images, label, load
 from rsa_utils.study.s3_statistics import (
     group_verdict,
+    miou_draws,
     most_beat,
     paper_table,
     spearman_verdict,
@@ -64,6 +65,15 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     similarity = s3.ranking("taskonomy")
     runs = finetune_all(study, s3.tasks)
     table = transfer_table(similarity, runs.loc[s3.tasks, "miou"])
+    # paired bootstrap over the target's test images: intervals for each run's mIoU, its rank
+    # and its margin over training from scratch
+    boot = miou_draws(finetune_images(study, [*s3.tasks, "scratch"]), n_boot=prof.n_boot,
+                      seed=study.seed)  # fmt: skip
+    table["miou_low"], table["miou_high"] = (
+        boot[table.index].quantile(q).to_numpy() for q in (0.025, 0.975)
+    )
+    over_scratch = boot[s3.tasks].sub(boot["scratch"], axis=0)
+    median_over = boot[s3.tasks].median(axis=1) - boot["scratch"]
     rec = zoo.get_target_record(prof, seed=study.seed, device=study.device,
                                 cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
     majority = 100 * float(rec["baseline"])  # predicting the most frequent class everywhere
@@ -74,7 +84,7 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     r_s, r_low, r_high = transfer_spearman(table, seed=study.seed)
     r_s_text = (report.fmt_interval(r_s, r_low, r_high) if np.isfinite(r_s)
                 else "undefined (every run reached the same mIoU)")  # fmt: skip
-    checks = task_checks(table)
+    checks = task_checks(table, boot[s3.tasks])
     paper_miou = paper_table()["miou"]
     best, worst = table["miou"].idxmax(), table["miou"].idxmin()
     if len(similarity.index.intersection(paper_miou.index)) >= 3:
@@ -99,7 +109,9 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
         "scratch": report.fmt(scratch, 1),
         "frozen": report.fmt(baselines.get("frozen_random", float("nan")), 1),
         "majority": report.fmt(majority, 1),
-        "margin_scratch": report.fmt(table["miou"].median() - scratch, 1),
+        "margin_scratch": report.fmt_interval(
+            table["miou"].median() - scratch, *median_over.quantile([0.025, 0.975]), 1
+        ),
         "margin_majority": report.fmt(table["miou"].median() - majority, 1),
     }
     values = {
@@ -107,6 +119,8 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
         "finetune_steps": prof.finetune_steps, "n_test": prof.n_test,
         "pascal_n": pascal[3],
         "n_above_scratch": int((table["miou"] > baselines.get("scratch", float("inf"))).sum()),
+        "n_clearly_above_scratch": int((over_scratch.quantile(0.025) > 0).sum()),
+        "n_clearly_below_scratch": int((over_scratch.quantile(0.975) < 0).sum()),
         "n_learned": int(table["beats_majority"].sum()),
     }  # fmt: skip
     learned = most_beat(table["miou"], majority)
