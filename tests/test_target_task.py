@@ -165,7 +165,8 @@ def test_transfer_table_checks_and_plot():
     assert not checks.loc["autoencoding", "miou_undecided"]  # rank 5 in every draw
     ours, verdict = tt.group_verdict(checks, "low", "miou_as_paper")
     assert verdict == "inconclusive" and "vanishing point 2 (2–4)" in ours
-    table["miou_low"], table["miou_high"] = table["miou"] - 1, table["miou"] + 2
+    # a percentile interval that misses its estimate (few test images) still draws
+    table["miou_low"], table["miou_high"] = table["miou"] + 1, table["miou"] + 2
     baselines = pd.Series({"scratch": 35.0, "frozen_random": 10.0})
     fig = tt.plot_transfer(table, baselines, tt.paper_table())
     assert len(fig.axes) == 3  # two panels + the similarity axis

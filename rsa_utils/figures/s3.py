@@ -125,9 +125,11 @@ def plot_transfer(
     ax = axes[0, 0]
     x = np.arange(len(table))
     ax.bar(x, table["miou"], color="C0", width=0.7, label="fine-tuned from the source encoder")
-    if "miou_low" in table:
-        ax.errorbar(x, table["miou"], yerr=[table["miou"] - table["miou_low"], table["miou_high"] - table["miou"]],
-                    fmt="none", ecolor="0.25", lw=1, capsize=2, label="95 % bootstrap over test images")  # fmt: skip
+    if (
+        "miou_low" in table
+    ):  # a percentile interval need not contain the estimate: lines, not ± bars
+        ax.vlines(x, table["miou_low"], table["miou_high"], color="0.25", lw=1.2,
+                  label="95 % bootstrap over test images")  # fmt: skip
     styles = {"scratch": ("k", "--"), "frozen_random": ("0.45", ":")}
     for name, value in baselines.items():
         color, ls = styles.get(name, ("k", "-."))
