@@ -123,8 +123,8 @@ class Profile:
 
     def recipe(self, arch: str) -> tuple[int, int]:
         """(optimiser steps, images per step) of a task network of ``arch``. The Taskonomy
-        architecture may have its own (``taskonomy_steps``, ``taskonomy_batch``, e.g. as notebook
-        parameters); no profile sets them (1000 steps of 16 images on the cpu profile cost its
+        architecture may have its own (``taskonomy_steps``, ``taskonomy_batch``, e.g.
+        ``get_profile("cpu", taskonomy_steps=1000, taskonomy_batch=16)``); no profile sets them (1000 steps of 16 images on the cpu profile cost its
         fully connected heads and its signal more than they gave its dense tasks,
         benchmarks/learning.md)."""
         if arch == "taskonomy":
