@@ -125,9 +125,8 @@ def plot_transfer(
     ax = axes[0, 0]
     x = np.arange(len(table))
     ax.bar(x, table["miou"], color="C0", width=0.7, label="fine-tuned from the source encoder")
-    if (
-        "miou_low" in table
-    ):  # a percentile interval need not contain the estimate: lines, not ± bars
+    # a percentile interval need not contain its estimate: lines from low to high, not ± bars
+    if "miou_low" in table:
         ax.vlines(x, table["miou_low"], table["miou_high"], color="0.25", lw=1.2,
                   label="95 % bootstrap over test images")  # fmt: skip
     styles = {"scratch": ("k", "--"), "frozen_random": ("0.45", ":")}

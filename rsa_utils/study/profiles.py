@@ -72,10 +72,8 @@ class Profile:
     finetune_lr: float  # peak learning rate of fine-tuning (lower than training from scratch)
     n_boot: int  # bootstrap draws over images for intervals
     replicates: int = 2  # networks per task and architecture (independent seeds; noise ceiling)
-    taskonomy_steps: int | None = (
-        None  # steps of a Taskonomy-architecture task network (None: steps)
-    )
-    taskonomy_batch: int | None = None  # its batch size (None: batch_size); see recipe()
+    taskonomy_steps: int | None = None  # the ResNet's own steps (None: steps); see recipe()
+    taskonomy_batch: int | None = None  # its batch size (None: batch_size)
     replicate_tasks: int = (
         20  # tasks that get all replicates (S3.4's sources first); others get one
     )
@@ -124,9 +122,9 @@ class Profile:
     def recipe(self, arch: str) -> tuple[int, int]:
         """(optimiser steps, images per step) of a task network of ``arch``. The Taskonomy
         architecture may have its own (``taskonomy_steps``, ``taskonomy_batch``, e.g.
-        ``get_profile("cpu", taskonomy_steps=1000, taskonomy_batch=16)``); no profile sets them (1000 steps of 16 images on the cpu profile cost its
-        fully connected heads and its signal more than they gave its dense tasks,
-        benchmarks/learning.md)."""
+        ``get_profile("cpu", taskonomy_steps=1000, taskonomy_batch=16)``). No profile sets them:
+        on the cpu profile 1000 steps of 16 images cost the ResNet's fully connected heads and
+        its signal more than they gave its dense tasks (benchmarks/learning.md)."""
         if arch == "taskonomy":
             return (self.taskonomy_steps or self.steps, self.taskonomy_batch or self.batch_size)
         return self.steps, self.batch_size

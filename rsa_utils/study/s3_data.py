@@ -224,9 +224,12 @@ def finetune_all(study: Study, tasks: Sequence[str]) -> pd.DataFrame:
 def finetune_images(study: Study, inits: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per test image and class, the intersection and union pixels of each fine-tuned run
     (init → two int arrays (n_test, classes)), read from the zoo (fine-tuned on first use)."""
-    return {i: (r["intersection"], r["union"])
-            for i in inits for r in [_finetune_job(i, study.profile, study.seed, str(study.device),
-                                                   study.cache_dir, study.sources)]}  # fmt: skip
+    out = {}
+    for init in inits:
+        rec = transfer.finetune(init, study.profile, seed=study.seed, device=study.device,
+                                cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
+        out[init] = (rec["intersection"], rec["union"])
+    return out
 
 
 def _finetune_job(init, profile, seed, device, cache_dir, sources) -> dict:
