@@ -15,10 +15,11 @@
 # that the networks learned their tasks. Two architectures are trained for each of the
 # {glue:}`n_tasks` tasks: the small model of Table S1 and the Taskonomy architecture (a
 # ResNet-50 encoder with output stride 16 compressed to 8 channels). A network's held-out metric is set beside a
-# trivial baseline — the mean training target for regression tasks, the majority class for
+# trivial baseline, the best constant under the task's loss (Taskonomy's blind guess): the
+# median training target per pixel for L1 tasks, the mean for L2 tasks, the majority class for
 # classification, and for the two unsupervised segmentations the rate at which two training
-# pixels share a segment (predicted for every pixel pair) — and a network that does not beat
-# its baseline is flagged here, not hidden.
+# pixels share a segment (predicted for every pixel pair). A network that does not beat its
+# baseline is flagged here, not hidden: it has learned nothing a constant does not know.
 
 # %% tags=["parameters"]
 profile = "auto"

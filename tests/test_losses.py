@@ -175,8 +175,16 @@ def test_baselines():
     pred = baseline_prediction(fitted, 3)
     assert task_metric(t, pred, torch.tensor([1, 2, 1])).tolist() == [1.0, 0.0, 1.0]
     d = TASKS["depth_zbuffer"]
-    fitted = fit_baseline(d, torch.stack([torch.zeros(1, 2, 2), torch.ones(1, 2, 2)]))
-    assert torch.allclose(fitted, torch.full((1, 2, 2), 0.5))
+    # L1: the median (the best constant under L1), not the mean 2/3
+    fitted = fit_baseline(
+        d, torch.stack([torch.zeros(1, 2, 2), torch.ones(1, 2, 2), torch.ones(1, 2, 2)])
+    )
+    assert torch.allclose(fitted, torch.ones(1, 2, 2))
+    # L2: the mean
+    r = TASKS["room_layout"]
+    assert torch.allclose(
+        fit_baseline(r, torch.tensor([[0.0] * 9, [1.0] * 9, [1.0] * 9])), torch.full((9,), 2 / 3)
+    )
     for name in TASK_NAMES:
         tt = TASKS[name]
         target = random_labels(tt, 4, 16, torch.Generator().manual_seed(1))
