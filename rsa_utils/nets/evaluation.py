@@ -62,7 +62,8 @@ def evaluate_baseline(
     task: Task, train: Any, test: Any, n_fit: int = 256, batch_size: int = 64
 ) -> float:
     """Held-out metric of the trivial baseline (:func:`~rsa_utils.losses.fit_baseline`) fitted on
-    the first ``n_fit`` training images (median / mean prediction / majority class / same-segment rate)."""
+    the first ``n_fit`` training images (the median or mean target, the majority class or the
+    same-segment rate)."""
     idx = np.arange(min(n_fit, data_size(train)))
     fitted = fit_baseline(task, task_target(train.batch(idx, "cpu")[1], task))
     n = data_size(test)
