@@ -2,13 +2,13 @@
 
 Usage::
 
-    python benchmarks/curvature.py SIGMA ARCH LOSS [--cache-dir .cache]   # one setting
+    python benchmarks/curvature.py SIGMA ARCH LOSS [--lr PEAK] [--cache-dir .cache]  # one setting
     python benchmarks/curvature.py --table                                 # curvature.md
 
 Renders the ``cpu`` profile's training and test images with curvature labels whose creases are
 smoothed by ``SIGMA`` pixels (at 64 px; the book's labels use ``CREASE_SIGMA_PX``), trains
 replicates 0 and 1 of the ``ARCH`` curvature network with loss ``LOSS`` (``l1`` or ``l2``) on the
-profile's recipe, one thread, and prints one JSON line per replicate (held-out metric, the best
+profile's recipe (``--lr``: another peak learning rate), one thread, and prints one JSON line per replicate (held-out metric, the best
 constant's metric under that loss: the per-pixel median for L1, the mean for L2, and the
 relative quality against it) and one with the replicates' RSA on the profile's 400 RSA images
 (the noise ceiling). ``curvature.json`` keeps the lines behind ``curvature.md``.
@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 
-def run(sigma: float, arch: str, loss: str, cache_dir: str) -> None:
+def run(sigma: float, arch: str, loss: str, cache_dir: str, lr: float | None = None) -> None:
     import numpy as np
     import torch
     from scipy.stats import spearmanr
@@ -49,6 +49,7 @@ def run(sigma: float, arch: str, loss: str, cache_dir: str) -> None:
         cache_dir if sigma == book_sigma else str(Path(cache_dir) / f"bench-curvature-s{sigma}")
     )
     p = get_profile("cpu")
+    p = dataclasses.replace(p, lr=lr or p.lr)
     t = dataclasses.replace(get_task("curvature"), loss=loss, metric=loss)
     kw = dict(image_size=p.image_size, seed=0, cache_dir=data_dir, device="cpu", tasks=[t.name])
     train = load_source_data("train", p.n_train, **kw)
@@ -66,30 +67,40 @@ def run(sigma: float, arch: str, loss: str, cache_dir: str) -> None:
         t0 = time.perf_counter()
         res = loop.fit(init_model(t, arch, p, 0, replicate=rep), t, train, cfg, show_progress=False)
         metric = evaluate(res.model, t, test, 64)["metric"]
+        with torch.no_grad():  # how much the predictions vary between images (0: a constant)
+            spread = float(res.model.eval()(test.batch(np.arange(64), "cpu")[0]).std(0).mean())
         rdms.append(np.asarray(rsa.rdm(features.encoder_features(res.model, images)))[upper])
         print(json.dumps({"sigma": sigma, "arch": arch, "loss": loss, "replicate": rep,
-                          "seconds": round(time.perf_counter() - t0, 1), "metric": metric,
+                          "lr": p.lr, "seconds": round(time.perf_counter() - t0, 1), "metric": metric,
+                          "prediction_spread": spread, "target_spread": float(target.std(0).mean()),
                           "best_constant": best_const, "relative_quality": 1 - metric / best_const}),
               flush=True)  # fmt: skip
     ceiling = float(spearmanr(rdms[0], rdms[1])[0])
-    print(json.dumps({"sigma": sigma, "arch": arch, "loss": loss, "ceiling": ceiling}), flush=True)
+    print(json.dumps({"sigma": sigma, "arch": arch, "loss": loss, "lr": p.lr, "ceiling": ceiling}),
+          flush=True)  # fmt: skip
 
 
 def table() -> str:
     lines = [json.loads(s) for s in (HERE / "curvature.json").read_text().splitlines() if s.strip()]
     rows = {}
     for r in lines:
-        row = rows.setdefault((r["sigma"], r["arch"], r["loss"]), {})
+        row = rows.setdefault((r["sigma"], r["arch"], r["loss"], r.get("lr", 0.01)), {})
         if "ceiling" in r:
             row["ceiling"] = f"{r['ceiling']:.2f}"
         else:
             row.setdefault("rq", []).append(f"{r['relative_quality']:+.3f}")
+            if "prediction_spread" in r:
+                row.setdefault("spread", []).append(f"{r['prediction_spread']:.4f}")
             row["s"] = f"{r['seconds']:.0f}"
-    out = ["| crease σ (px) | architecture | loss | relative quality (rep. 0 / 1) | ceiling | s / network |",
-           "|---|---|---|---|---|---|"]  # fmt: skip
-    for (sigma, arch, loss), row in sorted(rows.items()):
-        out.append(f"| {sigma:g} | {arch} | {loss.upper()} | {' / '.join(row.get('rq', []))} | "
-                   f"{row.get('ceiling', '–')} | {row.get('s', '–')} |")  # fmt: skip
+    out = ["| crease σ (px) | architecture | loss | peak lr | relative quality (rep. 0 / 1) | "
+           "prediction spread (rep. 0 / 1) | ceiling | s / network |",
+           "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for (sigma, arch, loss, lr), row in sorted(
+        rows.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], -kv[0][3])
+    ):
+        out.append(f"| {sigma:g} | {arch} | {loss.upper()} | {lr:g} | {' / '.join(row.get('rq', []))} | "
+                   f"{' / '.join(row.get('spread', [])) or '–'} | {row.get('ceiling', '–')} | "
+                   f"{row.get('s', '–')} |")  # fmt: skip
     return "\n".join(out)
 
 
@@ -98,6 +109,7 @@ def main() -> None:
     ap.add_argument("sigma", type=float, nargs="?")
     ap.add_argument("arch", nargs="?", choices=("small", "taskonomy"))
     ap.add_argument("loss", nargs="?", choices=("l1", "l2"))
+    ap.add_argument("--lr", type=float, help="peak learning rate (default: the profile's)")
     ap.add_argument("--cache-dir", default=".cache")
     ap.add_argument("--table", action="store_true", help="print the table of curvature.json")
     args = ap.parse_args()
@@ -106,7 +118,7 @@ def main() -> None:
     elif args.sigma is None or args.arch is None or args.loss is None:
         ap.error("give SIGMA ARCH LOSS, or --table")
     else:
-        run(args.sigma, args.arch, args.loss, args.cache_dir)
+        run(args.sigma, args.arch, args.loss, args.cache_dir, args.lr)
 
 
 if __name__ == "__main__":
