@@ -192,6 +192,29 @@ def test_baselines():
         assert score.shape == (4,) and torch.isfinite(score).all()
 
 
+def test_no_constant_beats_the_baseline_of_a_sparse_map():
+    """On a sparse map (mostly one value, as curvature is) the baseline is the best constant:
+    neither the median nor the mean prediction scores better than it on held-out targets of
+    the same distribution, while the mean image would leave error that the median removes."""
+    g = torch.Generator().manual_seed(0)
+    t = TASKS["curvature"]
+
+    def sparse(n):
+        y = torch.full((n, 2, 8, 8), 0.5)
+        lines = torch.rand(n, 2, 8, 8, generator=g) < 0.15
+        return torch.where(lines, torch.rand(n, 2, 8, 8, generator=g), y)
+
+    train, test = sparse(256), sparse(256)
+    base = float(
+        task_metric(t, baseline_prediction(fit_baseline(t, train), len(test)), test).mean()
+    )
+    for const in (train.median(0).values, train.mean(0)):
+        score = float(task_metric(t, baseline_prediction(const, len(test)), test).mean())
+        assert score >= base - 1e-6
+    mean_score = float(task_metric(t, baseline_prediction(train.mean(0), len(test)), test).mean())
+    assert 1 - base / mean_score > 0.1  # the mean would credit a constant with > 10 % of "learning"
+
+
 def test_segmentation_baseline_is_the_pair_entropy():
     """The metric-loss baseline predicts sigma = q, the training same-segment rate: on held-out
     images with same-segment rate r its loss is the cross-entropy -(r log q + (1 - r) log(1 - q)),
