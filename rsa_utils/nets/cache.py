@@ -261,7 +261,10 @@ def iter_entries(
 
 
 def list_entries(cache_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """A table of the cached entries with their records (one row per entry)."""
+    """A table of the cached entries with their records (one row per entry). ``baseline`` is the
+    one recorded when the entry was trained; the quality gate recomputes it with the current
+    rule (:func:`~rsa_utils.nets.train.task_baseline`), which for L1 tasks trained before the
+    median became their baseline gives another value."""
     rows = []
     for kind, key, meta, status in iter_entries(cache_dir):
         kd, rec = (meta or {}).get("key_dict", {}), (meta or {}).get("record", {})
