@@ -28,17 +28,16 @@ HERE = Path(__file__).parent
 def run(sigma: float, arch: str, loss: str, cache_dir: str, lr: float | None = None) -> None:
     import numpy as np
     import torch
-    from scipy.stats import spearmanr
 
     import rsa_utils.world.labels as labels
     from rsa_utils.nets import loop
-    from rsa_utils.nets.evaluation import evaluate
-    from rsa_utils.nets.losses import baseline_prediction, task_metric
+    from rsa_utils.nets.evaluation import evaluate, evaluate_baseline
     from rsa_utils.nets.seeds import network_seed
     from rsa_utils.nets.train import init_model, load_source_data
     from rsa_utils.rsa import core as rsa
     from rsa_utils.rsa import features
     from rsa_utils.study.profiles import get_profile, setup
+    from rsa_utils.study.task_models import relative_quality
     from rsa_utils.world.tasks import get_task
 
     torch.set_num_threads(1)
@@ -54,12 +53,9 @@ def run(sigma: float, arch: str, loss: str, cache_dir: str, lr: float | None = N
     kw = dict(image_size=p.image_size, seed=0, cache_dir=data_dir, device="cpu", tasks=[t.name])
     train = load_source_data("train", p.n_train, **kw)
     test = load_source_data("test", p.n_test, **kw)
-    fit_on = loop.task_target(train.batch(np.arange(256), "cpu")[1], t).float()
+    best_const = evaluate_baseline(t, train, test)  # the best constant under ``loss``
     target = loop.task_target(test.batch(np.arange(p.n_test), "cpu")[1], t).float()
-    const = fit_on.median(0).values if loss == "l1" else fit_on.mean(0)
-    best_const = float(task_metric(t, baseline_prediction(const, len(target)), target).mean())
     images = features.images_of(setup("cpu", "cpu", 0, cache_dir).source_set("rsa", p.n_rsa))
-    upper = np.triu_indices(len(images), 1)
     rdms = []
     for rep in (0, 1):
         steps, batch = p.recipe(arch)
@@ -69,13 +65,14 @@ def run(sigma: float, arch: str, loss: str, cache_dir: str, lr: float | None = N
         metric = evaluate(res.model, t, test, 64)["metric"]
         with torch.no_grad():  # how much the predictions vary between images (0: a constant)
             spread = float(res.model.eval()(test.batch(np.arange(64), "cpu")[0]).std(0).mean())
-        rdms.append(np.asarray(rsa.rdm(features.encoder_features(res.model, images)))[upper])
+        rdms.append(rsa.rdm(features.encoder_features(res.model, images)))
         print(json.dumps({"sigma": sigma, "arch": arch, "loss": loss, "replicate": rep,
                           "lr": p.lr, "seconds": round(time.perf_counter() - t0, 1), "metric": metric,
                           "prediction_spread": spread, "target_spread": float(target.std(0).mean()),
-                          "best_constant": best_const, "relative_quality": 1 - metric / best_const}),
+                          "best_constant": best_const,
+                          "relative_quality": relative_quality(metric, best_const, False)}),
               flush=True)  # fmt: skip
-    ceiling = float(spearmanr(rdms[0], rdms[1])[0])
+    ceiling = rsa.compare_rdms(rdms[0], rdms[1])
     print(json.dumps({"sigma": sigma, "arch": arch, "loss": loss, "lr": p.lr, "ceiling": ceiling}),
           flush=True)  # fmt: skip
 
