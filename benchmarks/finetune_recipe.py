@@ -4,9 +4,9 @@ Usage::
 
     python benchmarks/finetune_recipe.py INIT ENCODER_LR_FACTOR STEPS [PEAK_LR] [--cache-dir .cache]
 
-Fine-tunes the ``cpu`` profile's segmentation network on the target domain as
-``rsa_utils.nets.transfer.finetune`` does (same network seed, batches and one-cycle schedule,
-float32, one thread), except that the encoder's peak learning rate is ``ENCODER_LR_FACTOR`` ×
+Fine-tunes the ``cpu`` profile's segmentation network on the target domain with
+``rsa_utils.nets.transfer.finetune``'s steps and scoring (same network seed, batches and
+one-cycle schedule, float32, one thread), except that the encoder's peak learning rate is ``ENCODER_LR_FACTOR`` ×
 the decoder's and the peak is ``PEAK_LR`` (default: the profile's ``finetune_lr``). ``INIT`` is a
 source task (its cached Taskonomy-architecture encoder) or ``scratch``. Prints one JSON line:
 the mIoU (%) on the profile's 128 target test images beside the book's fine-tuning of the same
@@ -29,16 +29,16 @@ def main() -> None:
     ap.add_argument("peak_lr", type=float, nargs="?")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
+    import dataclasses
+
     import torch
-    from torch import nn
 
     from rsa_utils.data.datasets import target_data
     from rsa_utils.nets import zoo
-    from rsa_utils.nets.losses import IGNORE_INDEX, confusion_matrix, miou_from_confusion
+    from rsa_utils.nets.losses import miou_from_confusion
     from rsa_utils.nets.seeds import network_seed, seeded
-    from rsa_utils.nets.transfer import SegmentationNet, finetune
+    from rsa_utils.nets.transfer import SegmentationNet, finetune, finetune_steps, image_confusions
     from rsa_utils.study.profiles import get_profile
-    from rsa_utils.world.tasks import N_TARGET_CLASSES
 
     torch.set_num_threads(1)
     p, cd, init = get_profile("cpu"), args.cache_dir, args.init
@@ -57,20 +57,13 @@ def main() -> None:
     train = target_data("train", p.target_train, **kw)
     test = target_data("test", p.n_test, **kw)
     g = torch.Generator().manual_seed(network_seed(0, "finetune", init))
+    cpu = torch.device("cpu")
     t0 = time.perf_counter()
-    for _ in range(args.steps):
-        net.train()
-        x, y = train.batch(torch.randint(len(train), (p.batch_size,), generator=g), "cpu")
-        loss = nn.functional.cross_entropy(net(x), y, ignore_index=IGNORE_INDEX)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
+    finetune_steps(
+        net, opt, sched, train, dataclasses.replace(p, finetune_steps=args.steps), g, cpu
+    )
     seconds = time.perf_counter() - t0
-    net.eval()
-    with torch.no_grad():
-        x, y = test.batch(slice(0, len(test)), "cpu")
-        miou = miou_from_confusion(confusion_matrix(net(x).argmax(1), y, N_TARGET_CLASSES))
+    miou = miou_from_confusion(image_confusions(net, test, cpu).sum(0))
     book = finetune(init, p, seed=0, cache_dir=cd)["miou"]
     print(json.dumps({"init": init, "encoder_lr_factor": args.encoder_lr_factor, "steps": args.steps,
                       "peak_lr": lr, "miou": round(100 * miou, 2), "book_miou": round(100 * book, 2),

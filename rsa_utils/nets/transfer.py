@@ -277,6 +277,39 @@ def finetune_key(init: str, profile: Any, seed: int, sources: DataSources = SYNT
     }  # fmt: skip
 
 
+def finetune_steps(net: SegmentationNet, opt, sched, train: Any, profile: Any,
+                   generator: torch.Generator, device: torch.device, *,
+                   frozen_encoder: bool = False, desc: str = "fine-tune") -> None:  # fmt: skip
+    """``profile.finetune_steps`` steps of ``profile.batch_size`` target training images drawn
+    with ``generator``: cross-entropy on the target's classes under ``profile.precision``
+    (``frozen_encoder``: the encoder stays in eval mode, its BatchNorm statistics fixed)."""
+    for _ in tqdm(range(profile.finetune_steps), desc=desc, leave=False, mininterval=2):
+        net.train()
+        if frozen_encoder:
+            net.encoder.eval()
+        idx = torch.randint(len(train), (profile.batch_size,), generator=generator)
+        x, y = train.batch(idx, device)
+        with autocast(device, profile.precision):
+            loss = nn.functional.cross_entropy(net(x).float(), y, ignore_index=IGNORE_INDEX)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+
+
+def image_confusions(net: SegmentationNet, test: Any, device: torch.device) -> torch.Tensor:
+    """Per test image, the confusion matrix of ``net``'s segmentation: (n_test, C, C) int64 on the
+    CPU (bf16 inference on CUDA, float32 elsewhere)."""
+    net.eval()
+    confs = []
+    with torch.no_grad(), autocast(device, "bf16" if device.type == "cuda" else "fp32"):
+        for s in range(0, len(test), 128):
+            x, y = test.batch(slice(s, min(s + 128, len(test))), device)
+            pred = net(x).argmax(1)
+            confs += [confusion_matrix(p, t, N_TARGET_CLASSES).cpu() for p, t in zip(pred, y)]
+    return torch.stack(confs)
+
+
 def finetune(
     init: str,
     profile: Any,
@@ -320,29 +353,9 @@ def finetune(
         train = target_data("train", profile.target_train, **kw)
         test = target_data("test", profile.n_test, **kw)
         g = torch.Generator().manual_seed(network_seed(seed, "finetune", init))
-        test_precision = "bf16" if dev.type == "cuda" else "fp32"
-        for _ in tqdm(
-            range(profile.finetune_steps), desc=f"fine-tune {init}", leave=False, mininterval=2
-        ):
-            net.train()
-            if init == "frozen_random":
-                net.encoder.eval()
-            idx = torch.randint(len(train), (profile.batch_size,), generator=g)
-            x, y = train.batch(idx, dev)
-            with autocast(dev, profile.precision):
-                loss = nn.functional.cross_entropy(net(x).float(), y, ignore_index=IGNORE_INDEX)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-        net.eval()
-        confs = []
-        with torch.no_grad(), autocast(dev, test_precision):
-            for s in range(0, len(test), 128):
-                x, y = test.batch(slice(s, min(s + 128, len(test))), dev)
-                pred = net(x).argmax(1)
-                confs += [confusion_matrix(p, t, N_TARGET_CLASSES).cpu() for p, t in zip(pred, y)]
-        per_image = torch.stack(confs)  # (n_test, C, C)
+        finetune_steps(net, opt, sched, train, profile, g, dev,
+                       frozen_encoder=init == "frozen_random", desc=f"fine-tune {init}")  # fmt: skip
+        per_image = image_confusions(net, test, dev)  # (n_test, C, C)
         inter = per_image.diagonal(dim1=1, dim2=2)
         union = per_image.sum(1) + per_image.sum(2) - inter
         conf = per_image.sum(0)
