@@ -77,8 +77,9 @@ figures.figure_s1(s1)
 # ```
 #
 # The numbers below and the claims use the {glue:}`n_claim_tasks` tasks whose networks beat their
-# baseline and carry signal in both architectures (set aside: {glue:md}`set_aside`); intervals
-# resample images and, for {glue:}`n_replicated` tasks with two networks per architecture, networks.
+# baseline and carry signal in both architectures (set aside: {glue:md}`set_aside`). For
+# {glue:}`n_replicated` tasks with two networks per architecture, estimates average over which
+# network each uses and intervals resample networks as well as images.
 
 # %%
 figures.table_rho(s1)
@@ -88,8 +89,7 @@ figures.table_rho(s1)
 # Here the lowest 2D value (2D segmentation aside) is {glue:md}`min_rho_2d` for
 # {glue:md}`min_rho_2d_task`, the lowest 3D value {glue:md}`min_rho_3d` for
 # {glue:md}`min_rho_3d_task`, and 2D segmentation reaches {glue:md}`rho_seg2d`; on average the 2D
-# tasks agree at {glue:md}`mean_rho_2d`, the 3D tasks at {glue:md}`mean_rho_3d`
-# ({glue:md}`s1_table_rho_data`).
+# tasks agree at {glue:md}`mean_rho_2d`, the 3D tasks at {glue:md}`mean_rho_3d` ({glue:md}`s1_table_rho_data`).
 #
 # ## Fig S2: is agreement related to prediction quality?
 #

@@ -66,8 +66,11 @@ figures.table_correlation(s32)
 
 # %% [markdown]
 # **What we find.** Between the two rankings, ρ = {glue:md}`rho` and r_s = {glue:md}`r_s`
-# (estimate [95 % bootstrap interval over images and, for sources with a second network, over
-# the two networks of each source]; the table above: {glue:md}`s3_2_table_correlation_data`).
+# (the table above: {glue:md}`s3_2_table_correlation_data`). {glue:}`n_replicated` sources have
+# two networks per architecture; the estimate is averaged over which of the two each source
+# uses, and the 95 % bootstrap interval resamples images and networks. The choice matters:
+# with the first network of every source ρ = {glue:md}`rho_rep0`, with the second
+# {glue:md}`rho_rep1`.
 # The most similar sources with the Taskonomy architecture are {glue:md}`top_large`; with small encoders {glue:md}`top_small`.
 # The mean similarity is {glue:md}`mean_large` with the Taskonomy architecture and
 # {glue:md}`mean_small` with small encoders; the largest difference for one task is

@@ -269,8 +269,19 @@ def test_model_size_is_one_result(tmp_path, monkeypatch):
     assert {"rho", "r_s", "top_large", "top_small", "gap", "mean_small", "v_rs"} <= set(res.text)
     assert [c.holds for c in res.claims] == ["holds", "holds"]
     assert [c.paper for c in res.claims] == ["0.95", "0.96"]
-    assert res.values == {"n_images": 24, "n_tasks": len(TASKS), "n_boot": 5}
+    assert res.values == {"n_images": 24, "n_tasks": len(TASKS), "n_boot": 5, "n_replicated": 0}
     assert res.text["set_aside"] == "none"
+    assert res.text["rho_rep0"] == res.text["rho_rep1"] == "1.00"  # no second networks
+    # second networks that rank the sources differently: the estimate averages over both
+    # networks of each source, and the rows per replicate show how far apart they lie
+    other = _rdms(len(TASKS), seed=6)
+    reps = {a: {t: other[i] for i, t in enumerate(TASKS)} for a in ("small", "taskonomy")}
+    reps["small"] = {t: src[i] for i, t in enumerate(TASKS)}  # the small ones stay the same
+    mixed = model_size.compare(study, dataclasses.replace(data, replicates=reps))
+    assert mixed.values["n_replicated"] == len(TASKS)
+    rep1 = float(mixed.text["rho_rep1"].replace("−", "-"))
+    assert mixed.text["rho_rep0"] == "1.00" and rep1 < 0.9
+    assert rep1 < mixed.correlation.loc["rho", "estimate"] < 1.0
     untested = model_size.compare(study, dataclasses.replace(data, tested=False))
     assert {c.holds for c in untested.claims} == {"not tested"}
     monkeypatch.delenv("RSA_BOOK_DIR", raising=False)

@@ -300,11 +300,10 @@ def _resample(
     dev = _device(device)
     r = _stack(rdms, dev)
     n = r.shape[-1]
-    full = np.asarray(statistic(upper_triangle(r)))
     rows = sorted(replicates or {})
     alt = _stack([replicates[k] for k in rows], dev) if rows else None
     g = torch.Generator().manual_seed(seed)
-    samples = []
+    samples, on_all = [], []
     for _ in range(n_draws):
         idx = (
             torch.randint(n, (size,), generator=g)
@@ -318,8 +317,12 @@ def _resample(
                 drawn = r.clone()
                 for j in torch.nonzero(pick).flatten().tolist():
                     drawn[rows[j]] = alt[j]
+            on_all.append(np.asarray(statistic(upper_triangle(drawn))))
         samples.append(np.asarray(statistic(_pair_mask_condensed(drawn, idx.to(dev)))))
     samples = np.stack(samples)
+    # the estimate: on all images; with replicates, averaged over the draws' choices of network,
+    # so that it does not rest on which replicate happens to be listed first
+    full = np.nanmean(np.stack(on_all), 0) if rows else np.asarray(statistic(upper_triangle(r)))
     alpha = (1 - level) / 2
     low, high = np.nanquantile(samples, [alpha, 1 - alpha], axis=0)
     return Resampled(full if full.ndim else float(full), samples, low, high, level)
@@ -344,7 +347,10 @@ def bootstrap(
     dropped. ``replicates`` maps a row of ``rdms`` to the RDM (n, n) of another replicate of the
     same network (same task and architecture, another seed): each draw takes either at random,
     so the interval also covers the variance between independently trained networks. Returns
-    the estimate on all images (the given rows), the draws and a percentile interval.
+    the estimate on all images, the draws and a percentile interval. Without ``replicates`` the
+    estimate is the statistic of the given rows; with them, its mean over the draws' choices of
+    network (each evaluated on all images): the value expected from a study that trained one
+    replicate of each network, whichever it was.
     """
     n = np.shape(rdms)[-1]
     return _resample(rdms, statistic, n_boot, n, True, seed, level, device, replicates)

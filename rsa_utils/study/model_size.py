@@ -11,7 +11,12 @@ import pandas as pd
 from rsa_utils.study import report
 from rsa_utils.study.profiles import Study
 from rsa_utils.study.s3_data import S3Data, load
-from rsa_utils.study.s3_statistics import correlation_verdict, size_correlation, size_table
+from rsa_utils.study.s3_statistics import (
+    correlation_verdict,
+    replicate_correlations,
+    size_correlation,
+    size_table,
+)
 
 #: The supplement's correlations between the rankings of small and Taskonomy-architecture encoders.
 PAPER_RHO, PAPER_R_S = 0.95, 0.96
@@ -50,8 +55,11 @@ def compare(study: Study, s3: S3Data) -> ModelSize:
         "rho": correlation_verdict(PAPER_RHO, rho.estimate, rho.low, rho.high),
         "r_s": correlation_verdict(PAPER_R_S, r_s.estimate, r_s.low, r_s.high),
     }
+    by_rep = replicate_correlations(s3)
     gap = (table["taskonomy"] - table["small"]).abs()
-    values = {"n_images": prof.n_rsa, "n_tasks": len(s3.tasks), "n_boot": prof.n_boot}
+    values = {"n_images": prof.n_rsa, "n_tasks": len(s3.tasks), "n_boot": prof.n_boot,
+              "n_replicated": len(set(s3.replicates.get("small", {})) & set(s3.replicates.get("taskonomy", {}))
+                                  & set(s3.tasks))}
     text = {
         "set_aside": s3.set_aside_text,
         "rho": iv["rho"],
@@ -62,6 +70,8 @@ def compare(study: Study, s3: S3Data) -> ModelSize:
         "gap": report.fmt(gap.max()),
         "mean_small": report.fmt(table["small"].mean()),
         "mean_large": report.fmt(table["taskonomy"].mean()),
+        "rho_rep0": report.fmt(by_rep.loc[0, "rho"]),
+        "rho_rep1": report.fmt(by_rep.loc[1, "rho"]),
         "v_rho": report.VERDICT_IN_WORDS[verdicts["rho"]],
         "v_rs": report.VERDICT_IN_WORDS[verdicts["r_s"]],
     }

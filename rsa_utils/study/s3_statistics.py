@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.stats as ss
+import torch
 
 from rsa_utils.rsa import consistency
 from rsa_utils.study.s3_data import (
@@ -104,6 +106,25 @@ def size_correlation(
     return pd.DataFrame(
         {"estimate": res.estimate, "low": res.low, "high": res.high}, index=["rho", "r_s"]
     )
+
+
+def replicate_correlations(data: S3Data) -> pd.DataFrame:
+    """S3.2 with one fixed network per source: ρ and r_s between the two rankings on all images
+    when every source uses its first network (row 0) or, where it has one, its second (row 1)
+    → table indexed by replicate (rho, r_s). How far apart the rows lie is the part of the
+    result that rests on which networks were trained."""
+    rows = {}
+    for rep in (0, 1):
+        rank = {}
+        for arch in ("small", "taskonomy"):
+            src = torch.as_tensor(data.sources[arch]).clone()
+            for t, v in (data.replicates.get(arch, {}) if rep else {}).items():
+                if t in data.tasks:
+                    src[data.tasks.index(t)] = torch.as_tensor(v).to(src)
+            rank[arch] = ranking(data.final, src, data.tasks)[list(data.tasks)].to_numpy()
+        rows[rep] = {"rho": float(np.corrcoef(rank["small"], rank["taskonomy"])[0, 1]),
+                     "r_s": float(ss.spearmanr(rank["small"], rank["taskonomy"]).statistic)}  # fmt: skip
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("replicate")
 
 
 # --- S3.3: number of images -----------------------------------------------------------------------
