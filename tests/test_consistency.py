@@ -108,3 +108,19 @@ def test_spearman_interval_leaves_out_draws_that_are_all_tied():
         assert est == 0.5 and -1 <= low < high <= 1
         est, low, high = consistency.spearman_with_interval([1, 1, 1], [1, 2, 3], seed=0)
         assert np.isnan(est) and np.isnan(low) and np.isnan(high)
+
+
+def test_image_counts_over_replicates_compare_each_choice_with_itself():
+    r = _rdms(t=6)
+    rng = np.random.default_rng(3)
+    other = rsa.rdm(rng.standard_normal((30, 10)), dtype=torch.float64)  # unlike the target
+    plain = consistency.image_count_consistency(r[0], r[1:], [10, 29], n_draws=20)
+    pd.testing.assert_frame_equal(
+        plain, consistency.image_count_consistency(r[0], r[1:], [10, 29], n_draws=20, replicates={})
+    )
+    # the best source's second network ranks last: a draw that takes it is compared with the
+    # ranking from all images by the same networks, so 29 of 30 images still agree closely
+    mixed = consistency.image_count_consistency(r[0], r[1:], [10, 29], n_draws=20,
+                                                replicates={0: other}, n_choices=4)  # fmt: skip
+    assert mixed.estimate.iloc[-1] > 0.95 and mixed.low.iloc[-1] > 0.9
+    assert list(mixed.n) == [10, 29]

@@ -304,7 +304,13 @@ def test_image_counts_is_one_result(tmp_path, monkeypatch):
     study = _study(tmp_path, n_rsa=16, n_boot=4, image_counts=(6, 10, 15, 16, 40))
     res = image_counts.compare(study, data)
     assert list(res.table["n"]) == [6, 10, 15]  # 16 is the reference, 40 more than there are
-    assert res.values == {"n_all": 16, "n_tasks": len(TASKS), "n_draws": 4}
+    assert res.values == {
+        "n_all": 16,
+        "n_tasks": len(TASKS),
+        "n_draws": 4,
+        "n_replicated": 0,
+        "n_choices": 1,
+    }
     assert res.text["counts"] == "6, 10, 15" and res.text["set_aside"] == "none"
     assert res.text["paper_fraction"] == "20 %" and res.text["lowest_n"] == "6"
     assert res.text["at_paper_n"] == "6 (38 %)"  # the count nearest 20 % of the images

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -156,24 +157,51 @@ def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_r
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
+#: S3.3: random choices of one network per source that the draws are split over (with replicates).
+N_CHOICES = 10
+
+
 def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor, counts: Sequence[int], *,
-                            n_draws: int = 100, seed: int = 0, device=None) -> pd.DataFrame:  # fmt: skip
+                            n_draws: int = 100, seed: int = 0, device=None,
+                            replicates: dict[int, Any] | None = None,
+                            n_choices: int = N_CHOICES) -> pd.DataFrame:  # fmt: skip
     """S3.3: ρ between the ranking from n images (drawn without replacement, ``n_draws`` times)
     and the ranking from all images, for every n in ``counts`` → table (n, estimate, low, high).
 
     The estimate is the median over draws; the band is the central 95 % of the draws.
+    ``replicates`` maps a row of ``source_rdms`` to another replicate's RDM (n, n): the draws are
+    then split over ``n_choices`` random choices of one network per source, each compared with
+    the ranking from all images by the same networks, so the band also covers which networks
+    were trained.
     """
     stack = torch.cat([torch.as_tensor(target_rdm)[None], torch.as_tensor(source_rdms)])
     rank = target_rankings_statistic(1)
-    full = rank(rsa.upper_triangle(stack))[0]
-    rows = []
-    for n in counts:
-        res = rsa.subsample(
-            stack, lambda v: pearson(rank(v)[0], full), n, n_draws=n_draws, seed=seed, device=device
+    rows = sorted(replicates or {})
+    k = n_choices if rows else 1
+    g = torch.Generator().manual_seed(seed)
+    chosen = []  # (stack with one network per source, its ranking from all images, draws, seed)
+    for c in range(k):
+        s = stack
+        if rows:
+            s = stack.clone()
+            for row in rows:
+                if torch.rand(1, generator=g).item() < 0.5:
+                    s[1 + row] = torch.as_tensor(replicates[row]).to(s)
+        chosen.append(
+            (s, rank(rsa.upper_triangle(s))[0], n_draws // k + (c < n_draws % k), seed + c)
         )
-        rows.append({"n": n, "estimate": float(np.nanmedian(res.samples)), "low": float(res.low),
-                     "high": float(res.high)})  # fmt: skip
-    return pd.DataFrame(rows)
+    table = []
+    for n in counts:
+        samples = []
+        for s, full, draws, sd in chosen:
+            res = rsa.subsample(s, lambda v, full=full: pearson(rank(v)[0], full), n,
+                                n_draws=draws, seed=sd, device=device)  # fmt: skip
+            samples.append(np.atleast_1d(res.samples))
+        drawn = np.concatenate(samples)
+        low, high = np.nanquantile(drawn, [0.025, 0.975])
+        table.append({"n": n, "estimate": float(np.nanmedian(drawn)), "low": float(low),
+                      "high": float(high)})  # fmt: skip
+    return pd.DataFrame(table)
 
 
 def spearman_with_interval(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from rsa_utils.rsa.consistency import N_CHOICES
 from rsa_utils.study import report
 from rsa_utils.study.profiles import Study
 from rsa_utils.study.s3_data import S3Data, load
@@ -62,7 +63,14 @@ def compare(study: Study, s3: S3Data) -> ImageCounts:
     lowest = table.iloc[0]
     at_paper = table.loc[(table["fraction"] - paper_fraction).abs().idxmin()]
     at_paper_rho = report.fmt_interval(at_paper.estimate, at_paper.low, at_paper.high, 3)
-    values = {"n_all": n_all, "n_tasks": len(s3.tasks), "n_draws": prof.n_boot}
+    n_rep = len(set(s3.replicates.get("taskonomy", {})) & set(s3.tasks))
+    values = {
+        "n_all": n_all,
+        "n_tasks": len(s3.tasks),
+        "n_draws": prof.n_boot,
+        "n_replicated": n_rep,
+        "n_choices": N_CHOICES if n_rep else 1,
+    }
     text = {
         "set_aside": s3.set_aside_text,
         "counts": ", ".join(map(str, counts)),

@@ -57,9 +57,16 @@ def compare(study: Study, s3: S3Data) -> ModelSize:
     }
     by_rep = replicate_correlations(s3)
     gap = (table["taskonomy"] - table["small"]).abs()
-    values = {"n_images": prof.n_rsa, "n_tasks": len(s3.tasks), "n_boot": prof.n_boot,
-              "n_replicated": len(set(s3.replicates.get("small", {})) & set(s3.replicates.get("taskonomy", {}))
-                                  & set(s3.tasks))}
+    values = {
+        "n_images": prof.n_rsa,
+        "n_tasks": len(s3.tasks),
+        "n_boot": prof.n_boot,
+        "n_replicated": len(
+            set(s3.replicates.get("small", {}))
+            & set(s3.replicates.get("taskonomy", {}))
+            & set(s3.tasks)
+        ),
+    }
     text = {
         "set_aside": s3.set_aside_text,
         "rho": iv["rho"],

@@ -144,11 +144,14 @@ def image_count_table(
     arch: str = "taskonomy", device=None,
 ) -> pd.DataFrame:  # fmt: skip
     """S3.3: Pearson ρ between the ranking from n images (``n_draws`` draws without replacement)
-    and from all images → table (n, fraction, estimate = median, low, high = central 95 %)."""
+    and from all images → table (n, fraction, estimate = median, low, high = central 95 %).
+    Sources with a second network contribute either to each draw (the same one for both
+    rankings), so the band covers the choice of networks as well as of images."""
     n_all = data.final.shape[-1]
+    reps = data.replicates.get(arch, {})
     df = consistency.image_count_consistency(
         data.final, data.sources[arch], usable_counts(counts, n_all), n_draws=n_draws, seed=seed,
-        device=device,
+        device=device, replicates={data.tasks.index(t): v for t, v in reps.items() if t in data.tasks},
     )  # fmt: skip
     df.insert(1, "fraction", df["n"] / n_all)
     return df
