@@ -50,8 +50,10 @@ report.glue_result(s31)  # its numbers and prose values, by name
 # at {glue:}`n_checkpoints` fractions of training. At each of them we compute its RDM on the
 # same {glue:}`n_images` target-domain images and rank the {glue:}`n_tasks` source tasks
 # (Taskonomy-architecture encoders, the sources of S3.4) by their RSA with it. Each
-# checkpoint's ranking is compared with the final one by Pearson's ρ, and the images are
-# resampled {glue:}`n_boot` times (bootstrap) for an interval.
+# checkpoint's ranking is compared with the final one by Pearson's ρ. For an interval the
+# images are resampled {glue:}`n_boot` times (bootstrap), and each draw takes either network of
+# the {glue:}`n_replicated` sources that have two (the same for every checkpoint); the estimate
+# averages over those choices.
 #
 # Source networks set aside because they fail their baseline or lack signal (models
 # chapter): {glue:md}`set_aside`.
@@ -64,7 +66,7 @@ figures.figure_s6(s31)
 # :name: fig-s6
 # **Fig S6.** Consistency with the training stage. Left: Pearson ρ between the target task's
 # ranking of the source tasks at each fraction of training and the final ranking (band: 95 %
-# bootstrap interval over images; dashed: 0.99). Right: each source's RSA with the target model
+# bootstrap interval over images and source networks; dashed: 0.99). Right: each source's RSA with the target model
 # at each checkpoint (dark = high), sources in the final ranking's order.
 # {glue:md}`s3_1_fig_s6_data`
 # ```
@@ -86,8 +88,8 @@ figures.figure_s6(s31)
 # learnt. How fast the rest converges depends on the schedule: our target model trains for far
 # fewer steps than the paper's, on lower-resolution images, so "1/10 of training" is a
 # different absolute amount of learning, and the comparison is with the paper's fractions, not
-# its iterations. The bootstrap interval only covers the choice of images; the training seed
-# (one model) is not resampled.
+# its iterations. The bootstrap interval covers the choice of images and of the sources'
+# networks; the target model's own training seed (one model) is not resampled.
 
 # %%
 report.glue_claims(s31.claims)

@@ -124,3 +124,13 @@ def test_image_counts_over_replicates_compare_each_choice_with_itself():
                                                 replicates={0: other}, n_choices=4)  # fmt: skip
     assert mixed.estimate.iloc[-1] > 0.95 and mixed.low.iloc[-1] > 0.9
     assert list(mixed.n) == [10, 29]
+
+
+def test_checkpoints_over_replicates_rank_every_checkpoint_with_the_same_networks():
+    r = _rdms(t=6)
+    other = rsa.rdm(np.random.default_rng(4).standard_normal((30, 10)), dtype=torch.float64)
+    plain = consistency.checkpoint_consistency(r[:2], r[2:], n_boot=20)
+    mixed = consistency.checkpoint_consistency(r[:2], r[2:], n_boot=20, replicates={0: other})
+    # the final ranking is compared with itself under whichever network a draw took
+    assert mixed.estimate[-1] == pytest.approx(1.0) and mixed.low[-1] == pytest.approx(1.0)
+    assert mixed.estimate[0] != pytest.approx(plain.estimate[0])  # the other network counts

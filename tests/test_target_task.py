@@ -340,7 +340,7 @@ def test_training_stage_is_one_result(tmp_path, monkeypatch):
     )
     res = training_stage.compare(study, data)
     assert res.values == {"n_images": 24, "n_tasks": len(TASKS), "n_checkpoints": 3, "n_boot": 5,
-                          "target_steps": study.profile.target_steps}  # fmt: skip
+                          "target_steps": study.profile.target_steps, "n_replicated": 0}  # fmt: skip
     assert res.text["set_aside"] == "surface normals (no signal)"
     assert list(res.table["fraction"]) == [0.1, 0.5, 1.0]
     assert res.text["first_fraction"] == "1/10" and res.text["half_fraction"] == "1/2"

@@ -117,9 +117,11 @@ def correlation_with_last(rankings: np.ndarray) -> np.ndarray:
 
 
 def checkpoint_consistency(target_rdms: torch.Tensor, source_rdms: torch.Tensor, *, n_boot: int = 100, seed: int = 0,
-                           device=None) -> rsa.Resampled:  # fmt: skip
+                           device=None, replicates: dict[int, Any] | None = None) -> rsa.Resampled:  # fmt: skip
     """S3.1: ρ between the source ranking at each of K checkpoints (target_rdms (K, n, n), the
-    last = final) and the final ranking, with a bootstrap over images → estimate (K,)."""
+    last = final) and the final ranking, with a bootstrap over images → estimate (K,).
+    ``replicates`` maps a row of ``source_rdms`` to another replicate's RDM (n, n): each draw
+    then takes either network of that source, the same one for every checkpoint's ranking."""
     k = len(target_rdms)
     rank = target_rankings_statistic(k)
 
@@ -127,7 +129,8 @@ def checkpoint_consistency(target_rdms: torch.Tensor, source_rdms: torch.Tensor,
         return correlation_with_last(rank(v))
 
     stack = torch.cat([torch.as_tensor(target_rdms), torch.as_tensor(source_rdms)])
-    return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device)
+    alt = {k + row: v for row, v in (replicates or {}).items()}
+    return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
 def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_rdms: torch.Tensor, *,

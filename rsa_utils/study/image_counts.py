@@ -15,6 +15,7 @@ from rsa_utils.study.s3_data import S3Data, load
 from rsa_utils.study.s3_statistics import (
     image_count_table,
     paper_point,
+    replicate_rows,
     stays_above,
     usable_counts,
 )
@@ -63,7 +64,7 @@ def compare(study: Study, s3: S3Data) -> ImageCounts:
     lowest = table.iloc[0]
     at_paper = table.loc[(table["fraction"] - paper_fraction).abs().idxmin()]
     at_paper_rho = report.fmt_interval(at_paper.estimate, at_paper.low, at_paper.high, 3)
-    n_rep = len(set(s3.replicates.get("taskonomy", {})) & set(s3.tasks))
+    n_rep = len(replicate_rows(s3, "taskonomy"))
     values = {
         "n_all": n_all,
         "n_tasks": len(s3.tasks),

@@ -23,6 +23,12 @@ from rsa_utils.study.s3_data import (
 # --- shared helpers ------------------------------------------------------------------------------
 
 
+def replicate_rows(data: S3Data, arch: str) -> dict[int, torch.Tensor]:
+    """The sources of ``arch`` with a second network: row in ``data.sources[arch]`` → its RDM."""
+    reps = data.replicates.get(arch, {})
+    return {data.tasks.index(t): v for t, v in reps.items() if t in data.tasks}
+
+
 def stays_above(
     x: Sequence[float], y: Sequence[float], threshold: float = THRESHOLD
 ) -> float | None:
@@ -61,10 +67,12 @@ def checkpoint_table(
     data: S3Data, *, n_boot: int = 100, seed: int = 0, arch: str = "taskonomy", device=None
 ) -> pd.DataFrame:
     """S3.1: Pearson ρ between the ranking at each checkpoint and the final ranking, with a
-    bootstrap over images → table (fraction, estimate, low, high), one row per checkpoint."""
+    bootstrap over images and over the sources' replicates (where they have two networks) →
+    table (fraction, estimate, low, high), one row per checkpoint."""
     res = consistency.checkpoint_consistency(
-        data.target, data.sources[arch], n_boot=n_boot, seed=seed, device=device
-    )
+        data.target, data.sources[arch], n_boot=n_boot, seed=seed, device=device,
+        replicates=replicate_rows(data, arch),
+    )  # fmt: skip
     return pd.DataFrame(
         {"fraction": data.checkpoints, "estimate": res.estimate, "low": res.low, "high": res.high}
     )
@@ -148,10 +156,9 @@ def image_count_table(
     Sources with a second network contribute either to each draw (the same one for both
     rankings), so the band covers the choice of networks as well as of images."""
     n_all = data.final.shape[-1]
-    reps = data.replicates.get(arch, {})
     df = consistency.image_count_consistency(
         data.final, data.sources[arch], usable_counts(counts, n_all), n_draws=n_draws, seed=seed,
-        device=device, replicates={data.tasks.index(t): v for t, v in reps.items() if t in data.tasks},
+        device=device, replicates=replicate_rows(data, arch),
     )  # fmt: skip
     df.insert(1, "fraction", df["n"] / n_all)
     return df
