@@ -52,8 +52,9 @@ report.glue_result(s31)  # its numbers and prose values, by name
 # (Taskonomy-architecture encoders, the sources of S3.4) by their RSA with it. Each
 # checkpoint's ranking is compared with the final one by Pearson's ρ. For an interval the
 # images are resampled {glue:}`n_boot` times (bootstrap), and each draw takes either network of
-# the {glue:}`n_replicated` sources that have two (the same for every checkpoint); the estimate
-# averages over those choices.
+# the {glue:}`n_replicated` sources that have two and one of the {glue:}`n_target_models` target
+# models trained with their own seeds (all its checkpoints); the estimate averages over those
+# choices.
 #
 # Source networks set aside because they fail their baseline or lack signal (models
 # chapter): {glue:md}`set_aside`.
@@ -88,8 +89,8 @@ figures.figure_s6(s31)
 # learnt. How fast the rest converges depends on the schedule: our target model trains for far
 # fewer steps than the paper's, on lower-resolution images, so "1/10 of training" is a
 # different absolute amount of learning, and the comparison is with the paper's fractions, not
-# its iterations. The bootstrap interval covers the choice of images and of the sources'
-# networks; the target model's own training seed (one model) is not resampled.
+# its iterations. The bootstrap interval covers the choice of images and of the networks, the
+# target model's among them.
 
 # %%
 report.glue_claims(s31.claims)

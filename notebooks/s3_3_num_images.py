@@ -46,9 +46,10 @@ report.glue_result(s33)  # its numbers and prose values, by name
 # encoders see the same {glue:}`n_all` target-domain images. For each n in
 # {glue:md}`counts` we draw n of them without replacement ({glue:}`n_draws` draws), rank the
 # sources from those n images alone and correlate that ranking with the ranking from all
-# {glue:}`n_all`. For the {glue:}`n_replicated` sources with two networks, each draw uses one of
-# the two (the draws are split over {glue:}`n_choices` random choices) in both rankings, so the
-# spread of the draws covers which networks were trained as well as which images were drawn.
+# {glue:}`n_all`. For the {glue:}`n_replicated` sources with two networks and the target model
+# (one of {glue:}`n_target_models`), each draw uses one network (the draws are split over
+# {glue:}`n_choices` random choices) in both rankings, so the spread of the draws covers which
+# networks were trained as well as which images were drawn.
 #
 # Source networks set aside because they fail their baseline or lack signal (models
 # chapter): {glue:md}`set_aside`.

@@ -61,8 +61,8 @@ table_checks(card)
 # claims that use the networks' relative quality themselves (S1's agreement against prediction
 # quality) read the new values. The two editions also differ in how a claim reads a task with
 # two networks per architecture: its estimate was taken with the first network, and is now the
-# mean over which of the two each task uses (S1, S3.1, S3.2), and S3.3's band now covers the
-# choice of networks as well as of images. That moved numbers (S3.2's ρ, for one, rested on the first
+# mean over which of the two each task uses (S1, S3.1, S3.2); S3 trains a second target model
+# for its intervals, and S3.3's band now covers the choice of networks as well as of images. That moved numbers (S3.2's ρ, for one, rested on the first
 # networks) but, on this edition's cache, no verdict.
 # {glue:}`n_changed` of the {glue:}`n_rows` rows changed their verdict or are new (data:
 # [claims.csv](data/claims.csv), [claims_previous_edition.csv](data/claims_previous_edition.csv)).

@@ -199,8 +199,8 @@ def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
         torch.manual_seed(hash((task, arch)) % 1000)
         return build_model(task, "small", image_size=size).eval()
 
-    def fake_target(profile, seed, device, cache_dir, checkpoint=1.0, sources=None):
-        torch.manual_seed(int(checkpoint * 100))
+    def fake_target(profile, seed, device, cache_dir, checkpoint=1.0, sources=None, replicate=0):
+        torch.manual_seed(int(checkpoint * 100) + 1000 * replicate)
         return build_model("segment_semantic", "small", image_size=size).eval()
 
     monkeypatch.setattr(datasets, "target_data", lambda split, n, **kw: FakeData(n))
@@ -217,6 +217,9 @@ def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
     )
     assert data.checkpoints == (0.5, 1.0)
     assert data.target.shape == (2, 10, 10)
+    # a second target model (smoke profile: 2 replicates), another network at every checkpoint
+    assert data.target_replicate.shape == (2, 10, 10)
+    assert not torch.equal(data.target_replicate, data.target)
     assert data.sources["small"].shape == (3, 10, 10)
     assert len(calls) == 6
     assert torch.allclose(data.final.diagonal(), torch.zeros(10))
@@ -269,7 +272,8 @@ def test_model_size_is_one_result(tmp_path, monkeypatch):
     assert {"rho", "r_s", "top_large", "top_small", "gap", "mean_small", "v_rs"} <= set(res.text)
     assert [c.holds for c in res.claims] == ["holds", "holds"]
     assert [c.paper for c in res.claims] == ["0.95", "0.96"]
-    assert res.values == {"n_images": 24, "n_tasks": len(TASKS), "n_boot": 5, "n_replicated": 0}
+    assert res.values == {"n_images": 24, "n_tasks": len(TASKS), "n_boot": 5, "n_replicated": 0,
+                           "n_target_models": 1}  # fmt: skip
     assert res.text["set_aside"] == "none"
     assert res.text["rho_rep0"] == res.text["rho_rep1"] == "1.00"  # no second networks
     # second networks that rank the sources differently: the estimate averages over both
@@ -282,6 +286,13 @@ def test_model_size_is_one_result(tmp_path, monkeypatch):
     rep1 = float(mixed.text["rho_rep1"].replace("−", "-"))
     assert mixed.text["rho_rep0"] == "1.00" and rep1 < 0.9
     assert rep1 < mixed.correlation.loc["rho", "estimate"] < 1.0
+    # a second target model alone moves the second row
+    apart = dataclasses.replace(data, sources={"small": src, "taskonomy": other})
+    one = model_size.compare(study, apart)
+    two = model_size.compare(study, dataclasses.replace(apart, target_replicate=_rdms(2, seed=7)))
+    assert (one.values["n_target_models"], two.values["n_target_models"]) == (1, 2)
+    assert one.text["rho_rep1"] == one.text["rho_rep0"] == two.text["rho_rep0"]
+    assert two.text["rho_rep1"] != two.text["rho_rep0"]
     untested = model_size.compare(study, dataclasses.replace(data, tested=False))
     assert {c.holds for c in untested.claims} == {"not tested"}
     monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
@@ -310,6 +321,7 @@ def test_image_counts_is_one_result(tmp_path, monkeypatch):
         "n_draws": 4,
         "n_replicated": 0,
         "n_choices": 1,
+        "n_target_models": 1,
     }
     assert res.text["counts"] == "6, 10, 15" and res.text["set_aside"] == "none"
     assert res.text["paper_fraction"] == "20 %" and res.text["lowest_n"] == "6"
@@ -340,7 +352,8 @@ def test_training_stage_is_one_result(tmp_path, monkeypatch):
     )
     res = training_stage.compare(study, data)
     assert res.values == {"n_images": 24, "n_tasks": len(TASKS), "n_checkpoints": 3, "n_boot": 5,
-                          "target_steps": study.profile.target_steps, "n_replicated": 0}  # fmt: skip
+                          "target_steps": study.profile.target_steps, "n_replicated": 0,
+                          "n_target_models": 1}  # fmt: skip
     assert res.text["set_aside"] == "surface normals (no signal)"
     assert list(res.table["fraction"]) == [0.1, 0.5, 1.0]
     assert res.text["first_fraction"] == "1/10" and res.text["half_fraction"] == "1/2"

@@ -201,9 +201,11 @@ def train_target_model(
     save_every: int = 0,
     show_progress: bool = True,
     sources: DataSources = SYNTHETIC,
+    replicate: int = 0,
 ) -> tuple[TrainResult, dict[str, Any]]:
-    """Train the small model for :data:`TARGET_TASK` on ``sources``' target domain
-    (profile.target_train images, profile.target_steps steps, snapshots at profile.checkpoints)."""
+    """Train replicate ``replicate`` of the small model for :data:`TARGET_TASK` on ``sources``'
+    target domain (profile.target_train images, profile.target_steps steps, snapshots at
+    profile.checkpoints); replicates differ only in their network seed (initial weights, batches)."""
     kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": device,
           "sources": sources}  # fmt: skip
     train = load_target_data("train", profile.target_train, **kw)
@@ -212,4 +214,4 @@ def train_target_model(
     fr = tuple(sorted(set(profile.checkpoints if checkpoints is None else checkpoints) | {1.0}))
     cfg = TrainConfig.of(profile, profile.target_steps, seed, checkpoints=fr, save_every=save_every)
     return _run(TARGET_TASK, "small", profile, train, val, test, cfg, device, resume, on_progress,
-                on_checkpoint, show_progress, role="target")  # fmt: skip
+                on_checkpoint, show_progress, replicate=replicate, role="target")  # fmt: skip

@@ -82,11 +82,15 @@ def model_key(
     return key
 
 
-def target_key(profile: Any, seed: int, sources: DataSources = SYNTHETIC) -> dict[str, Any]:
-    """The key fields of the target-task small model."""
+def target_key(
+    profile: Any, seed: int, sources: DataSources = SYNTHETIC, replicate: int = 0
+) -> dict[str, Any]:
+    """The key fields of the target-task small model (replicate 0 keeps the key it had before
+    target models had replicates)."""
     return {"task": "target_segmentation", "arch": "small", "seed": seed, **sources.target_key(),
             "checkpoints": sorted(set(map(float, profile.checkpoints)) | {1.0}),
-            **{f: getattr(profile, f) for f in TARGET_FIELDS}}  # fmt: skip
+            **{f: getattr(profile, f) for f in TARGET_FIELDS},
+            **({"replicate": int(replicate)} if replicate else {})}  # fmt: skip
 
 
 def _train_build(train_fn: Callable[..., Any], steps: int, show_progress: bool, **kw: Any):
@@ -203,13 +207,14 @@ def get_record(
     return dict(meta["record"])
 
 
-def _target_entry(profile, seed, device, cache_dir, show_progress, sources=SYNTHETIC):
+def _target_entry(profile, seed, device, cache_dir, show_progress, sources=SYNTHETIC, replicate=0):
     from rsa_utils.nets import train
 
     dev = torch.device(device)
     build = _train_build(train.train_target_model, profile.target_steps, show_progress, profile=profile,
-                         seed=seed, device=dev, cache_dir=cache_dir, sources=sources)  # fmt: skip
-    key = target_key(profile, seed, sources)
+                         seed=seed, device=dev, cache_dir=cache_dir, sources=sources,
+                         replicate=replicate)  # fmt: skip
+    key = target_key(profile, seed, sources, replicate)
     return cached("target_model", key, build, cache_dir=cache_dir)
 
 
@@ -221,10 +226,11 @@ def get_target_model(
     checkpoint: float = 1.0,
     show_progress: bool = True,
     sources: DataSources = SYNTHETIC,
+    replicate: int = 0,
 ) -> TaskModel:
-    """The small model trained on the target task of ``sources``' target domain, at
-    ``checkpoint`` (one of profile.checkpoints or 1)."""
-    payload, _ = _target_entry(profile, seed, device, cache_dir, show_progress, sources)
+    """Replicate ``replicate`` of the small model trained on the target task of ``sources``'
+    target domain, at ``checkpoint`` (one of profile.checkpoints or 1)."""
+    payload, _ = _target_entry(profile, seed, device, cache_dir, show_progress, sources, replicate)
     return _model_from_payload(payload, checkpoint, device)
 
 
@@ -235,8 +241,8 @@ def get_target_record(
     cache_dir: str | os.PathLike | None = None,
     show_progress: bool = True,
     sources: DataSources = SYNTHETIC,
+    replicate: int = 0,
 ) -> dict[str, Any]:
     """The record of the target-task model (see :func:`get_record`)."""
-    return dict(
-        _target_entry(profile, seed, device, cache_dir, show_progress, sources)[1]["record"]
-    )
+    entry = _target_entry(profile, seed, device, cache_dir, show_progress, sources, replicate)
+    return dict(entry[1]["record"])

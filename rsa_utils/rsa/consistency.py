@@ -117,11 +117,13 @@ def correlation_with_last(rankings: np.ndarray) -> np.ndarray:
 
 
 def checkpoint_consistency(target_rdms: torch.Tensor, source_rdms: torch.Tensor, *, n_boot: int = 100, seed: int = 0,
-                           device=None, replicates: dict[int, Any] | None = None) -> rsa.Resampled:  # fmt: skip
+                           device=None, replicates: dict[int, Any] | None = None,
+                           target_replicate: Any = None) -> rsa.Resampled:  # fmt: skip
     """S3.1: ρ between the source ranking at each of K checkpoints (target_rdms (K, n, n), the
     last = final) and the final ranking, with a bootstrap over images → estimate (K,).
-    ``replicates`` maps a row of ``source_rdms`` to another replicate's RDM (n, n): each draw
-    then takes either network of that source, the same one for every checkpoint's ranking."""
+    ``replicates`` maps a row of ``source_rdms`` to another replicate's RDM (n, n), and
+    ``target_replicate`` (K, n, n) holds another target model's checkpoints: each draw then
+    takes either network of each, the same one for every checkpoint's ranking."""
     k = len(target_rdms)
     rank = target_rankings_statistic(k)
 
@@ -129,17 +131,20 @@ def checkpoint_consistency(target_rdms: torch.Tensor, source_rdms: torch.Tensor,
         return correlation_with_last(rank(v))
 
     stack = torch.cat([torch.as_tensor(target_rdms), torch.as_tensor(source_rdms)])
-    alt = {k + row: v for row, v in (replicates or {}).items()}
+    alt: dict = {k + row: v for row, v in (replicates or {}).items()}
+    if target_replicate is not None:
+        alt[tuple(range(k))] = torch.as_tensor(target_replicate)
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
 def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_rdms: torch.Tensor, *,
                      n_boot: int = 100, seed: int = 0, device=None, tasks: Sequence[str] | None = None,
-                     replicates_small: dict | None = None, replicates_large: dict | None = None) -> rsa.Resampled:  # fmt: skip
+                     replicates_small: dict | None = None, replicates_large: dict | None = None,
+                     target_replicate: Any = None) -> rsa.Resampled:  # fmt: skip
     """S3.2: the target's similarity to S sources with small encoders vs with Taskonomy-
     architecture encoders; estimate = [ρ, r_s] with a bootstrap over images and, where
-    ``replicates_*`` give another replicate's RDM (task name in ``tasks`` → (n, n)), over the
-    source networks."""
+    ``replicates_*`` give another replicate's RDM (task name in ``tasks`` → (n, n)) or
+    ``target_replicate`` another target model's (n, n), over the networks."""
     s = len(small_rdms)
     rank = target_rankings_statistic(1)
 
@@ -157,6 +162,8 @@ def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_r
     tasks = list(tasks or [])
     alt = {1 + tasks.index(t): v for t, v in (replicates_small or {}).items() if t in tasks}
     alt |= {1 + s + tasks.index(t): v for t, v in (replicates_large or {}).items() if t in tasks}
+    if target_replicate is not None:
+        alt[0] = target_replicate
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
@@ -166,20 +173,24 @@ N_CHOICES = 10
 
 def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor, counts: Sequence[int], *,
                             n_draws: int = 100, seed: int = 0, device=None,
-                            replicates: dict[int, Any] | None = None,
+                            replicates: dict[int, Any] | None = None, target_replicate: Any = None,
                             n_choices: int = N_CHOICES) -> pd.DataFrame:  # fmt: skip
     """S3.3: ρ between the ranking from n images (drawn without replacement, ``n_draws`` times)
     and the ranking from all images, for every n in ``counts`` → table (n, estimate, low, high).
 
     The estimate is the median over draws; the band is the central 95 % of the draws.
-    ``replicates`` maps a row of ``source_rdms`` to another replicate's RDM (n, n): the draws are
-    then split over ``n_choices`` random choices of one network per source, each compared with
-    the ranking from all images by the same networks, so the band also covers which networks
-    were trained.
+    ``replicates`` maps a row of ``source_rdms`` to another replicate's RDM (n, n), and
+    ``target_replicate`` is another target model's RDM (n, n): the draws are then split over
+    ``n_choices`` random choices of one network per source and target, each compared with the
+    ranking from all images by the same networks, so the band also covers which networks were
+    trained.
     """
     stack = torch.cat([torch.as_tensor(target_rdm)[None], torch.as_tensor(source_rdms)])
     rank = target_rankings_statistic(1)
-    rows = sorted(replicates or {})
+    alts = {1 + row: v for row, v in (replicates or {}).items()}  # row of the stack → other RDM
+    if target_replicate is not None:
+        alts[0] = target_replicate
+    rows = sorted(alts)
     k = n_choices if rows else 1
     g = torch.Generator().manual_seed(seed)
     chosen = []  # (stack with one network per source, its ranking from all images, draws, seed)
@@ -189,7 +200,7 @@ def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor,
             s = stack.clone()
             for row in rows:
                 if torch.rand(1, generator=g).item() < 0.5:
-                    s[1 + row] = torch.as_tensor(replicates[row]).to(s)
+                    s[row] = torch.as_tensor(alts[row]).to(s)
         chosen.append(
             (s, rank(rsa.upper_triangle(s))[0], n_draws // k + (c < n_draws % k), seed + c)
         )

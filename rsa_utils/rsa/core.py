@@ -300,8 +300,12 @@ def _resample(
     dev = _device(device)
     r = _stack(rdms, dev)
     n = r.shape[-1]
-    rows = sorted(replicates or {})
-    alt = _stack([replicates[k] for k in rows], dev) if rows else None
+    # (rows, their other replicate's RDMs (len(rows), n, n)), one group per network
+    groups = sorted(((k,) if isinstance(k, int) else tuple(k), _stack(v, dev))
+                    for k, v in (replicates or {}).items())  # fmt: skip
+    for rows, alt in groups:
+        if len(rows) != len(alt):
+            raise ValueError(f"replicates: rows {rows} need {len(rows)} RDMs, got {len(alt)}")
     g = torch.Generator().manual_seed(seed)
     samples, on_all = [], []
     for _ in range(n_draws):
@@ -311,18 +315,18 @@ def _resample(
             else torch.randperm(n, generator=g)[:size]
         )
         drawn = r
-        if rows:  # each network with a replicate: one of the two, at random
-            pick = torch.rand(len(rows), generator=g) < 0.5
+        if groups:  # each network with a replicate: one of the two, at random
+            pick = torch.rand(len(groups), generator=g) < 0.5
             if pick.any():
                 drawn = r.clone()
                 for j in torch.nonzero(pick).flatten().tolist():
-                    drawn[rows[j]] = alt[j]
+                    drawn[list(groups[j][0])] = groups[j][1]
             on_all.append(np.asarray(statistic(upper_triangle(drawn))))
         samples.append(np.asarray(statistic(_pair_mask_condensed(drawn, idx.to(dev)))))
     samples = np.stack(samples)
     # the estimate: on all images; with replicates, averaged over the draws' choices of network,
     # so that it does not rest on which replicate happens to be listed first
-    full = np.nanmean(np.stack(on_all), 0) if rows else np.asarray(statistic(upper_triangle(r)))
+    full = np.nanmean(np.stack(on_all), 0) if groups else np.asarray(statistic(upper_triangle(r)))
     alpha = (1 - level) / 2
     low, high = np.nanquantile(samples, [alpha, 1 - alpha], axis=0)
     return Resampled(full if full.ndim else float(full), samples, low, high, level)
@@ -346,7 +350,9 @@ def bootstrap(
     Each draw resamples the n images with replacement; pairs of an image with its own copy are
     dropped. ``replicates`` maps a row of ``rdms`` to the RDM (n, n) of another replicate of the
     same network (same task and architecture, another seed): each draw takes either at random,
-    so the interval also covers the variance between independently trained networks. Returns
+    so the interval also covers the variance between independently trained networks. A key may
+    also be a tuple of rows that belong to one network (e.g. its checkpoints) with their
+    replicate's RDMs (len, n, n): they are swapped together. Returns
     the estimate on all images, the draws and a percentile interval. Without ``replicates`` the
     estimate is the statistic of the given rows; with them, its mean over the draws' choices of
     network (each evaluated on all images): the value expected from a study that trained one

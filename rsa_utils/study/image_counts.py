@@ -14,6 +14,7 @@ from rsa_utils.study.profiles import Study
 from rsa_utils.study.s3_data import S3Data, load
 from rsa_utils.study.s3_statistics import (
     image_count_table,
+    n_target_models,
     paper_point,
     replicate_rows,
     stays_above,
@@ -70,7 +71,8 @@ def compare(study: Study, s3: S3Data) -> ImageCounts:
         "n_tasks": len(s3.tasks),
         "n_draws": prof.n_boot,
         "n_replicated": n_rep,
-        "n_choices": N_CHOICES if n_rep else 1,
+        "n_target_models": n_target_models(s3),
+        "n_choices": N_CHOICES if n_rep or s3.target_replicate is not None else 1,
     }
     text = {
         "set_aside": s3.set_aside_text,

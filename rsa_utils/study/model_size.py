@@ -13,6 +13,7 @@ from rsa_utils.study.profiles import Study
 from rsa_utils.study.s3_data import S3Data, load
 from rsa_utils.study.s3_statistics import (
     correlation_verdict,
+    n_target_models,
     replicate_correlations,
     size_correlation,
     size_table,
@@ -66,6 +67,7 @@ def compare(study: Study, s3: S3Data) -> ModelSize:
             & set(s3.replicates.get("taskonomy", {}))
             & set(s3.tasks)
         ),
+        "n_target_models": n_target_models(s3),
     }
     text = {
         "set_aside": s3.set_aside_text,

@@ -67,14 +67,14 @@ def model_rdm(model: torch.nn.Module, images: torch.Tensor, device="cpu") -> tor
 
 
 def target_rdms(
-    study: Study, images: torch.Tensor, checkpoints: Sequence[float] = (1.0,)
+    study: Study, images: torch.Tensor, checkpoints: Sequence[float] = (1.0,), replicate: int = 0
 ) -> torch.Tensor:
-    """RDMs (K, n, n) of the target small model at each fraction of training in ``checkpoints``
-    (each must be in ``study.profile.checkpoints`` or be 1)."""
+    """RDMs (K, n, n) of the target small model (replicate ``replicate``) at each fraction of
+    training in ``checkpoints`` (each must be in ``study.profile.checkpoints`` or be 1)."""
     out = []
-    for c in tqdm(checkpoints, desc="target model checkpoints", leave=False):
+    for c in tqdm(checkpoints, desc=f"target model {replicate} checkpoints", leave=False):
         model = zoo.get_target_model(study.profile, study.seed, study.device, study.cache_dir,
-                                     checkpoint=c, sources=study.sources)  # fmt: skip
+                                     checkpoint=c, sources=study.sources, replicate=replicate)  # fmt: skip
         out.append(model_rdm(model, images, study.device))
     return torch.stack(out)
 
@@ -117,6 +117,8 @@ class S3Data:
     tested: bool = True
     #: arch -> task -> RDM (n, n) of the task's replicate-1 network (intervals over networks)
     replicates: dict[str, dict[str, torch.Tensor]] = dataclasses.field(default_factory=dict)
+    #: RDMs (K, n, n) of a second target model (replicate 1) at the same checkpoints, or None
+    target_replicate: torch.Tensor | None = None
 
     @property
     def set_aside_note(self) -> str:
@@ -153,7 +155,9 @@ def load(
     """Images, target and source RDMs for S3 (models trained on first use by the zoo).
 
     ``n_images`` defaults to ``profile.n_rsa``, ``tasks`` to :data:`S34_TASKS`, ``checkpoints``
-    (None: ``profile.checkpoints`` plus 1) must end with the final model. Source tasks whose
+    (None: ``profile.checkpoints`` plus 1) must end with the final model. With
+    ``profile.replicates`` >= 2 a second target model (its own network seed) gives
+    ``target_replicate``, so that intervals cover the target network as well. Source tasks whose
     networks (in any of ``archs``) fail their baseline or lack signal are set aside
     (:func:`rsa_utils.task_models.usable_tasks`); with fewer than 3 left, or a target model that
     does not beat its baseline, all are kept and ``tested`` is False.
@@ -178,10 +182,11 @@ def load(
         sorted(set(map(float, prof.checkpoints if checkpoints is None else checkpoints)) | {1.0})
     )
     images = rsa_images(study, n)
+    second = target_rdms(study, images, cps, replicate=1) if prof.replicates >= 2 else None
     return S3Data(
         tasks, cps, images, target_rdms(study, images, cps),
         {a: source_rdms(study, images, tasks, a) for a in archs}, set_aside, tested,
-        {a: replicate_rdms(study, tasks, a, images) for a in archs},
+        {a: replicate_rdms(study, tasks, a, images) for a in archs}, second,
     )  # fmt: skip
 
 

@@ -29,6 +29,16 @@ def replicate_rows(data: S3Data, arch: str) -> dict[int, torch.Tensor]:
     return {data.tasks.index(t): v for t, v in reps.items() if t in data.tasks}
 
 
+def second_target(data: S3Data) -> torch.Tensor | None:
+    """The final RDM (n, n) of the second target model, or None without one."""
+    return None if data.target_replicate is None else data.target_replicate[-1]
+
+
+def n_target_models(data: S3Data) -> int:
+    """How many target models the intervals draw from (1, or 2 with a second one)."""
+    return 1 if data.target_replicate is None else 2
+
+
 def stays_above(
     x: Sequence[float], y: Sequence[float], threshold: float = THRESHOLD
 ) -> float | None:
@@ -71,7 +81,7 @@ def checkpoint_table(
     table (fraction, estimate, low, high), one row per checkpoint."""
     res = consistency.checkpoint_consistency(
         data.target, data.sources[arch], n_boot=n_boot, seed=seed, device=device,
-        replicates=replicate_rows(data, arch),
+        replicates=replicate_rows(data, arch), target_replicate=data.target_replicate,
     )  # fmt: skip
     return pd.DataFrame(
         {"fraction": data.checkpoints, "estimate": res.estimate, "low": res.low, "high": res.high}
@@ -109,7 +119,7 @@ def size_correlation(
     res = consistency.size_consistency(
         data.final, data.sources["small"], data.sources["taskonomy"], n_boot=n_boot, seed=seed,
         device=device, tasks=data.tasks, replicates_small=data.replicates.get("small"),
-        replicates_large=data.replicates.get("taskonomy"),
+        replicates_large=data.replicates.get("taskonomy"), target_replicate=second_target(data),
     )  # fmt: skip
     return pd.DataFrame(
         {"estimate": res.estimate, "low": res.low, "high": res.high}, index=["rho", "r_s"]
@@ -117,8 +127,8 @@ def size_correlation(
 
 
 def replicate_correlations(data: S3Data) -> pd.DataFrame:
-    """S3.2 with one fixed network per source: ρ and r_s between the two rankings on all images
-    when every source uses its first network (row 0) or, where it has one, its second (row 1)
+    """S3.2 with one fixed network per source and target: ρ and r_s between the two rankings on
+    all images when every network is the first (row 0) or, where there is one, the second (row 1)
     → table indexed by replicate (rho, r_s). How far apart the rows lie is the part of the
     result that rests on which networks were trained."""
     rows = {}
@@ -129,7 +139,8 @@ def replicate_correlations(data: S3Data) -> pd.DataFrame:
             for t, v in (data.replicates.get(arch, {}) if rep else {}).items():
                 if t in data.tasks:
                     src[data.tasks.index(t)] = torch.as_tensor(v).to(src)
-            rank[arch] = ranking(data.final, src, data.tasks)[list(data.tasks)].to_numpy()
+            target = data.final if not rep or data.target_replicate is None else second_target(data)
+            rank[arch] = ranking(target, src, data.tasks)[list(data.tasks)].to_numpy()
         rows[rep] = {"rho": float(np.corrcoef(rank["small"], rank["taskonomy"])[0, 1]),
                      "r_s": float(ss.spearmanr(rank["small"], rank["taskonomy"]).statistic)}  # fmt: skip
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("replicate")
@@ -158,7 +169,7 @@ def image_count_table(
     n_all = data.final.shape[-1]
     df = consistency.image_count_consistency(
         data.final, data.sources[arch], usable_counts(counts, n_all), n_draws=n_draws, seed=seed,
-        device=device, replicates=replicate_rows(data, arch),
+        device=device, replicates=replicate_rows(data, arch), target_replicate=second_target(data),
     )  # fmt: skip
     df.insert(1, "fraction", df["n"] / n_all)
     return df

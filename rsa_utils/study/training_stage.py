@@ -16,6 +16,7 @@ from rsa_utils.study.s3_statistics import (
     checkpoint_rankings,
     checkpoint_table,
     correlation_verdict,
+    n_target_models,
     paper_point,
     replicate_rows,
     stays_above,
@@ -64,7 +65,7 @@ def compare(study: Study, s3: S3Data) -> TrainingStage:
     values = {
         "n_images": prof.n_rsa, "n_tasks": len(s3.tasks), "n_checkpoints": len(s3.checkpoints),
         "n_boot": prof.n_boot, "target_steps": prof.target_steps,
-        "n_replicated": len(replicate_rows(s3, "taskonomy")),
+        "n_replicated": len(replicate_rows(s3, "taskonomy")), "n_target_models": n_target_models(s3),
     }  # fmt: skip
     text = {
         "set_aside": s3.set_aside_text,
