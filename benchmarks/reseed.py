@@ -5,6 +5,7 @@ Usage::
 
     python benchmarks/reseed.py [--profile cpu] [--seeds 0 1] [--notebooks NAME ...]
                                 [--out benchmarks/reseed_cpu.json]
+    python benchmarks/reseed.py --summary benchmarks/reseed_cpu.json   # re-read a result
 
 Each seed's notebooks are executed by the runner into their own folder (``<workdir>/seed<s>/``,
 never over the committed edition), sharing one cache (zoo keys name the seed, so nothing is
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,27 @@ def run_seed(
     return time.perf_counter() - t0
 
 
+_NUM = r"([−-]?\d+(?:\.\d+)?)"
+_LEADING = re.compile(rf"^\s*{_NUM}\s*\[{_NUM},\s*{_NUM}\]")
+
+
+def leading_interval(text: str) -> tuple[float, float, float] | None:
+    """``"0.75 [0.49, 0.94]; …"`` → (0.75, 0.49, 0.94); None when the row does not start so."""
+    m = _LEADING.match(text or "")
+    return tuple(float(g.replace("−", "-")) for g in m.groups()) if m else None
+
+
+def cross_coverage(rows) -> dict:
+    """Over rows whose value under both seeds is a number with an interval: how many have each
+    seed's estimate inside the other seed's interval, and the mean |difference| of the estimates
+    (how well the intervals cover what a reseed changes, verdicts aside)."""
+    pairs = [(leading_interval(r["ours_a"]), leading_interval(r["ours_b"])) for r in rows]
+    pairs = [(a, b) for a, b in pairs if a and b]
+    inside = [a[1] <= b[0] <= a[2] and b[1] <= a[0] <= b[2] for a, b in pairs]
+    return {"interval_rows": len(pairs), "cross_covered": int(sum(inside)),
+            "mean_abs_difference": float(sum(abs(a[0] - b[0]) for a, b in pairs) / max(len(pairs), 1))}  # fmt: skip
+
+
 def compare(rows_a, rows_b) -> dict:
     """Rows of both runs (lists of claims dicts) → per-row verdicts and the agreement summary."""
     key = lambda r: (r["section"], r["claim"])  # noqa: E731
@@ -56,13 +79,17 @@ def compare(rows_a, rows_b) -> dict:
                      "comparable": comparable, "same": va == vb})  # fmt: skip
     comp = [r for r in rows if r["comparable"]]
     return {"rows": rows, "comparable": len(comp), "same": sum(r["same"] for r in comp),
-            "flips": [r for r in comp if not r["same"]], "total": len(rows)}  # fmt: skip
+            "flips": [r for r in comp if not r["same"]], "total": len(rows),
+            **cross_coverage(rows)}  # fmt: skip
 
 
 def markdown(result: dict, meta: dict) -> str:
     lines = [f"Seeds {meta['seeds'][0]} and {meta['seeds'][1]}, profile `{meta['profile']}`: the same verdict on "
              f"**{result['same']} of {result['comparable']}** rows tested in both runs "
-             f"({result['total']} rows; wall {', '.join(f'{s / 60:.1f}' for s in meta['wall_s'])} min).", "",
+             f"({result['total']} rows; wall {', '.join(f'{s / 60:.1f}' for s in meta['wall_s'])} min). "
+             f"Of {result['interval_rows']} rows whose value is a number with an interval under both "
+             f"seeds, {result['cross_covered']} have each seed's estimate inside the other's interval "
+             f"(mean |difference| {result['mean_abs_difference']:.2f}).", "",
              "| section | claim | seed A | seed B |", "|---|---|---|---|"]  # fmt: skip
     for r in result["rows"]:
         mark = "" if r["same"] or not r["comparable"] else " ⚠"
@@ -88,7 +115,15 @@ def main(argv=None) -> int:
     ap.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE")
     )
+    ap.add_argument(
+        "--summary", default=None, metavar="JSON",
+        help="only re-read a result written earlier and print its summary (nothing is run)",
+    )  # fmt: skip
     args = ap.parse_args(argv)
+    if args.summary:
+        old = json.loads(Path(args.summary).read_text())
+        print(markdown({**old, **cross_coverage(old["rows"])}, old["meta"]))
+        return 0
     sys.path.insert(0, str(ROOT))
     from rsa_utils.report import collect_claims
 
