@@ -261,10 +261,10 @@ def iter_entries(
 
 
 def list_entries(cache_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """A table of the cached entries with their records (one row per entry). ``baseline`` is the
-    one recorded when the entry was trained; the quality gate recomputes it with the current
-    rule (:func:`~rsa_utils.nets.train.task_baseline`), which for L1 tasks trained before the
-    median became their baseline gives another value."""
+    """A table of the cached entries with their records (one row per entry).
+    ``baseline_at_training`` is the trivial baseline recorded when the entry was trained; the
+    quality gate recomputes it with the current rule (:func:`~rsa_utils.nets.train.task_baseline`),
+    which for L1 tasks trained before the median became their baseline gives another value."""
     rows = []
     for kind, key, meta, status in iter_entries(cache_dir):
         kd, rec = (meta or {}).get("key_dict", {}), (meta or {}).get("record", {})
@@ -272,7 +272,7 @@ def list_entries(cache_dir: str | os.PathLike | None = None) -> pd.DataFrame:
             "kind": kind, "key": key, "status": status, "task": kd.get("task"), "arch": kd.get("arch"), "replicate": kd.get("replicate"),
             "image_size": kd.get("image_size"), "steps": kd.get("steps", kd.get("target_steps")),
             "seed": kd.get("seed"), "metric_name": rec.get("metric_name"), "metric": rec.get("metric"),
-            "baseline": rec.get("baseline"), "train_loss": rec.get("train_loss"),
+            "baseline_at_training": rec.get("baseline"), "train_loss": rec.get("train_loss"),
             "val_loss": rec.get("val_loss"), "seconds": rec.get("seconds"),
             "MB": round((meta or {}).get("size", 0) / 1e6, 2),
         })  # fmt: skip

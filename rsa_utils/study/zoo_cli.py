@@ -53,7 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--target-data", default="synthetic", help="synthetic | voc (with --target-root)"
     )
     tr.add_argument("--target-root", default=None)
-    ls = sub.add_parser("ls", help="list cached entries with their metrics")
+    ls = sub.add_parser(
+        "ls",
+        help="list cached entries with their metrics (baseline as recorded at training; the "
+        "book's quality gate recomputes it)",
+    )
     ls.add_argument("--cache-dir", default=None)
     args = ap.parse_args(argv)
     if args.cmd == "ls":
