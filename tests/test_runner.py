@@ -61,7 +61,7 @@ def test_toc_lists_every_notebook():
 @pytest.mark.slow
 def test_runner_executes_with_parameters_and_metadata(tmp_path, monkeypatch):
     monkeypatch.setenv("RSA_CACHE_DIR", str(tmp_path / "cache"))
-    (tmp_path / "book").mkdir()
+    # --outdir names a folder that does not exist yet: the runner makes it
     res = _run("rsa_primer", "--profile", "smoke", "--device", "cpu", "-p", "n_per_shape", "4",
                "--outdir", str(tmp_path / "book"))  # fmt: skip
     assert res.returncode == 0, res.stderr[-2000:]

@@ -248,6 +248,7 @@ def run_notebook(
     provenance recorded (default: read now). The notebook's printed lines and progress bars are
     streamed to this process's stdout / stderr as they come."""
     src = NOTEBOOK_DIR / f"{name}.py"
+    outdir.mkdir(parents=True, exist_ok=True)  # a new output folder is made, not an error
     out = outdir / f"{name}.ipynb"
     nb = jupytext.read(src)
     nb.metadata["kernelspec"] = {
