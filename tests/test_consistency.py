@@ -124,6 +124,9 @@ def test_image_counts_over_replicates_compare_each_choice_with_itself():
                                                 replicates={0: other}, n_choices=4)  # fmt: skip
     assert mixed.estimate.iloc[-1] > 0.95 and mixed.low.iloc[-1] > 0.9
     assert list(mixed.n) == [10, 29]
+    # fewer draws than choices: one choice per draw, every draw counted
+    few = consistency.image_count_consistency(r[0], r[1:], [10], n_draws=3, replicates={0: other})
+    assert np.isfinite(few.estimate.iloc[0]) and few.low.iloc[0] <= few.high.iloc[0]
 
 
 def test_checkpoints_over_replicates_rank_every_checkpoint_with_the_same_networks():

@@ -167,7 +167,8 @@ def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_r
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
-#: S3.3: random choices of one network per source that the draws are split over (with replicates).
+#: S3.3: random choices of one network per source and target that the draws are split over
+#: (with replicates; at most one choice per draw).
 N_CHOICES = 10
 
 
@@ -191,7 +192,7 @@ def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor,
     if target_replicate is not None:
         alts[0] = target_replicate
     rows = sorted(alts)
-    k = n_choices if rows else 1
+    k = min(n_choices, n_draws) if rows else 1
     g = torch.Generator().manual_seed(seed)
     chosen = []  # (stack with one network per source, its ranking from all images, draws, seed)
     for c in range(k):

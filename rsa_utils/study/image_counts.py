@@ -72,7 +72,7 @@ def compare(study: Study, s3: S3Data) -> ImageCounts:
         "n_draws": prof.n_boot,
         "n_replicated": n_rep,
         "n_target_models": n_target_models(s3),
-        "n_choices": N_CHOICES if n_rep or s3.target_replicate is not None else 1,
+        "n_choices": min(N_CHOICES, prof.n_boot) if n_rep or s3.target_replicate is not None else 1,
     }
     text = {
         "set_aside": s3.set_aside_text,
