@@ -179,7 +179,8 @@ def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor,
     """S3.3: ρ between the ranking from n images (drawn without replacement, ``n_draws`` times)
     and the ranking from all images, for every n in ``counts`` → table (n, estimate, low, high).
 
-    The estimate is the median over draws; the band is the central 95 % of the draws.
+    The estimate is the median over draws; the band is the central 95 % of the draws. The
+    table's ``attrs["n_choices"]`` says over how many choices of networks the draws were split.
     ``replicates`` maps a row of ``source_rdms`` to another replicate's RDM (n, n), and
     ``target_replicate`` is another target model's RDM (n, n): the draws are then split over
     ``n_choices`` random choices of one network per source and target, each compared with the
@@ -216,7 +217,9 @@ def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor,
         low, high = np.nanquantile(drawn, [0.025, 0.975])
         table.append({"n": n, "estimate": float(np.nanmedian(drawn)), "low": float(low),
                       "high": float(high)})  # fmt: skip
-    return pd.DataFrame(table)
+    out = pd.DataFrame(table)
+    out.attrs["n_choices"] = k  # how many choices of networks the draws were split over
+    return out
 
 
 def spearman_with_interval(

@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from rsa_utils.rsa.consistency import N_CHOICES
 from rsa_utils.study import report
 from rsa_utils.study.profiles import Study
 from rsa_utils.study.s3_data import S3Data, load
@@ -65,14 +64,13 @@ def compare(study: Study, s3: S3Data) -> ImageCounts:
     lowest = table.iloc[0]
     at_paper = table.loc[(table["fraction"] - paper_fraction).abs().idxmin()]
     at_paper_rho = report.fmt_interval(at_paper.estimate, at_paper.low, at_paper.high, 3)
-    n_rep = len(replicate_rows(s3, "taskonomy"))
     values = {
         "n_all": n_all,
         "n_tasks": len(s3.tasks),
         "n_draws": prof.n_boot,
-        "n_replicated": n_rep,
+        "n_replicated": len(replicate_rows(s3, "taskonomy")),
         "n_target_models": n_target_models(s3),
-        "n_choices": min(N_CHOICES, prof.n_boot) if n_rep or s3.target_replicate is not None else 1,
+        "n_choices": table.attrs["n_choices"],
     }
     text = {
         "set_aside": s3.set_aside_text,

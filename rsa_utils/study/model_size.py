@@ -15,6 +15,7 @@ from rsa_utils.study.s3_statistics import (
     correlation_verdict,
     n_target_models,
     replicate_correlations,
+    replicate_rows,
     size_correlation,
     size_table,
 )
@@ -63,9 +64,7 @@ def compare(study: Study, s3: S3Data) -> ModelSize:
         "n_tasks": len(s3.tasks),
         "n_boot": prof.n_boot,
         "n_replicated": len(
-            set(s3.replicates.get("small", {}))
-            & set(s3.replicates.get("taskonomy", {}))
-            & set(s3.tasks)
+            replicate_rows(s3, "small").keys() & replicate_rows(s3, "taskonomy").keys()
         ),
         "n_target_models": n_target_models(s3),
     }

@@ -136,12 +136,11 @@ def replicate_correlations(data: S3Data) -> pd.DataFrame:
         rank = {}
         for arch in ("small", "taskonomy"):
             src = torch.as_tensor(data.sources[arch]).clone()
-            for t, v in (data.replicates.get(arch, {}) if rep else {}).items():
-                if t in data.tasks:
-                    src[data.tasks.index(t)] = torch.as_tensor(v).to(src)
+            for row, v in (replicate_rows(data, arch) if rep else {}).items():
+                src[row] = torch.as_tensor(v).to(src)
             target = data.final if not rep or data.target_replicate is None else second_target(data)
             rank[arch] = ranking(target, src, data.tasks)[list(data.tasks)].to_numpy()
-        rows[rep] = {"rho": float(np.corrcoef(rank["small"], rank["taskonomy"])[0, 1]),
+        rows[rep] = {"rho": consistency.pearson(rank["small"], rank["taskonomy"]),
                      "r_s": float(ss.spearmanr(rank["small"], rank["taskonomy"]).statistic)}  # fmt: skip
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("replicate")
 
