@@ -51,7 +51,9 @@ report.glue_result(s34)  # its numbers and prose values, by name
 # %% [markdown]
 # The similarity is the RSA between the final target small model and each of the
 # {glue:}`n_tasks` Taskonomy-architecture source encoders on {glue:}`n_images` target-domain
-# images. Each fine-tuning run trains for {glue:}`finetune_steps` steps on
+# images, averaged over the {glue:}`n_target_models` target model(s) trained with their own
+# network seeds, so that it is the target task's similarity rather than one target network's.
+# The source encoders are the networks that are fine-tuned. Each fine-tuning run trains for {glue:}`finetune_steps` steps on
 # {glue:}`target_train` labelled target images and is tested on {glue:}`n_test` others
 # ({glue:md}`finetune_minutes` minutes of fine-tuning in all when they were built; the zoo
 # caches them).

@@ -226,6 +226,14 @@ def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
     assert set(data.ranking("small").index) == set(TASKS[:3])
     with pytest.raises(ValueError, match="at least 3"):
         tt.load(study, n_images=10, tasks=TASKS[:2])
+    # a second target model that fails its baseline is left out, and the book says so
+    monkeypatch.setattr(tt.zoo, "get_target_record",
+                        lambda *a, replicate=0, **k: {"metric": 0.5 - 0.45 * replicate, "baseline": 0.1})  # fmt: skip
+    failed = tt.load(study, n_images=10, tasks=TASKS[:3], archs=("small",), checkpoints=(0.5,))
+    assert failed.target_replicate is None and failed.tested
+    assert (
+        "second target model" in failed.set_aside and "second target model" in failed.set_aside_text
+    )
 
     monkeypatch.setattr(
         tt.transfer, "finetune", lambda init, profile, **kw: {"miou": 0.25, "seconds": 1.0}
@@ -397,7 +405,7 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     assert res.values == {
         "n_tasks": len(TASKS), "n_images": prof.n_rsa, "target_train": prof.target_train,
         "finetune_steps": prof.finetune_steps, "n_test": prof.n_test, "pascal_n": len(TASKS),
-        "n_above_scratch": len(TASKS), "n_learned": len(TASKS),
+        "n_target_models": 1, "n_above_scratch": len(TASKS), "n_learned": len(TASKS),
         "n_clearly_above_scratch": len(TASKS), "n_clearly_below_scratch": 0,
     }  # fmt: skip
     assert res.text["margin_scratch"] == "20.0 [20.0, 20.0]"  # median 40 - scratch 20, no noise
@@ -417,6 +425,16 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     assert shown.index.name == "label"
     assert figures.table_named(res).equals(res.checks)
     assert (tmp_path / "data" / "s3_4_table_named.csv").is_file()
+    # with a second target model the similarity is the mean of the two target models' (the
+    # fine-tuned encoders stay the sources' first networks)
+    second = _rdms(1, seed=9)
+    two = s34.compare(study, dataclasses.replace(data, target_replicate=second))
+    mean = (data.ranking() + tt.ranking(second[-1], data.sources["taskonomy"], TASKS)) / 2
+    pd.testing.assert_series_equal(
+        two.table["similarity"], mean[two.table.index], check_names=False
+    )
+    assert two.values["n_target_models"] == 2
+    assert not two.table["similarity"].equals(res.table["similarity"][two.table.index])
 
 
 def test_the_reading_of_r_s_comes_from_the_library():

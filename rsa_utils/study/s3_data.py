@@ -143,6 +143,16 @@ class S3Data:
         """The final target model's ranking of the sources of ``arch``, sorted descending."""
         return ranking(self.final, self.sources[arch], self.tasks)
 
+    def mean_ranking(self, arch: str = "taskonomy") -> pd.Series:
+        """Each source's similarity averaged over the final target models (the first and, when
+        there is one, the second), sorted descending: the target *task*'s ranking of the
+        sources' first networks, less tied to one target network (S3.4)."""
+        finals = [self.final] + (
+            [] if self.target_replicate is None else [self.target_replicate[-1]]
+        )
+        sims = [ranking(t, self.sources[arch], self.tasks) for t in finals]
+        return (sum(sims) / len(sims)).sort_values(ascending=False).rename("similarity")
+
 
 def load(
     study: Study,
@@ -157,7 +167,8 @@ def load(
     ``n_images`` defaults to ``profile.n_rsa``, ``tasks`` to :data:`S34_TASKS`, ``checkpoints``
     (None: ``profile.checkpoints`` plus 1) must end with the final model. With
     ``profile.replicates`` >= 2 a second target model (its own network seed) gives
-    ``target_replicate``, so that intervals cover the target network as well. Source tasks whose
+    ``target_replicate``, so that intervals cover the target network as well, unless it fails
+    its baseline (then it is left out and named in ``set_aside``). Source tasks whose
     networks (in any of ``archs``) fail their baseline or lack signal are set aside
     (:func:`rsa_utils.task_models.usable_tasks`); with fewer than 3 left, or a target model that
     does not beat its baseline, all are kept and ``tested`` is False.
@@ -182,7 +193,15 @@ def load(
         sorted(set(map(float, prof.checkpoints if checkpoints is None else checkpoints)) | {1.0})
     )
     images = rsa_images(study, n)
-    second = target_rdms(study, images, cps, replicate=1) if prof.replicates >= 2 else None
+    second = None
+    if prof.replicates >= 2:
+        rec = zoo.get_target_record(
+            prof, study.seed, study.device, study.cache_dir, sources=study.sources, replicate=1
+        )
+        if rec["metric"] > rec["baseline"]:
+            second = target_rdms(study, images, cps, replicate=1)
+        else:  # a second target network that learned nothing would only widen the intervals
+            set_aside = {**set_aside, "second target model": "fails its baseline; not resampled"}
     return S3Data(
         tasks, cps, images, target_rdms(study, images, cps),
         {a: source_rdms(study, images, tasks, a) for a in archs}, set_aside, tested,

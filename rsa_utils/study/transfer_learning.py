@@ -17,6 +17,7 @@ from rsa_utils.study.s3_statistics import (
     group_verdict,
     miou_draws,
     most_beat,
+    n_target_models,
     paper_table,
     spearman_verdict,
     task_checks,
@@ -62,7 +63,10 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     """S3.4's numbers from the S3 data: fine-tunes (or reads from the zoo) every source and
     baseline."""
     prof = study.profile
-    similarity = s3.ranking("taskonomy")
+    # the fine-tuned encoders are the sources' first networks; their similarity is averaged
+    # over the target models (two with replicates) so that it is the target task's, not one
+    # target network's
+    similarity = s3.mean_ranking("taskonomy")
     runs = finetune_all(study, s3.tasks)
     table = transfer_table(similarity, runs.loc[s3.tasks, "miou"])
     # paired bootstrap over the target's test images: intervals for each run's mIoU, its rank
@@ -117,7 +121,7 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     values = {
         "n_tasks": len(s3.tasks), "n_images": prof.n_rsa, "target_train": prof.target_train,
         "finetune_steps": prof.finetune_steps, "n_test": prof.n_test,
-        "pascal_n": pascal[3],
+        "pascal_n": pascal[3], "n_target_models": n_target_models(s3),
         "n_above_scratch": int((table["miou"] > baselines.get("scratch", float("inf"))).sum()),
         "n_clearly_above_scratch": int((over_scratch.quantile(0.025) > 0).sum()),
         "n_clearly_below_scratch": int((over_scratch.quantile(0.975) < 0).sum()),
