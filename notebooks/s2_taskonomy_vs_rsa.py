@@ -11,12 +11,12 @@
 # %% [markdown]
 # # S2. Taskonomy vs RSA
 #
-# Taskonomy relates two tasks by *transfer*: how often a readout trained on a source task's frozen
+# Taskonomy relates two tasks by *transfer*: how often a readout on a source task's frozen
 # representation wins on the target's test images, against other sources. RSA compares the
-# representations directly. The supplement shows that clustering the 20 tasks by either measure
-# gives almost the same groups (room layout and denoising move), and that RSA scores, in [−1, 1],
-# are easier to read. It reused Taskonomy's published affinities; we show them (shipped in
-# `book/data/taskonomy/`, MIT licence) beside affinities recomputed the same way in our world.
+# representations directly. The supplement shows that clustering the 20 tasks by either gives
+# almost the same groups (room layout and denoising move), and that RSA scores, in [−1, 1], are
+# easier to read. It reused Taskonomy's published affinities; we show them (`book/data/taskonomy/`,
+# MIT licence) beside affinities recomputed the same way in our world.
 
 # %% tags=["parameters"]
 profile = "auto"
@@ -51,13 +51,14 @@ report.glue_result(s2)  # its numbers and prose values, by name
 # per-image losses on {glue:}`n_test` test images give win rates (clipped to [0.001, 0.999]) and, by
 # the analytic hierarchy process (AHP), affinities: W / Wᵀ's principal eigenvector, summing to 1.
 #
-# Sanity check: a task's own encoder should be its best source; it is for {glue:md}`self_wins` of
-# the targets (chance: {glue:md}`chance_wins`; a bootstrap over the test images can flip it for
-# {glue:md}`self_undecided`), among the best three for {glue:md}`self_top3`. Short readouts
-# ({glue:}`transfer_steps` steps on {glue:}`transfer_train` images train a whole decoder from 8
-# channels) leave sources little apart, and near-duplicates (the image reconstructions, the two
-# depths) serve a target as well as its own encoder. Where that does not win, the affinities are weak
-# evidence, and so is all compared with them (Figs S4–S5, per-target agreement, *Beyond the paper*).
+# Sanity check: a task's own encoder should be its best source. It is for {glue:md}`self_wins` of
+# the targets (chance {glue:md}`chance_wins`; {glue:md}`self_undecided` flip under a bootstrap over
+# test images), in the best three for {glue:md}`self_top3`. Short readouts ({glue:}`transfer_steps`
+# steps, {glue:}`transfer_train` images, a whole decoder from 8 channels) leave sources little
+# apart, and label twins (image reconstructions, the two depths) serve a target as well as its own
+# encoder. The claim counts own *or twin* best over targets whose networks carry signal:
+# {glue:md}`self_or_twin` ({glue:md}`self_or_twin_undecided` could go either way). Where that fails,
+# the affinities are weak evidence, and so is all compared with them (Figs S4–S5, agreement below).
 #
 # The comparisons (clusters, per-target agreement, claims) use the {glue:}`n_claim_tasks` tasks
 # whose Taskonomy-architecture networks beat their baseline and carry signal, affinities recomputed
@@ -80,9 +81,9 @@ figures.figure_s4(s2)
 #
 # Cut into {glue:}`n_clusters` clusters, our trees agree with adjusted Rand index ARI =
 # {glue:md}`ari` (1 = same partition, 0 = chance); {glue:}`n_moved` tasks leave the cluster most
-# companions joined (either way): {glue:md}`moved`. The supplement found all but room layout and
-# denoising unmoved. Single linkage chains most tasks into one cluster, so few can "move" even if
-# trees differ: the claim holds if at most {glue:}`max_moved` move and ARI ≥ {glue:md}`min_ari`.
+# companions joined (either way): {glue:md}`moved` (the supplement: room layout and denoising).
+# Single linkage chains most tasks into one cluster, so few can "move" even if trees differ: the
+# claim holds if at most {glue:}`max_moved` move and ARI ≥ {glue:md}`min_ari`.
 #
 # ## Fig S5: the two matrices without scaling
 
@@ -135,14 +136,13 @@ figures.table_real_by_type(s2)
 # Label RSA: best for {glue:md}`label_best_type`, least for {glue:md}`label_worst_type`; networks'
 # RSA: best for {glue:md}`net_best_type`, least for {glue:md}`net_worst_type` targets.
 #
-# **Discussion.** Labels hold part of Taskonomy's structure: one renderer makes them from one scene
-# (3D labels share the rooms' geometry, 2D labels filter one image), like Taskonomy's from one mesh
-# and photograph per view. Where labels differ in kind the world cannot follow:
-# {glue:}`n_object_categories` shapes and {glue:}`n_room_types` room types, not ImageNet's and
-# Places' thousands; curvature at the creases of boxes; vanishing point and room layout of an
-# axis-aligned box room. Network RSA agreeing *less* than label RSA says briefly trained networks
-# have not yet learnt the labels' structure; recomputed affinities (weaker readouts still) agree
-# least. This is about the world and the training, not the paper's method (tested in one world).
+# **Discussion.** Labels hold part of Taskonomy's structure: one renderer makes them from one
+# scene, as Taskonomy's come from one mesh and photograph per view. Where labels differ in kind
+# the world cannot follow: {glue:}`n_object_categories` shapes and {glue:}`n_room_types` room
+# types, not ImageNet's and Places' thousands; curvature at the creases of boxes; vanishing point
+# and room layout of a box room. Network RSA agreeing *less* than label RSA says briefly trained
+# networks have not yet learnt the labels' structure; recomputed affinities (weaker readouts
+# still) agree least. This is about the world and the training, not the method.
 #
 # ## Claims
 

@@ -61,7 +61,10 @@ table_checks(card)
 # networks: its estimate was taken with the first network and is now the mean over which of the
 # two each task uses (S1, S3.1, S3.2); S3 trains a second target model for its intervals, and
 # S3.3's band covers the choice of networks as well as of images. S3.2's ρ, for one, had rested
-# on the first networks. Rows whose intervals lay near a boundary changed their verdict.
+# on the first networks; S3.4's similarities now average over both target models. S2's readout
+# sanity check now counts a label twin's encoder as the target's own and leaves out targets whose
+# networks carry no signal (the strict count stays beside it). Rows whose intervals lay near a
+# boundary changed their verdict.
 # {glue:}`n_changed` of the {glue:}`n_rows` rows changed their verdict or are new (data:
 # [claims.csv](data/claims.csv), [claims_previous_edition.csv](data/claims_previous_edition.csv)).
 # Earlier editions (label twins counted as other tasks; earlier verdict rules; before those,

@@ -63,10 +63,30 @@ def test_taskonomy_vs_rsa_is_one_result(study):
     assert [c.section for c in res.claims] == ["S2"] * 6
     assert [c.kind for c in res.claims] == ["paper"] + ["ours"] * 5
     assert (
-        res.claims[2].ours == "6 of 6 targets (0 could go either way)"
+        res.claims[2].ours
+        == "own or a label twin's: 6 of 6 targets whose networks carry signal "
+        "(0 could go either way); own alone: 6 of 6 targets"
         and res.claims[2].holds == "holds"
     )
     assert {c.holds for c in res.claims} <= set(VERDICTS)
+
+
+def test_own_best_counts_label_twins_over_the_targets_with_signal(study):
+    """A target whose label twin's encoder is its best source passes the sanity check; a target
+    whose networks carry no signal is not counted; the strict count is shown beside."""
+    data = fake_s2_data(usable=FAKE_TASKS[:5])
+    i, j = FAKE_TASKS.index("autoencoding"), FAKE_TASKS.index("edge_texture")
+    data.losses["autoencoding"][j] -= 1.0  # the twin beats the own encoder on every image
+    data.losses["class_object"][i] -= 1.0  # a target without signal whose own encoder loses
+    data.label_sim.loc["autoencoding", "edge_texture"] = 1.0  # label twins
+    data.label_sim.loc["edge_texture", "autoencoding"] = 1.0
+    res = s2.compare(study, data, n_clusters=2)
+    assert res.text["self_wins"] == "67 %" and res.text["self_or_twin"] == "5 of 5"
+    assert res.claims[2].ours.startswith("own or a label twin's: 5 of 5 targets")
+    assert "own alone: 4 of 6 targets" in res.claims[2].ours and res.claims[2].holds == "holds"
+    data.label_sim.loc[["autoencoding", "edge_texture"], ["edge_texture", "autoencoding"]] = 0.0
+    strict = s2.compare(study, data, n_clusters=2)
+    assert strict.text["self_or_twin"] == "4 of 5" and strict.claims[2].holds != "holds"
 
 
 def test_too_few_tasks_with_signal_leave_the_network_claims_untested(study):

@@ -92,3 +92,6 @@ def test_own_best_share_counts_the_draws_where_the_own_encoder_wins():
     share = taxonomy.own_best_share({"a": clear, "b": close}, names, n_boot=200, seed=1)
     assert share["a"] == 1.0
     assert 0.1 < share["b"] < 0.9
+    # with a as b's label twin, every draw's best source is b or its twin
+    twin = taxonomy.own_best_share({"b": close}, names, n_boot=200, seed=1, twins={"b": ["a"]})
+    assert twin["b"] == 1.0

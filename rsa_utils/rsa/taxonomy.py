@@ -8,7 +8,7 @@ hierarchy process (principal eigenvector of W / Wᵀ, normalised to sum 1).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -115,20 +115,26 @@ def affinity_matrix(losses: dict[str, np.ndarray], sources: Sequence[str]) -> pd
 
 
 def own_best_share(
-    losses: dict[str, np.ndarray], sources: Sequence[str], *, n_boot: int = 100, seed: int = 0
+    losses: dict[str, np.ndarray],
+    sources: Sequence[str],
+    *,
+    n_boot: int = 100,
+    seed: int = 0,
+    twins: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.Series:
     """For each target of ``losses`` (as :func:`affinity_matrix`; targets among ``sources``),
     the fraction of bootstrap draws over its test images (the same images for every source) in
-    which its own encoder has the highest affinity → (T,), in [0, 1]."""
+    which its own encoder has the highest affinity → (T,), in [0, 1]. With ``twins`` (target →
+    its label twins), a draw also counts when one of the target's twins is the best source."""
     sources = list(sources)
     rng = np.random.default_rng([seed, 2])
     out = {}
     for t, loss in losses.items():
         x = np.asarray(loss, dtype=float)
         draws = rng.integers(0, x.shape[1], size=(n_boot, x.shape[1]))
-        own = sources.index(t)
+        own = [sources.index(u) for u in (t, *(twins or {}).get(t, ())) if u in sources]
         out[t] = float(
-            np.mean([np.argmax(ahp_affinities(win_rates(x[:, d]))) == own for d in draws])
+            np.mean([np.argmax(ahp_affinities(win_rates(x[:, d]))) in own for d in draws])
         )
     return pd.Series(out, name="own_best_share")
 
