@@ -1,11 +1,15 @@
-"""Do the book's verdicts survive a reseed? Run the claims chapters with two study seeds and
-compare every claims row's verdict.
+"""Do the book's verdicts survive a reseed? Run the claims chapters with two or more study
+seeds and compare every claims row's verdict.
 
 Usage::
 
-    python benchmarks/reseed.py [--profile cpu] [--seeds 0 1] [--notebooks NAME ...]
+    python benchmarks/reseed.py [--profile cpu] [--seeds 0 1 [2 ...]] [--notebooks NAME ...]
                                 [--out benchmarks/reseed_cpu.json]
     python benchmarks/reseed.py --summary benchmarks/reseed_cpu.json   # re-read a result
+
+With two seeds the result compares them row by row (:func:`compare`). With more, it also says
+for each row how many of the seeds that tested it give its most common verdict, how many rows
+every seed agrees on, and the agreement of every pair of seeds (:func:`compare_many`).
 
 Each seed's notebooks are executed by the runner into their own folder (``<workdir>/seed<s>/``,
 never over the committed edition), sharing one cache (zoo keys name the seed, so nothing is
@@ -83,6 +87,57 @@ def compare(rows_a, rows_b) -> dict:
             **cross_coverage(rows)}  # fmt: skip
 
 
+def compare_many(claims: dict[int, list[dict]]) -> dict:
+    """Rows of several seeds' runs (seed → list of claims dicts) → per row the verdict of each
+    seed, the most common verdict among the seeds that tested it and how many seeds give it;
+    rows tested by at least two seeds are *comparable*, and *stable* when those all agree. Also
+    :func:`compare` for every pair of seeds (``pairs``: "a-b" → its same / comparable)."""
+    from collections import Counter
+    from itertools import combinations
+
+    seeds = list(claims)
+    key = lambda r: (r["section"], r["claim"])  # noqa: E731
+    by_seed = {s: {key(r): r for r in claims[s]} for s in seeds}
+    rows = []
+    for r in claims[seeds[0]]:
+        verdicts = {str(s): by_seed[s].get(key(r), {}).get("holds", "missing") for s in seeds}
+        tested = [v for v in verdicts.values() if v not in ("not tested", "missing")]
+        modal, n_modal = Counter(tested).most_common(1)[0] if tested else ("not tested", 0)
+        rows.append({"section": r["section"], "claim": r["claim"], "kind": r.get("kind", "paper"),
+                     "verdicts": verdicts, "ours": {str(s): by_seed[s].get(key(r), {}).get("ours", "")
+                                                    for s in seeds},
+                     "tested": len(tested), "modal": modal, "n_modal": n_modal,
+                     "comparable": len(tested) >= 2, "stable": len(tested) >= 2 and n_modal == len(tested)})  # fmt: skip
+    comp = [r for r in rows if r["comparable"]]
+    pairs = {}
+    for a, b in combinations(seeds, 2):
+        res = compare(claims[a], claims[b])
+        pairs[f"{a}-{b}"] = {"same": res["same"], "comparable": res["comparable"],
+                             "cross_covered": res["cross_covered"], "interval_rows": res["interval_rows"],
+                             "mean_abs_difference": res["mean_abs_difference"]}  # fmt: skip
+    return {"rows": rows, "seeds": seeds, "comparable": len(comp), "stable": sum(r["stable"] for r in comp),
+            "total": len(rows), "pairs": pairs}  # fmt: skip
+
+
+def markdown_many(result: dict, meta: dict) -> str:
+    """The markdown table of :func:`compare_many`'s result: one verdict column per seed."""
+    seeds = [str(s) for s in result["seeds"]]
+    pairs = "; ".join(f"seeds {k.replace('-', ' and ')}: {v['same']} of {v['comparable']}"
+                      for k, v in result["pairs"].items())  # fmt: skip
+    lines = [f"Seeds {', '.join(seeds)}, profile `{meta['profile']}`: every seed that tested a row gives "
+             f"the same verdict on **{result['stable']} of {result['comparable']}** rows tested by at "
+             f"least two seeds ({result['total']} rows; wall {', '.join(f'{s / 60:.1f}' for s in meta['wall_s'])} "
+             f"min). Same verdict, pair by pair: {pairs}.", "",
+             "| section | claim | " + " | ".join(f"seed {s}" for s in seeds) + " | most common (seeds) |",
+             "|---|---|" + "---|" * len(seeds) + "---|"]  # fmt: skip
+    for r in result["rows"]:
+        mark = "" if r["stable"] or not r["comparable"] else " ⚠"
+        cells = " | ".join(r["verdicts"][s] for s in seeds)
+        lines.append(f"| {r['section']} | {r['claim']} | {cells} | {r['modal']} ({r['n_modal']} of "
+                     f"{r['tested']}){mark} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def markdown(result: dict, meta: dict) -> str:
     lines = [f"Seeds {meta['seeds'][0]} and {meta['seeds'][1]}, profile `{meta['profile']}`: the same verdict on "
              f"**{result['same']} of {result['comparable']}** rows tested in both runs "
@@ -102,7 +157,7 @@ def markdown(result: dict, meta: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--profile", default="cpu")
-    ap.add_argument("--seeds", type=int, nargs=2, default=(0, 1))
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     ap.add_argument("--notebooks", nargs="*", default=list(CLAIM_NOTEBOOKS))
     ap.add_argument(
         "--workdir",
@@ -122,8 +177,13 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.summary:
         old = json.loads(Path(args.summary).read_text())
-        print(markdown({**old, **cross_coverage(old["rows"])}, old["meta"]))
+        if "pairs" in old:  # more than two seeds
+            print(markdown_many(old, old["meta"]))
+        else:
+            print(markdown({**old, **cross_coverage(old["rows"])}, old["meta"]))
         return 0
+    if len(set(args.seeds)) < 2:
+        ap.error(f"--seeds {' '.join(map(str, args.seeds))}: give at least two different seeds")
     sys.path.insert(0, str(ROOT))
     from rsa_utils.report import collect_claims
 
@@ -135,16 +195,19 @@ def main(argv=None) -> int:
             walls.append(run_seed(s, args.profile, args.notebooks, work / f"seed{s}", extra))
             nbs = [work / f"seed{s}" / f"{n}.ipynb" for n in args.notebooks]
             claims.append(collect_claims(nbs).to_dict("records"))
-    result = compare(*claims)
     meta = {
         "profile": args.profile,
         "seeds": list(args.seeds),
         "notebooks": args.notebooks,
         "wall_s": walls,
     }
+    if len(claims) == 2:
+        result, show = compare(*claims), markdown
+    else:
+        result, show = compare_many(dict(zip(args.seeds, claims))), markdown_many
     out = Path(args.out or HERE / f"reseed_{args.profile}.json")
     out.write_text(json.dumps({"meta": meta, **result}, indent=1))
-    print(markdown(result, meta))
+    print(show(result, meta))
     return 0
 
 

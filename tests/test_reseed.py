@@ -36,6 +36,31 @@ def test_compare_counts_only_rows_tested_in_both():
     )
 
 
+def test_compare_many_reads_each_row_over_the_seeds_that_tested_it():
+    runs = {
+        0: [_row("x", "holds"), _row("y", "holds"), _row("z", "not tested"), _row("w", "partly")],
+        1: [
+            _row("x", "holds"),
+            _row("y", "does not hold"),
+            _row("z", "holds"),
+            _row("w", "partly"),
+        ],
+        2: [_row("x", "holds"), _row("y", "holds"), _row("z", "not tested")],
+    }
+    res = reseed.compare_many(runs)
+    rows = {r["claim"]: r for r in res["rows"]}
+    assert rows["x"]["stable"] and rows["x"]["n_modal"] == 3
+    assert not rows["y"]["stable"] and (rows["y"]["modal"], rows["y"]["n_modal"]) == ("holds", 2)
+    assert not rows["z"]["comparable"] and rows["z"]["tested"] == 1  # one seed tested it
+    assert rows["w"]["stable"] and rows["w"]["tested"] == 2  # seed 2 lacks the row
+    assert res["comparable"] == 3 and res["stable"] == 2 and res["total"] == 4
+    assert res["pairs"]["0-1"]["same"] == 2 and res["pairs"]["0-2"]["same"] == 2
+    text = reseed.markdown_many(res, {"profile": "smoke", "wall_s": [1, 2, 3]})
+    assert "**2 of 3**" in text and "| holds (2 of 3) ⚠ |" in text
+    with pytest.raises(SystemExit):
+        reseed.main(["--seeds", "1", "1"])  # one seed twice is no reseed
+
+
 @pytest.mark.slow
 def test_two_seeds_on_the_smoke_profile(tmp_path):
     out = tmp_path / "reseed.json"
