@@ -53,10 +53,12 @@ report.glue_result(s34)  # its numbers and prose values, by name
 # {glue:}`n_tasks` Taskonomy-architecture source encoders on {glue:}`n_images` target-domain
 # images, averaged over the {glue:}`n_target_models` target model(s) trained with their own
 # network seeds, so that it is the target task's similarity rather than one target network's.
-# The source encoders are the networks that are fine-tuned. Each fine-tuning run trains for {glue:}`finetune_steps` steps on
-# {glue:}`target_train` labelled target images and is tested on {glue:}`n_test` others
-# ({glue:md}`finetune_minutes` minutes of fine-tuning in all when they were built; the zoo
-# caches them).
+# Each source task has {glue:}`n_networks` independently trained network(s); each is
+# fine-tuned, and a source's similarity and mIoU are the means over its networks (each
+# baseline likewise runs with as many seeds). A fine-tuning run trains for
+# {glue:}`finetune_steps` steps on {glue:}`target_train` labelled target images and is tested
+# on {glue:}`n_test` others ({glue:}`n_runs` runs, {glue:md}`finetune_minutes` minutes in all
+# when they were built; the zoo caches them).
 #
 # Source networks set aside because they fail their baseline or lack signal (models
 # chapter): {glue:md}`set_aside`.
@@ -83,19 +85,19 @@ figures.table_named(s34)
 # %% [markdown]
 # **What we find.** The Spearman correlation between similarity and mIoU over the
 # {glue:}`n_tasks` sources is r_s = {glue:md}`r_s` (estimate [95 % bootstrap interval over
-# tasks]); {glue:md}`r_s_reading`. The most similar sources are {glue:md}`top_sim`. The best
+# tasks and their networks]); {glue:md}`r_s_reading`. The most similar sources are {glue:md}`top_sim`. The best
 # initialisation is {glue:md}`best`, the worst {glue:md}`worst`; training from scratch reaches
 # {glue:md}`scratch` % and a frozen random encoder {glue:md}`frozen` % (the table above the
 # figure: {glue:md}`s3_4_table_transfer_data`);
-# {glue:}`n_above_scratch` of the {glue:}`n_tasks` source initialisations beat scratch, {glue:}`n_clearly_above_scratch` of them by more than the test images' noise (a paired 95 % bootstrap interval of the difference above zero; {glue:}`n_clearly_below_scratch` lie clearly below).
+# {glue:}`n_above_scratch` of the {glue:}`n_tasks` source initialisations beat scratch, {glue:}`n_clearly_above_scratch` of them by more than the noise of test images and networks (a paired 95 % bootstrap interval of the difference above zero; {glue:}`n_clearly_below_scratch` lie clearly below).
 # Predicting the most frequent class everywhere scores {glue:md}`majority` %, and
-# {glue:}`n_learned` of the {glue:}`n_tasks` fine-tuned networks beat that (column
-# `beats_majority`). The median fine-tuned network is {glue:md}`margin_scratch` mIoU points
-# (95 % bootstrap interval over test images) above training from scratch and {glue:md}`margin_majority` points above the majority class; the claims about mIoU below are only tested when more than half do. The
+# {glue:}`n_learned` of the {glue:}`n_tasks` sources beat that with the mean of their networks
+# (column `beats_majority`). The median source is {glue:md}`margin_scratch` mIoU points
+# (95 % bootstrap interval over test images and networks) above training from scratch and {glue:md}`margin_majority` points above the majority class; the claims about mIoU below are only tested when more than half do. The
 # table above places the tasks the supplement names in our two rankings (rank 1 = most
 # similar / best mIoU; "as paper" = in the upper half for the high group, the lower half for
 # the low group; {glue:md}`s3_4_table_named_data`). Each mIoU rank comes with its 95 % interval
-# over test images; a named task whose interval reaches both halves could go either way, and
+# over test images and networks; a named task whose interval reaches both halves could go either way, and
 # where that decides the verdict the row is inconclusive.
 #
 # The supplement's footnote leaves out denoising, autoencoding and colorization ("these tasks
@@ -106,10 +108,10 @@ figures.table_named(s34)
 #
 # **Discussion.** The paper's mIoU values span only about {glue:md}`paper_span` points ({glue:md}`paper_range`), with long
 # fine-tuning on real images; differences between initialisations are small next to the
-# noise of a single fine-tuning run. Our runs are short ({glue:}`finetune_steps` steps) and
-# use one seed each, so mIoU differences of a point or two between sources are within that
-# noise, and the r_s interval (which resamples tasks, not training runs) understates the
-# uncertainty. What the check can show is whether the *ordering by similarity* carries
+# noise of a single fine-tuning run. Our runs are short ({glue:}`finetune_steps` steps), so
+# mIoU differences of a point or two between sources are within that noise; the intervals
+# (r_s, the mIoU ranks, the margin over scratch) therefore resample each source's networks as
+# well as the tasks or test images, and the networks' own runs are marked in Fig S9. What the check can show is whether the *ordering by similarity* carries
 # information about transfer at all — the sign and size of r_s — and whether the named tasks
 # land on the same side of our rankings as in the paper.
 #

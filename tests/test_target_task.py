@@ -10,11 +10,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats as ss
 import torch
 
 from rsa_utils import datasets, profiles, rsa, task_models
 from rsa_utils import target_task as tt
 from rsa_utils.models import build_model
+from rsa_utils.study import s3_statistics as s3s
 from rsa_utils.tasks import S34_TASKS
 
 TASKS = ["autoencoding", "normal", "class_object", "vanishing_point", "segment_unsup25d"]
@@ -235,13 +237,54 @@ def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
         "second target model" in failed.set_aside and "second target model" in failed.set_aside_text
     )
 
-    monkeypatch.setattr(
-        tt.transfer, "finetune", lambda init, profile, **kw: {"miou": 0.25, "seconds": 1.0}
-    )
+    monkeypatch.setattr(tt.transfer, "finetune",
+                        lambda init, profile, replicate=0, **kw: {"miou": 0.25 + 0.1 * replicate, "seconds": 1.0})  # fmt: skip
     runs = tt.finetune_all(study, TASKS[:3])
     assert list(runs.index) == [*TASKS[:3], "scratch", "frozen_random"]
     assert runs.loc["scratch", "kind"] == "baseline" and runs.loc["normal", "kind"] == "source"
-    assert runs["miou"].eq(25.0).all()
+    # smoke: two networks of every task, two seeds of every baseline; the mIoU is their mean
+    assert runs["miou"].eq(30.0).all() and runs["seconds"].eq(2.0).all()
+    assert runs["miou_rep0"].eq(25.0).all() and runs["miou_rep1"].eq(35.0).all()
+    one = tt.finetune_all(profiles.setup("smoke", "cpu", 0, str(tmp_path), workers=1, replicates=1),
+                          TASKS[:3])  # fmt: skip
+    assert one["miou"].eq(25.0).all() and one["miou_rep1"].isna().all()
+
+
+def test_miou_draws_resample_each_inits_replicates():
+    """Paired image draws; an init with two fine-tuned networks averages two of them drawn with
+    replacement, so its draws take the first's, the second's or their mean mIoU."""
+    one = np.ones((6, 1), dtype=np.int64)
+    images = {"a": (one * 20, one * 100), "b": [(one * 10, one * 100), (one * 30, one * 100)]}
+    draws = s3s.miou_draws(images, n_boot=400, seed=3)
+    assert draws["a"].eq(20.0).all()
+    assert set(np.round(draws["b"], 6)) == {10.0, 20.0, 30.0}
+    assert draws["b"].mean() == pytest.approx(20.0, abs=1.5)
+
+
+def test_transfer_spearman_resamples_the_networks_of_each_task():
+    """With two networks per task, the estimate is r_s of the task means and the interval
+    covers which networks were trained: wider than the interval over tasks alone."""
+    # the first networks order the tasks one way, the second the other way
+    sims = pd.DataFrame({0: [0.9, 0.7, 0.5, 0.3, 0.1], 1: [0.1, 0.3, 0.5, 0.7, 0.9]}, index=TASKS)
+    mious = pd.DataFrame({0: [50.0, 40, 30, 20, 10], 1: [52.0, 41, 31, 21, 11]}, index=TASKS)
+    table = s3s.transfer_table(sims.mean(axis=1) + [0.01, 0.02, 0.03, 0.04, 0.05], mious.mean(axis=1),
+                               {"similarity": sims, "miou": mious})  # fmt: skip
+    assert list(table.columns[-4:]) == [
+        "similarity_rep0",
+        "similarity_rep1",
+        "miou_rep0",
+        "miou_rep1",
+    ]
+    est, low, high = s3s.transfer_spearman(table, seed=0)
+    assert est == pytest.approx(ss.spearmanr(table["similarity"], table["miou"]).statistic)
+    # the draws reach what either set of networks alone gives (r_s = 1 and -1)
+    assert high > 0.9 and low < -0.9
+    one_net = table.drop(columns=["similarity_rep1", "miou_rep1"])
+    assert s3s.transfer_spearman(one_net, seed=0) == s3s.consistency.spearman_with_interval(
+        table["similarity"], table["miou"], seed=0)  # fmt: skip
+    # a task with one network keeps it in every draw
+    table.loc[TASKS[0], ["similarity_rep1", "miou_rep1"]] = np.nan
+    assert np.isfinite(s3s.transfer_spearman(table, seed=0)).all()
 
 
 def test_tied_miou_is_not_tested_and_spearman_is_nan():
@@ -405,7 +448,8 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     assert res.values == {
         "n_tasks": len(TASKS), "n_images": prof.n_rsa, "target_train": prof.target_train,
         "finetune_steps": prof.finetune_steps, "n_test": prof.n_test, "pascal_n": len(TASKS),
-        "n_target_models": 1, "n_above_scratch": len(TASKS), "n_learned": len(TASKS),
+        "n_target_models": 1, "n_networks": 1, "n_runs": len(runs),
+        "n_above_scratch": len(TASKS), "n_learned": len(TASKS),
         "n_clearly_above_scratch": len(TASKS), "n_clearly_below_scratch": 0,
     }  # fmt: skip
     assert res.text["margin_scratch"] == "20.0 [20.0, 20.0]"  # median 40 - scratch 20, no noise
@@ -435,6 +479,20 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     )
     assert two.values["n_target_models"] == 2
     assert not two.table["similarity"].equals(res.table["similarity"][two.table.index])
+    # sources with two networks: each is fine-tuned; similarity and mIoU are the means over them
+    reps = {t: r for t, r in zip(TASKS, _rdms(len(TASKS), seed=11))}
+    runs2 = runs.assign(
+        miou_rep0=runs["miou"], miou_rep1=runs["miou"] + 2.0, miou=runs["miou"] + 1.0
+    )
+    monkeypatch.setattr(s34, "finetune_all", lambda study, tasks: runs2)
+    both = s34.compare(study, dataclasses.replace(data, replicates={"taskonomy": reps}))
+    sim1 = tt.ranking(data.final, torch.stack([reps[t] for t in TASKS]), TASKS)
+    np.testing.assert_allclose(both.table["similarity_rep1"], sim1[both.table.index])
+    np.testing.assert_allclose(
+        both.table["similarity"], ((data.ranking() + sim1) / 2)[both.table.index]
+    )
+    np.testing.assert_allclose(both.table["miou"], runs2.loc[both.table.index, "miou"])
+    assert both.values["n_networks"] == 2 and both.values["n_runs"] == 2 * len(runs)
 
 
 def test_the_reading_of_r_s_comes_from_the_library():

@@ -203,7 +203,8 @@ def test_short_runs_write_no_progress_snapshots(tmp_path, fake_data, monkeypatch
 
 def test_cache_keys_are_those_of_the_cached_networks():
     """The keys of the smoke profile's entries (generator synth-3, with the profile's training
-    ``precision`` in every key; fine-tunings of FINETUNE_VERSION 3): moving code between modules
+    ``precision`` in every key; readouts of TRANSFER_VERSION 3, fine-tunings of FINETUNE_VERSION 4):
+    moving code between modules
     must not orphan the trained networks in the cache."""
     from rsa_utils import transfer
 
@@ -214,10 +215,14 @@ def test_cache_keys_are_those_of_the_cached_networks():
     )
     assert zoo.cache_key("target_model", zoo.target_key(p, 0)) == "d10f872f39fa18434b3c"
     key = transfer.transfer_key("normal", ["normal", "depth_zbuffer"], p, 0)
-    assert zoo.cache_key("transfer", key) == "3013e970309ab505a7d1"
+    assert zoo.cache_key("transfer", key) == "659649b15d7a75a4a28e"
     assert (
-        zoo.cache_key("finetune", transfer.finetune_key("normal", p, 0)) == "af56cc0cecaf4f4daa1a"
+        zoo.cache_key("finetune", transfer.finetune_key("normal", p, 0)) == "95400f3b31e09553a570"
     )
+    # a second fine-tuning of a source starts from its replicate-1 network
+    second = transfer.finetune_key("normal", p, 0, replicate=1)
+    assert second["replicate"] == 1 and second["source"]["replicate"] == 1
+    assert zoo.cache_key("finetune", second) == "640f8bc63c181c0a0177"
 
 
 def test_taskonomy_recipe_enters_only_its_networks_keys():

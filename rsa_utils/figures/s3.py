@@ -124,11 +124,18 @@ def plot_transfer(
                              layout="constrained", height_ratios=heights)  # fmt: skip
     ax = axes[0, 0]
     x = np.arange(len(table))
-    ax.bar(x, table["miou"], color="C0", width=0.7, label="fine-tuned from the source encoder")
+    reps = [c for c in ("miou_rep0", "miou_rep1") if c in table]
+    two = len(reps) == 2 and table[reps[1]].notna().any()
+    ax.bar(x, table["miou"], color="C0", width=0.7,
+           label="fine-tuned from the source encoder" + (" (mean of its two networks)" if two else ""))  # fmt: skip
+    if two:  # each network's own run
+        for c, dx in zip(reps, (-0.17, 0.17)):
+            ax.plot(x + dx, table[c], "_", color="navy", ms=9, mew=1.5,
+                    label="each network" if c == reps[0] else None)  # fmt: skip
     # a percentile interval need not contain its estimate: lines from low to high, not ± bars
     if "miou_low" in table:
         ax.vlines(x, table["miou_low"], table["miou_high"], color="0.25", lw=1.2,
-                  label="95 % bootstrap over test images")  # fmt: skip
+                  label="95 % bootstrap over test images" + (" and networks" if two else ""))  # fmt: skip
     styles = {"scratch": ("k", "--"), "frozen_random": ("0.45", ":")}
     for name, value in baselines.items():
         color, ls = styles.get(name, ("k", "-."))
@@ -136,8 +143,10 @@ def plot_transfer(
             value, color=color, ls=ls, lw=1.2, label=f"{name.replace('_', ' ')} ({value:.1f})"
         )
     low, high = (table[c] if c in table else table["miou"] for c in ("miou_low", "miou_high"))
-    lo = min(float(low.min()), float(baselines.min()) if len(baselines) else np.inf)
-    hi = max(float(high.max()), float(baselines.max()) if len(baselines) else -np.inf)
+    lo = min(float(low.min()), float(baselines.min()) if len(baselines) else np.inf,
+             *(float(table[c].min()) for c in reps if table[c].notna().any()))  # fmt: skip
+    hi = max(float(high.max()), float(baselines.max()) if len(baselines) else -np.inf,
+             *(float(table[c].max()) for c in reps if table[c].notna().any()))  # fmt: skip
     pad = max(1.0, 0.15 * (hi - lo))
     ax.set_ylim(max(0.0, lo - pad), hi + pad)
     ax.set_ylabel("target test mIoU (%)", fontsize=10)

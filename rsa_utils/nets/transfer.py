@@ -48,8 +48,10 @@ from rsa_utils.nets.seeds import network_seed, seeded
 from rsa_utils.rsa.features import encoder_features
 from rsa_utils.world.tasks import N_TARGET_CLASSES, TASK_NAMES, Task, check_tasks, get_task
 
-TRANSFER_VERSION = 2  # 2: own seeds per readout / fine-tuning, one-cycle schedule
-FINETUNE_VERSION = 3  # 3: per-image intersections and unions kept (bootstrap over test images)
+TRANSFER_VERSION = 3  # 2: own seeds per readout / fine-tuning, one-cycle schedule; 3: channels_last
+#: 3: per-image intersections and unions kept (bootstrap over test images); 4: channels_last, and
+#: a replicate: the source's replicate-r network, or another seed of a baseline
+FINETUNE_VERSION = 4
 
 
 class Readout(nn.Module):
@@ -103,10 +105,11 @@ def train_readouts(
     heads = nn.ModuleDict({
         t: seeded(network_seed(seed, "readout", source, t), lambda t=t: Readout(get_task(t), image_size))
         for t in targets
-    }).to(device)  # fmt: skip
+    })  # fmt: skip
+    heads = heads.to(device).to(memory_format=torch.channels_last)  # 1.3-1.5x faster on a CPU
     opt = torch.optim.Adam(heads.parameters(), lr=lr)
     sched = lr_scheduler(opt, steps, schedule, warmup)
-    z_train = z_train.to(device)
+    z_train = z_train.to(device).contiguous(memory_format=torch.channels_last)
     # the labels go to the device once: gathering them on the host every step would dominate
     labels_train = {t: v.to(device) for t, v in labels_train.items()}
     labels_test = {t: v.to(device) for t, v in labels_test.items()}
@@ -131,7 +134,7 @@ def train_readouts(
     out: dict[str, list[np.ndarray]] = {t: [] for t in targets}
     with torch.no_grad():
         for s in range(0, len(z_test), 128):
-            z = z_test[s : s + 128].to(device)
+            z = z_test[s : s + 128].to(device).contiguous(memory_format=torch.channels_last)
             for t in targets:
                 with autocast(device, test_precision):
                     pred = heads[t](z)
@@ -260,11 +263,15 @@ class SegmentationNet(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def finetune_key(init: str, profile: Any, seed: int, sources: DataSources = SYNTHETIC) -> dict:
+def finetune_key(
+    init: str, profile: Any, seed: int, sources: DataSources = SYNTHETIC, replicate: int = 0
+) -> dict:
     source = (
         None
         if init in FINETUNE_BASELINES
-        else zoo.model_key(init, "taskonomy", profile, seed, profile.checkpoints, sources)
+        else zoo.model_key(
+            init, "taskonomy", profile, seed, profile.checkpoints, sources, replicate
+        )
     )
     target = sources.target_key()
     return {
@@ -273,7 +280,7 @@ def finetune_key(init: str, profile: Any, seed: int, sources: DataSources = SYNT
         "target_train": profile.target_train, "finetune_steps": profile.finetune_steps, "n_test": profile.n_test,
         "image_size": profile.image_size, "resnet_width": profile.resnet_width, "batch_size": profile.batch_size,
         "lr": profile.finetune_lr, "schedule": profile.schedule, "warmup": profile.warmup, "seed": seed,
-        "precision": profile.precision,
+        "precision": profile.precision, "replicate": int(replicate),
     }  # fmt: skip
 
 
@@ -289,6 +296,7 @@ def finetune_steps(net: SegmentationNet, opt, sched, train: Any, profile: Any,
             net.encoder.eval()
         idx = torch.randint(len(train), (profile.batch_size,), generator=generator)
         x, y = train.batch(idx, device)
+        x = x.contiguous(memory_format=torch.channels_last)
         with autocast(device, profile.precision):
             loss = nn.functional.cross_entropy(net(x).float(), y, ignore_index=IGNORE_INDEX)
         opt.zero_grad(set_to_none=True)
@@ -305,7 +313,7 @@ def image_confusions(net: SegmentationNet, test: Any, device: torch.device) -> t
     with torch.no_grad(), autocast(device, "bf16" if device.type == "cuda" else "fp32"):
         for s in range(0, len(test), 128):
             x, y = test.batch(slice(s, min(s + 128, len(test))), device)
-            pred = net(x).argmax(1)
+            pred = net(x.contiguous(memory_format=torch.channels_last)).argmax(1)
             confs += [confusion_matrix(p, t, N_TARGET_CLASSES).cpu() for p, t in zip(pred, y)]
     return torch.stack(confs)
 
@@ -318,6 +326,7 @@ def finetune(
     device="cpu",
     cache_dir=None,
     sources: DataSources = SYNTHETIC,
+    replicate: int = 0,
 ) -> dict:
     """Fine-tune a segmentation network on the target domain; returns ``{"miou", "seconds",
     "intersection", "union"}``: mIoU on the test split (a fraction), seconds, and per test image
@@ -327,22 +336,25 @@ def finetune(
 
     ``init``: a source task name (its Taskonomy-architecture encoder initialises the network),
     ``"scratch"`` (random initialisation, all trained) or ``"frozen_random"`` (a random encoder
-    kept frozen; only the decoder learns). Cached in the zoo.
+    kept frozen; only the decoder learns). ``replicate`` r: the source's replicate-r network
+    (:func:`~rsa_utils.nets.zoo.get_model`) and a fine-tuning seed of its own (for a baseline,
+    another random initialisation). Cached in the zoo.
     """
     if init not in FINETUNE_BASELINES and init not in TASK_NAMES:
         raise ValueError(f"unknown initialisation {init!r}; use a task name ({', '.join(TASK_NAMES)}) "
                          f"or one of {FINETUNE_BASELINES}")  # fmt: skip
     dev = torch.device(device)
+    # replicate 0 keeps the seed it had before fine-tunings had replicates
+    net_seed = network_seed(seed, "finetune", init, *([replicate] if replicate else []))
 
     def build(progress):
         t0 = time.perf_counter()
-        net = seeded(network_seed(seed, "finetune", init),
-                     lambda: SegmentationNet(profile.resnet_width))  # fmt: skip
+        net = seeded(net_seed, lambda: SegmentationNet(profile.resnet_width))
         if init not in FINETUNE_BASELINES:
             src = zoo.get_model(init, "taskonomy", profile, seed=seed, device="cpu",
-                                cache_dir=cache_dir, sources=sources)  # fmt: skip
+                                cache_dir=cache_dir, sources=sources, replicate=replicate)  # fmt: skip
             net.encoder.load_state_dict(src.encoder.state_dict())
-        net = net.to(dev)
+        net = net.to(dev).to(memory_format=torch.channels_last)  # 1.5x faster on a CPU
         params = net.decoder.parameters() if init == "frozen_random" else net.parameters()
         if init == "frozen_random":
             net.encoder.requires_grad_(False)
@@ -352,7 +364,7 @@ def finetune(
                   **sources.target_kwargs())  # fmt: skip
         train = target_data("train", profile.target_train, **kw)
         test = target_data("test", profile.n_test, **kw)
-        g = torch.Generator().manual_seed(network_seed(seed, "finetune", init))
+        g = torch.Generator().manual_seed(net_seed)
         finetune_steps(net, opt, sched, train, profile, g, dev,
                        frozen_encoder=init == "frozen_random", desc=f"fine-tune {init}")  # fmt: skip
         per_image = image_confusions(net, test, dev)  # (n_test, C, C)
@@ -363,7 +375,10 @@ def finetune(
         return {"confusion": conf, "intersection": inter.clone(), "union": union}, rec
 
     payload, meta = zoo.cached(
-        "finetune", finetune_key(init, profile, seed, sources), build, cache_dir=cache_dir
+        "finetune",
+        finetune_key(init, profile, seed, sources, replicate),
+        build,
+        cache_dir=cache_dir,
     )
     return {**meta["record"], "intersection": payload["intersection"].numpy(),
             "union": payload["union"].numpy()}  # fmt: skip

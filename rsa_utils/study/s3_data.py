@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from rsa_utils.nets import parallel, transfer, zoo
 from rsa_utils.rsa import features
 from rsa_utils.study.profiles import Study
-from rsa_utils.world.tasks import S34_TASKS, check_tasks, get_task
+from rsa_utils.world.tasks import S34_TASKS, TASK_NAMES, check_tasks, get_task
 
 #: The published Pascal VOC mIoU (%) of each of the 17 initialisations (Fig S9 of the paper;
 #: SPEC §5), in the paper's order (descending similarity), keyed by our task names. The
@@ -143,14 +143,23 @@ class S3Data:
         """The final target model's ranking of the sources of ``arch``, sorted descending."""
         return ranking(self.final, self.sources[arch], self.tasks)
 
-    def mean_ranking(self, arch: str = "taskonomy") -> pd.Series:
+    def mean_ranking(self, arch: str = "taskonomy", replicate: int = 0) -> pd.Series:
         """Each source's similarity averaged over the final target models (the first and, when
         there is one, the second), sorted descending: the target *task*'s ranking of the
-        sources' first networks, less tied to one target network (S3.4)."""
+        sources' replicate-``replicate`` networks (0 or 1; with 1, only the sources that have
+        a second network), less tied to one target network (S3.4)."""
+        if replicate == 0:
+            tasks, rdms = self.tasks, self.sources[arch]
+        else:
+            reps = self.replicates.get(arch, {})
+            tasks = [t for t in self.tasks if t in reps]
+            if len(tasks) < 2:
+                return pd.Series(dtype=float, name="similarity")
+            rdms = torch.stack([reps[t] for t in tasks])
         finals = [self.final] + (
             [] if self.target_replicate is None else [self.target_replicate[-1]]
         )
-        sims = [ranking(t, self.sources[arch], self.tasks) for t in finals]
+        sims = [ranking(t, rdms, tasks) for t in finals]
         return (sum(sims) / len(sims)).sort_values(ascending=False).rename("similarity")
 
 
@@ -220,43 +229,59 @@ def fraction_label(f: float) -> str:
 # --- S3.4: transfer performance -------------------------------------------------------------------
 
 
+def finetune_replicates(study: Study, init: str) -> int:
+    """How many fine-tunings S3.4 runs from ``init``: one per network of a source task (at most
+    2, the networks S3 has RDMs of), as many seeds of a baseline as the profile's replicates."""
+    n = study.profile.replicates_of(init) if init in TASK_NAMES else study.profile.replicates
+    return min(n, 2)
+
+
 def finetune_all(study: Study, tasks: Sequence[str]) -> pd.DataFrame:
-    """Fine-tune every source initialisation and both baselines on the target task (cached in
-    the zoo) → table indexed by init (miou in %, seconds, kind = ``source`` | ``baseline``)."""
-    rows = {}
+    """Fine-tune every source initialisation and both baselines on the target task, once per
+    replicate (:func:`finetune_replicates`; cached in the zoo) → table indexed by init: miou
+    (%, the mean over its replicates), miou_rep0, miou_rep1 (NaN without a second), seconds
+    (all its runs), kind (``source`` | ``baseline``)."""
     inits = [*tasks, *transfer.FINETUNE_BASELINES]
     jobs = [
-        (init, study.profile, study.seed, str(study.device), study.cache_dir, study.sources)
+        (init, study.profile, study.seed, str(study.device), study.cache_dir, study.sources, r)
         for init in inits
+        for r in range(finetune_replicates(study, init))
     ]
     runs = parallel.run(_finetune_job, jobs, study.profile.workers, cpu=study.device.type == "cpu")
-    got = {args[0]: rec for args, rec in tqdm(runs, total=len(jobs),
-                                              desc=f"fine-tuning ({study.profile.workers} side by side)")}  # fmt: skip
+    got = {(args[0], args[-1]): rec for args, rec in tqdm(runs, total=len(jobs),
+                                                          desc=f"fine-tuning ({study.profile.workers} side by side)")}  # fmt: skip
+    rows = {}
     for init in inits:
-        rec = got[init]
-        kind = "baseline" if init in transfer.FINETUNE_BASELINES else "source"
+        recs = [got[(init, r)] for r in range(finetune_replicates(study, init))]
+        miou = [100 * float(rec["miou"]) for rec in recs]
         rows[init] = {
-            "miou": 100 * float(rec["miou"]),
-            "seconds": float(rec["seconds"]),
-            "kind": kind,
+            "miou": float(np.mean(miou)),
+            "miou_rep0": miou[0],
+            "miou_rep1": miou[1] if len(miou) > 1 else float("nan"),
+            "seconds": float(sum(rec["seconds"] for rec in recs)),
+            "kind": "baseline" if init in transfer.FINETUNE_BASELINES else "source",
         }
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "init"
     return df
 
 
-def finetune_images(study: Study, inits: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def finetune_images(
+    study: Study, inits: Sequence[str]
+) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
     """Per test image and class, the intersection and union pixels of each fine-tuned run
-    (init → two int arrays (n_test, classes)), read from the zoo (fine-tuned on first use)."""
+    (init → one pair of int arrays (n_test, classes) per replicate), read from the zoo
+    (fine-tuned on first use)."""
     out = {}
     for init in inits:
-        rec = transfer.finetune(init, study.profile, seed=study.seed, device=study.device,
-                                cache_dir=study.cache_dir, sources=study.sources)  # fmt: skip
-        out[init] = (rec["intersection"], rec["union"])
+        out[init] = []
+        for r in range(finetune_replicates(study, init)):
+            rec = transfer.finetune(init, study.profile, seed=study.seed, device=study.device,
+                                    cache_dir=study.cache_dir, sources=study.sources, replicate=r)  # fmt: skip
+            out[init].append((rec["intersection"], rec["union"]))
     return out
 
 
-def _finetune_job(init, profile, seed, device, cache_dir, sources) -> dict:
-    return transfer.finetune(
-        init, profile, seed=seed, device=device, cache_dir=cache_dir, sources=sources
-    )
+def _finetune_job(init, profile, seed, device, cache_dir, sources, replicate) -> dict:
+    return transfer.finetune(init, profile, seed=seed, device=device, cache_dir=cache_dir,
+                             sources=sources, replicate=replicate)  # fmt: skip

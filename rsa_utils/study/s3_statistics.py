@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -181,28 +182,54 @@ def most_beat(miou: pd.Series, majority: float) -> bool:
     return bool((miou > majority).sum() > len(miou) / 2)
 
 
-def transfer_table(similarity: pd.Series, miou: pd.Series) -> pd.DataFrame:
+def transfer_table(
+    similarity: pd.Series,
+    miou: pd.Series,
+    replicates: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """S3.4: one row per source task in descending similarity order: label, similarity,
-    similarity rank (1 = most similar), mIoU (%) and mIoU rank (1 = best)."""
+    similarity rank (1 = most similar), mIoU (%) and mIoU rank (1 = best). With ``replicates``
+    ({"similarity": ..., "miou": ...}, each tasks × replicates, NaN where a task has fewer
+    networks), their columns are kept as ``similarity_rep0``, ``miou_rep0``, ... (the
+    similarity and mIoU are then each task's means over its networks)."""
     sim = similarity.sort_values(ascending=False)
     df = pd.DataFrame({"label": [label(t) for t in sim.index], "similarity": sim,
                        "miou": miou[sim.index].astype(float)})  # fmt: skip
     df["similarity_rank"] = np.arange(1, len(df) + 1)
     df["miou_rank"] = df["miou"].rank(ascending=False, method="min").astype(int)
     df.index.name = "task"
-    return df[["label", "similarity", "similarity_rank", "miou", "miou_rank"]]
+    out = df[["label", "similarity", "similarity_rank", "miou", "miou_rank"]]
+    for name, frame in (replicates or {}).items():
+        for r in frame.columns:
+            out[f"{name}_rep{r}"] = frame.loc[out.index, r].astype(float)
+    return out
+
+
+def replicate_columns(table: pd.DataFrame, name: str) -> np.ndarray:
+    """The per-replicate values ``<name>_rep0``, ``<name>_rep1``, ... of a :func:`transfer_table`
+    → (tasks, replicates), NaN where a task has fewer networks; (tasks, 0) without any."""
+    cols = sorted(c for c in table.columns if c.startswith(f"{name}_rep"))
+    return table[cols].to_numpy(float) if cols else np.empty((len(table), 0))
 
 
 def miou_draws(images: dict, *, n_boot: int = 100, seed: int = 0) -> pd.DataFrame:
-    """Bootstrap over the target's test images of every fine-tuned run's mIoU (%): ``images``
-    maps a run (init) to its per-image intersections and unions (n_test, classes)
-    (:func:`~rsa_utils.study.s3_data.finetune_images`); every draw resamples the same images for
-    all runs (paired) → (n_boot, runs)."""
+    """Bootstrap over the target's test images of every fine-tuned init's mIoU (%): ``images``
+    maps an init to its per-image intersections and unions (n_test, classes), one pair or a
+    list of pairs (one per replicate; :func:`~rsa_utils.study.s3_data.finetune_images`). Every
+    draw resamples the same images for all inits (paired) and, for an init with k replicates,
+    k of them with replacement, whose mIoUs it averages → (n_boot, inits)."""
     from rsa_utils.nets.transfer import miou_of_images
 
-    n = len(next(iter(images.values()))[0])
-    draws = np.random.default_rng([seed, 34]).integers(0, n, size=(n_boot, n))
-    return pd.DataFrame({k: 100 * miou_of_images(i, u, draws) for k, (i, u) in images.items()})
+    runs = {k: [v] if isinstance(v, tuple) else list(v) for k, v in images.items()}
+    n = len(next(iter(runs.values()))[0][0])
+    rng = np.random.default_rng([seed, 34])
+    draws = rng.integers(0, n, size=(n_boot, n))
+    out = {}
+    for k, reps in runs.items():
+        per = np.stack([100 * miou_of_images(i, u, draws) for i, u in reps], axis=1)  # (D, k)
+        pick = rng.integers(0, len(reps), size=(n_boot, len(reps)))
+        out[k] = np.take_along_axis(per, pick, axis=1).mean(1)
+    return pd.DataFrame(out)
 
 
 def in_half(rank, s: int, group: str):
@@ -285,12 +312,42 @@ def group_verdict(checks: pd.DataFrame, group: str, column: str) -> tuple[str, s
     return ours + missing, share_verdict(ok.tolist(), undecided)
 
 
-def transfer_spearman(table: pd.DataFrame, *, seed: int = 0) -> tuple[float, float, float]:
-    """Spearman r_s between similarity and mIoU over the sources with a bootstrap interval over
-    tasks (:func:`rsa_utils.consistency.spearman_with_interval`); NaNs if either is constant."""
+def transfer_spearman(
+    table: pd.DataFrame, *, seed: int = 0, n_resamples: int = 1000
+) -> tuple[float, float, float]:
+    """Spearman r_s between similarity and mIoU over the sources, with a 95 % bootstrap interval
+    over tasks (:func:`rsa_utils.consistency.spearman_with_interval`); NaNs if either is
+    constant. Where the table has per-replicate columns (:func:`transfer_table`), each draw
+    also resamples every drawn task's networks with replacement and averages its similarity
+    and mIoU over the same networks, so the interval covers which networks were trained."""
     if table["similarity"].nunique() < 2 or table["miou"].nunique() < 2:
         return float("nan"), float("nan"), float("nan")
-    return consistency.spearman_with_interval(table["similarity"], table["miou"], seed=seed)
+    sim, miou = replicate_columns(table, "similarity"), replicate_columns(table, "miou")
+    if sim.shape[1] < 2 or sim.shape != miou.shape:
+        return consistency.spearman_with_interval(table["similarity"], table["miou"], seed=seed)
+    est = float(ss.spearmanr(table["similarity"], table["miou"]).statistic)
+    rng = np.random.default_rng([seed, 35])
+    have = ~np.isnan(sim)  # (T, R): the networks each task has
+    n_t, n_r = sim.shape
+    stats = []
+    for _ in range(n_resamples):
+        rows = rng.integers(0, n_t, size=n_t)
+        # per drawn task, its networks drawn with replacement among those it has
+        k = have[rows].sum(1)
+        pick = (rng.random((n_t, n_r)) * k[:, None]).astype(int)  # index among its networks
+        order = np.argsort(~have[rows], axis=1, kind="stable")  # its networks first
+        cols = np.take_along_axis(order, pick, axis=1)
+        mask = np.arange(n_r)[None] < k[:, None]  # k draws for a task with k networks
+        a = np.where(mask, np.take_along_axis(sim[rows], cols, axis=1), 0).sum(1) / k
+        b = np.where(mask, np.take_along_axis(miou[rows], cols, axis=1), 0).sum(1) / k
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ss.ConstantInputWarning)
+            stats.append(ss.spearmanr(a, b).statistic)
+    stats = np.asarray(stats, float)
+    if not np.isfinite(stats).any():
+        return est, float("nan"), float("nan")
+    low, high = np.nanpercentile(stats, [2.5, 97.5])
+    return est, float(low), float(high)
 
 
 def spearman_verdict(est: float, low: float, high: float) -> str:

@@ -63,12 +63,18 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     """S3.4's numbers from the S3 data: fine-tunes (or reads from the zoo) every source and
     baseline."""
     prof = study.profile
-    # the fine-tuned encoders are the sources' first networks; their similarity is averaged
-    # over the target models (two with replicates) so that it is the target task's, not one
-    # target network's
-    similarity = s3.mean_ranking("taskonomy")
+    # each source network's similarity is averaged over the target models (two with
+    # replicates), so that it is the target task's, not one target network's; a source with two
+    # networks is fine-tuned from each, and its similarity and mIoU are the means over them
+    sims = pd.DataFrame({r: s3.mean_ranking("taskonomy", replicate=r) for r in (0, 1)})
     runs = finetune_all(study, s3.tasks)
-    table = transfer_table(similarity, runs.loc[s3.tasks, "miou"])
+    mious = runs.loc[s3.tasks].filter(regex=r"^miou_rep\d$").rename(columns=lambda c: int(c[-1]))
+    if mious.empty:  # runs without per-replicate columns: one network per source
+        mious = runs.loc[s3.tasks, ["miou"]].set_axis([0], axis=1)
+    sims = sims.reindex(s3.tasks)[mious.columns]
+    sims = sims.where(mious.notna())  # a similarity only for the networks fine-tuned
+    table = transfer_table(sims.mean(axis=1), mious.mean(axis=1),
+                           {"similarity": sims, "miou": mious})  # fmt: skip
     # paired bootstrap over the target's test images: intervals for each run's mIoU, its rank
     # and its margin over training from scratch
     boot = miou_draws(finetune_images(study, [*s3.tasks, "scratch"]), n_boot=prof.n_boot,
@@ -91,8 +97,10 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     checks = task_checks(table, boot[s3.tasks])
     paper_miou = paper_table()["miou"]
     best, worst = table["miou"].idxmax(), table["miou"].idxmin()
-    if len(similarity.index.intersection(paper_miou.index)) >= 3:
-        pascal = taskonomy_results.ranking_spearman(paper_miou, similarity, seed=study.seed)
+    if len(table.index.intersection(paper_miou.index)) >= 3:
+        pascal = taskonomy_results.ranking_spearman(
+            paper_miou, table["similarity"], seed=study.seed
+        )
     else:
         pascal = (np.nan, np.nan, np.nan, 0)
     pascal_row = taskonomy_results.comparison_row(
@@ -122,6 +130,8 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
         "n_tasks": len(s3.tasks), "n_images": prof.n_rsa, "target_train": prof.target_train,
         "finetune_steps": prof.finetune_steps, "n_test": prof.n_test,
         "pascal_n": pascal[3], "n_target_models": n_target_models(s3),
+        "n_networks": int(mious.notna().sum(axis=1).max()),  # fine-tuned networks per source
+        "n_runs": int(runs.filter(regex=r"^miou_rep\d$").notna().to_numpy().sum()) or len(runs),
         "n_above_scratch": int((table["miou"] > baselines.get("scratch", float("inf"))).sum()),
         "n_clearly_above_scratch": int((over_scratch.quantile(0.025) > 0).sum()),
         "n_clearly_below_scratch": int((over_scratch.quantile(0.975) < 0).sum()),
