@@ -327,7 +327,7 @@ def transfer_spearman(
         return consistency.spearman_with_interval(table["similarity"], table["miou"], seed=seed)
     est = float(ss.spearmanr(table["similarity"], table["miou"]).statistic)
     rng = np.random.default_rng([seed, 35])
-    have = ~np.isnan(sim)  # (T, R): the networks each task has
+    have = ~np.isnan(sim) & ~np.isnan(miou)  # (T, R): the networks each task has
     n_t, n_r = sim.shape
     stats = []
     for _ in range(n_resamples):

@@ -75,8 +75,8 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     sims = sims.where(mious.notna())  # a similarity only for the networks fine-tuned
     table = transfer_table(sims.mean(axis=1), mious.mean(axis=1),
                            {"similarity": sims, "miou": mious})  # fmt: skip
-    # paired bootstrap over the target's test images: intervals for each run's mIoU, its rank
-    # and its margin over training from scratch
+    # paired bootstrap over the target's test images (and each init's networks): intervals for
+    # each source's mIoU, its rank and its margin over training from scratch
     boot = miou_draws(finetune_images(study, [*s3.tasks, "scratch"]), n_boot=prof.n_boot,
                       seed=study.seed)  # fmt: skip
     table["miou_low"], table["miou_high"] = (
