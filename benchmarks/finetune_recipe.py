@@ -46,6 +46,9 @@ def main() -> None:
     if init != "scratch":
         src = zoo.get_model(init, "taskonomy", p, seed=0, cache_dir=cd, show_progress=False)
         net.encoder.load_state_dict(src.encoder.state_dict())
+    net = net.to(
+        memory_format=torch.channels_last
+    )  # as the book's fine-tuning (FINETUNE_VERSION 4)
     lr = args.peak_lr or p.finetune_lr
     peaks = [lr * args.encoder_lr_factor, lr]
     opt = torch.optim.Adam([{"params": net.encoder.parameters(), "lr": peaks[0]},
