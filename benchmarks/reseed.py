@@ -182,7 +182,8 @@ def main(argv=None) -> int:
         else:
             print(markdown({**old, **cross_coverage(old["rows"])}, old["meta"]))
         return 0
-    if len(set(args.seeds)) < 2:
+    args.seeds = list(dict.fromkeys(args.seeds))  # a seed given twice runs once
+    if len(args.seeds) < 2:
         ap.error(f"--seeds {' '.join(map(str, args.seeds))}: give at least two different seeds")
     sys.path.insert(0, str(ROOT))
     from rsa_utils.report import collect_claims

@@ -44,7 +44,7 @@ tables.table_notebooks(record)
 # start. How many replicates each task has is set by the profile's `replicates` and
 # `replicate_tasks` (table below; the tasks of S3 get them first); with `replicates` of 2 or
 # more, S3 also trains a second target model for its intervals, and S3.4 fine-tunes each
-# source's first two networks and runs each baseline with two seeds.
+# source's networks (up to two) and runs each baseline with two seeds.
 #
 # ## Software
 

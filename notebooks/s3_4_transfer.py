@@ -53,9 +53,9 @@ report.glue_result(s34)  # its numbers and prose values, by name
 # {glue:}`n_tasks` Taskonomy-architecture source encoders on {glue:}`n_images` target-domain
 # images, averaged over the {glue:}`n_target_models` target model(s) trained with their own
 # network seeds, so that it is the target task's similarity rather than one target network's.
-# Each source task has {glue:}`n_networks` independently trained network(s); each is
+# Each source task has {glue:md}`n_networks` independently trained network(s); each is
 # fine-tuned, and a source's similarity and mIoU are the means over its networks (each
-# baseline likewise runs with as many seeds). A fine-tuning run trains for
+# baseline runs with as many seeds as the profile's replicates, at most two). A fine-tuning run trains for
 # {glue:}`finetune_steps` steps on {glue:}`target_train` labelled target images and is tested
 # on {glue:}`n_test` others ({glue:}`n_runs` runs, {glue:md}`finetune_minutes` minutes in all
 # when they were built; the zoo caches them).
@@ -70,9 +70,11 @@ figures.figure_s9(s34)
 # ```{figure} figures/s3_4_fig_s9.png
 # :name: fig-s9
 # **Fig S9.** Transfer learning performance in descending order of similarity. (a) This
-# reproduction: target test mIoU after fine-tuning from each source task's encoder (bars),
-# each source's RSA with the target model (line, right axis) and three baselines (horizontal
-# lines: trained from scratch, a frozen random encoder, the most frequent class everywhere).
+# reproduction: target test mIoU after fine-tuning from each source task's encoder (bars: the
+# mean over its networks; ticks: each network's run; vertical lines: 95 % bootstrap intervals),
+# each source's RSA with the target models (line, right axis; averaged over target models and
+# the source's networks) and three baselines (horizontal lines: trained from scratch, a frozen
+# random encoder, the most frequent class everywhere).
 # (b) Our mIoU against the paper's published Pascal VOC mIoU for the same source tasks, with
 # their Spearman correlation (the paper's own similarity scores are not published). Green
 # labels: the tasks the supplement names as high-similarity; red: low-similarity.

@@ -60,8 +60,8 @@ table_checks(card)
 # was taken with the first network and is now the mean over which of the two each task uses
 # (S1, S3.1, S3.2); S3 trains a second target model for its intervals, and S3.3's band covers
 # the choice of networks as well as of images. S3.2's ρ, for one, had rested on the first
-# networks. Third, S3.4 fine-tunes both networks of every source (and two seeds of each
-# baseline) and reads a source by the means over them and both target models, its intervals
+# networks. Third, S3.4 fine-tunes each network of a source (two on this profile; two seeds of
+# each baseline) and reads a source by the means over them and both target models, its intervals
 # resampling the networks. Fourth, S2's readout sanity check counts a label twin's encoder as
 # the target's own, over the targets whose networks carry signal (the strict count stays
 # beside it). The readouts and fine-tunings were retrained (channels-last, faster here), so S2's
@@ -104,5 +104,5 @@ table_changes(card)
 # - **Affinities and transfer.** S2's affinities and S3.4's transfer results are recomputed with
 #   short readout and fine-tuning schedules on small splits, instead of Taskonomy's published
 #   affinities and full Pascal VOC training; differences between sources are therefore small
-#   and their intervals wide. S2's own sanity check (a task's own encoder should be its best
-#   source) is among the added checks above.
+#   and their intervals wide. S2's own sanity check (a task's own encoder, or a label twin's,
+#   should be its best source) is among the added checks above.

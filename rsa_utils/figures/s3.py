@@ -127,7 +127,7 @@ def plot_transfer(
     reps = [c for c in ("miou_rep0", "miou_rep1") if c in table]
     two = len(reps) == 2 and table[reps[1]].notna().any()
     ax.bar(x, table["miou"], color="C0", width=0.7,
-           label="fine-tuned from the source encoder" + (" (mean of its two networks)" if two else ""))  # fmt: skip
+           label="fine-tuned from the source encoder" + (" (mean over its networks)" if two else ""))  # fmt: skip
     if two:  # each network's own run
         for c, dx in zip(reps, (-0.17, 0.17)):
             ax.plot(x + dx, table[c], "_", color="navy", ms=9, mew=1.5,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -153,7 +154,7 @@ class S3Data:
         else:
             reps = self.replicates.get(arch, {})
             tasks = [t for t in self.tasks if t in reps]
-            if len(tasks) < 2:
+            if not tasks:
                 return pd.Series(dtype=float, name="similarity")
             rdms = torch.stack([reps[t] for t in tasks])
         finals = [self.final] + (
@@ -177,7 +178,7 @@ def load(
     (None: ``profile.checkpoints`` plus 1) must end with the final model. With
     ``profile.replicates`` >= 2 a second target model (its own network seed) gives
     ``target_replicate``, so that intervals cover the target network as well, unless it fails
-    its baseline (then it is left out and named in ``set_aside``). Source tasks whose
+    its baseline (then it is left out, with a warning in the notebook). Source tasks whose
     networks (in any of ``archs``) fail their baseline or lack signal are set aside
     (:func:`rsa_utils.task_models.usable_tasks`); with fewer than 3 left, or a target model that
     does not beat its baseline, all are kept and ``tested`` is False.
@@ -210,7 +211,8 @@ def load(
         if rec["metric"] > rec["baseline"]:
             second = target_rdms(study, images, cps, replicate=1)
         else:  # a second target network that learned nothing would only widen the intervals
-            set_aside = {**set_aside, "second target model": "fails its baseline; not resampled"}
+            warnings.warn("the second target model fails its baseline: S3 uses the first target "
+                          "model alone (no interval over target models)", stacklevel=2)  # fmt: skip
     return S3Data(
         tasks, cps, images, target_rdms(study, images, cps),
         {a: source_rdms(study, images, tasks, a) for a in archs}, set_aside, tested,

@@ -52,6 +52,12 @@ def _r_s_reading(r_s: float, low: float, high: float) -> str:
     return reading
 
 
+def _count_range(counts: pd.Series) -> str:
+    """``"2"`` when every count is 2, ``"1–2"`` when they range from 1 to 2."""
+    lo, hi = int(counts.min()), int(counts.max())
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
 def transfer_learning(study: Study, tasks: Sequence[str] | None = None) -> TransferLearning:
     """Everything S3.4 reports for the source ``tasks`` (default: the 17 of S3.4): the RDMs read
     by :func:`~rsa_utils.study.s3_data.load`, then :func:`compare`, which fine-tunes (or reads
@@ -69,10 +75,12 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     sims = pd.DataFrame({r: s3.mean_ranking("taskonomy", replicate=r) for r in (0, 1)})
     runs = finetune_all(study, s3.tasks)
     mious = runs.loc[s3.tasks].filter(regex=r"^miou_rep\d$").rename(columns=lambda c: int(c[-1]))
+    mious = mious.dropna(axis=1, how="all")  # a replicate no source has
     if mious.empty:  # runs without per-replicate columns: one network per source
         mious = runs.loc[s3.tasks, ["miou"]].set_axis([0], axis=1)
     sims = sims.reindex(s3.tasks)[mious.columns]
-    sims = sims.where(mious.notna())  # a similarity only for the networks fine-tuned
+    both = sims.notna() & mious.notna()  # the networks with a similarity and a fine-tuning
+    sims, mious = sims.where(both), mious.where(both)
     table = transfer_table(sims.mean(axis=1), mious.mean(axis=1),
                            {"similarity": sims, "miou": mious})  # fmt: skip
     # paired bootstrap over the target's test images (and each init's networks): intervals for
@@ -125,12 +133,12 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
             table["miou"].median() - scratch, *median_over.quantile([0.025, 0.975]), 1
         ),
         "margin_majority": report.fmt(table["miou"].median() - majority, 1),
+        "n_networks": _count_range(mious.notna().sum(axis=1)),  # fine-tuned networks per source
     }
     values = {
         "n_tasks": len(s3.tasks), "n_images": prof.n_rsa, "target_train": prof.target_train,
         "finetune_steps": prof.finetune_steps, "n_test": prof.n_test,
         "pascal_n": pascal[3], "n_target_models": n_target_models(s3),
-        "n_networks": int(mious.notna().sum(axis=1).max()),  # fine-tuned networks per source
         "n_runs": int(runs.filter(regex=r"^miou_rep\d$").notna().to_numpy().sum()) or len(runs),
         "n_above_scratch": int((table["miou"] > baselines.get("scratch", float("inf"))).sum()),
         "n_clearly_above_scratch": int((over_scratch.quantile(0.025) > 0).sum()),
