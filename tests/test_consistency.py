@@ -137,3 +137,9 @@ def test_checkpoints_over_replicates_rank_every_checkpoint_with_the_same_network
     # the final ranking is compared with itself under whichever network a draw took
     assert mixed.estimate[-1] == pytest.approx(1.0) and mixed.low[-1] == pytest.approx(1.0)
     assert mixed.estimate[0] != pytest.approx(plain.estimate[0])  # the other network counts
+
+
+def test_mean_difference_of_a_single_value_has_no_interval():
+    est, low, high = consistency.mean_difference([0.5], [0.1, 0.3])
+    assert est == pytest.approx(0.3) and np.isnan(low) and np.isnan(high)
+    assert np.isnan(consistency.mean_difference([], [0.1, 0.3])[0])

@@ -85,6 +85,16 @@ def test_too_few_tasks_with_signal_leave_the_claims_untested(study):
     assert not s1.claims_tested(["segment_unsup2d", "normal", "reshading"])  # no 2D but 2D segment
 
 
+def test_one_task_of_a_type_gives_no_interval_for_the_difference_of_types(study):
+    """With a single 3D task that carries signal there is nothing to resample on the 3D side:
+    the 3D-against-2D difference is not tested (it raised before), the rest is computed."""
+    res = s1.compare(study, fake_s1_data(usable=["autoencoding", "edge_texture", "normal"]))
+    rows = {c.claim: c for c in res.claims}
+    assert rows["3D tasks agree less than 2D tasks: mean ρ (3D − 2D)"].holds == "not tested"
+    assert rows["3D tasks: ranking ρ small vs Taskonomy > 0.77"].holds != "not tested"
+    assert res.text["min_rho_3d_task"] == TASKS["normal"].label
+
+
 def test_set_aside_tasks_are_left_out_of_the_claims(study):
     usable = ["autoencoding", "edge_texture", "normal", "reshading"]
     res = s1.compare(study, fake_s1_data(usable=usable))

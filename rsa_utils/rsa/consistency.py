@@ -250,11 +250,16 @@ def mean_difference(
     a, b, *, paired: bool = False, n_resamples: int = 1000, seed: int = 0
 ) -> tuple[float, float, float]:
     """mean(a) − mean(b) with a 95 % percentile bootstrap interval (``scipy.stats.bootstrap``):
-    over the pairs (a_i, b_i) when ``paired``, else over each group independently."""
+    over the pairs (a_i, b_i) when ``paired``, else over each group independently. A group of
+    one value has nothing to resample (the interval is NaN); an empty group has no mean (all NaN)."""
     a, b = np.asarray(a, float), np.asarray(b, float)
 
     def stat(x, y, axis=-1):
         return np.mean(x, axis=axis) - np.mean(y, axis=axis)
+
+    if min(len(a), len(b)) < 2:
+        est = float(stat(a, b)) if min(len(a), len(b)) else float("nan")
+        return est, float("nan"), float("nan")
 
     res = ss.bootstrap((a, b), stat, paired=paired, vectorized=True, n_resamples=n_resamples,
                        method="percentile", random_state=np.random.default_rng(seed))  # fmt: skip

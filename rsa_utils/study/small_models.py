@@ -65,9 +65,17 @@ class SmallModels:
     claims: list[Claim]
 
 
-def _interval(frame: pd.DataFrame, row: str, digits: int = 2) -> str:
-    """Row ``row`` of a frame with columns estimate, low, high as ``0.93 [0.90, 0.95]``."""
+def _interval(frame: pd.DataFrame, row: str | None, digits: int = 2) -> str:
+    """Row ``row`` of a frame with columns estimate, low, high as ``0.93 [0.90, 0.95]``
+    (``—`` for no row)."""
+    if row is None:
+        return "—"
     return fmt_interval(*frame.loc[row, ["estimate", "low", "high"]], digits)
+
+
+def _label(task: str | None) -> str:
+    """A task's label, ``—`` for none."""
+    return "—" if task is None else TASKS[task].label
 
 
 def small_models(study: Study, tasks: Sequence[str] | None = None) -> SmallModels:
@@ -114,7 +122,8 @@ def compare(study: Study, data: S1Data) -> SmallModels:
     )
     two_d = rho[(rho.type == "2D") & (rho.index != "segment_unsup2d")]
     three_d = rho[rho.type == "3D"]
-    worst_2d, worst_3d = two_d.estimate.idxmin(), three_d.estimate.idxmin()
+    # the least agreeing task of each group (None: no task of the group can carry a claim)
+    worst_2d, worst_3d = (g.estimate.idxmin() if len(g) else None for g in (two_d, three_d))
     q = (
         quality.pivot(index="task", columns="arch", values="relative_quality")
         .mean(axis=1)
@@ -143,9 +152,9 @@ def compare(study: Study, data: S1Data) -> SmallModels:
         "n_per_task": ", ".join(f"{TASKS[t].label} {TASKS[t].out_channels}" for t in tasks),
         "set_aside": task_models.set_aside_text(data.set_aside),
         "min_rho_2d": _interval(two_d, worst_2d),
-        "min_rho_2d_task": TASKS[worst_2d].label,
+        "min_rho_2d_task": _label(worst_2d),
         "min_rho_3d": _interval(three_d, worst_3d),
-        "min_rho_3d_task": TASKS[worst_3d].label,
+        "min_rho_3d_task": _label(worst_3d),
         "mean_rho_2d": fmt(two_d.estimate.mean()),
         "mean_rho_3d": fmt(three_d.estimate.mean()),
         "rho_seg2d": _interval(rho, "segment_unsup2d") if "segment_unsup2d" in rho.index else "—",
@@ -165,9 +174,9 @@ def compare(study: Study, data: S1Data) -> SmallModels:
     share_3d = threshold_share(three_d.estimate, three_d.low, three_d.high, 0.77)
     claims = [
         Claim("S1", "2D tasks (except 2D segment): ranking ρ small vs Taskonomy > 0.97", "> 0.97",
-              f"{share_2d[1]}; min {text['min_rho_2d']} ({TASKS[worst_2d].label})", share_2d[0]),
+              f"{share_2d[1]}; min {text['min_rho_2d']} ({_label(worst_2d)})", share_2d[0]),
         Claim("S1", "3D tasks: ranking ρ small vs Taskonomy > 0.77", "> 0.77",
-              f"{share_3d[1]}; min {text['min_rho_3d']} ({TASKS[worst_3d].label})", share_3d[0]),
+              f"{share_3d[1]}; min {text['min_rho_3d']} ({_label(worst_3d)})", share_3d[0]),
         Claim("S1", "3D tasks agree less than 2D tasks: mean ρ (3D − 2D)", "< 0",
               fmt_interval(*diff_3d_2d), direction_verdict(*diff_3d_2d, sign=-1)),
         Claim("S1", "Pearson between the two similarity matrices", "0.8510", text["matrix_r"],
