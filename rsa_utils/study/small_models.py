@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import scipy.stats as ss
 import torch
@@ -71,6 +72,11 @@ def _interval(frame: pd.DataFrame, row: str | None, digits: int = 2) -> str:
     if row is None:
         return "—"
     return fmt_interval(*frame.loc[row, ["estimate", "low", "high"]], digits)
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean, NaN for no values (one task of a type has no pair)."""
+    return float(values.mean()) if values.size else float("nan")
 
 
 def _label(task: str | None) -> str:
@@ -161,8 +167,8 @@ def compare(study: Study, data: S1Data) -> SmallModels:
         "rho_quality": fmt_interval(r_q, lo_q, hi_q),
         "rho_quality_p": f"{ss.spearmanr(rho.estimate.loc[claim_tasks], q).pvalue:.2g}",
         "matrix_r": fmt_interval(mat.estimate, mat.low, mat.high, 3),
-        "mean_sim_tk_3d": fmt(consistency.off_diagonal(sim_tk, three_d.index).mean()),
-        "mean_sim_small_3d": fmt(consistency.off_diagonal(sim_small, three_d.index).mean()),
+        "mean_sim_tk_3d": fmt(_mean(consistency.off_diagonal(sim_tk, three_d.index))),
+        "mean_sim_small_3d": fmt(_mean(consistency.off_diagonal(sim_small, three_d.index))),
         "lighter_3d": fmt_interval(*lighter),
         "train_steps": (f"{steps['small']}" if steps["small"] == steps["taskonomy"]
                         else f"{steps['small']} (small) and {steps['taskonomy']} (Taskonomy architecture)"),
