@@ -432,6 +432,9 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     runs = pd.DataFrame({"miou": [*miou.values(), 20.0, 10.0], "seconds": 60.0,
                          "kind": ["source"] * len(TASKS) + ["baseline"] * 2},
                         index=[*TASKS, "scratch", "frozen_random"])  # fmt: skip
+    runs = runs.assign(
+        miou_rep0=runs["miou"], miou_rep1=np.nan
+    )  # one network each, as finetune_all
     monkeypatch.setattr(s34, "finetune_all", lambda study, tasks: runs)
     # per test image: one class, intersection = the run's mIoU in % of a 100-pixel union
     one = np.ones((8, 1), dtype=np.int64)

@@ -74,10 +74,8 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     # networks is fine-tuned from each, and its similarity and mIoU are the means over them
     sims = pd.DataFrame({r: s3.mean_ranking("taskonomy", replicate=r) for r in (0, 1)})
     runs = finetune_all(study, s3.tasks)
-    mious = runs.loc[s3.tasks].filter(regex=r"^miou_rep\d$").rename(columns=lambda c: int(c[-1]))
-    mious = mious.dropna(axis=1, how="all")  # a replicate no source has
-    if mious.empty:  # runs without per-replicate columns: one network per source
-        mious = runs.loc[s3.tasks, ["miou"]].set_axis([0], axis=1)
+    per_run = runs[["miou_rep0", "miou_rep1"]].set_axis([0, 1], axis=1)  # (inits, replicates)
+    mious = per_run.loc[s3.tasks].dropna(axis=1, how="all")  # without a replicate no source has
     sims = sims.reindex(s3.tasks)[mious.columns]
     both = sims.notna() & mious.notna()  # the networks with a similarity and a fine-tuning
     sims, mious = sims.where(both), mious.where(both)
@@ -139,7 +137,7 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
         "n_tasks": len(s3.tasks), "n_images": prof.n_rsa, "target_train": prof.target_train,
         "finetune_steps": prof.finetune_steps, "n_test": prof.n_test,
         "pascal_n": pascal[3], "n_target_models": n_target_models(s3),
-        "n_runs": int(runs.filter(regex=r"^miou_rep\d$").notna().to_numpy().sum()) or len(runs),
+        "n_runs": int(per_run.notna().to_numpy().sum()),
         "n_above_scratch": int((table["miou"] > baselines.get("scratch", float("inf"))).sum()),
         "n_clearly_above_scratch": int((over_scratch.quantile(0.025) > 0).sum()),
         "n_clearly_below_scratch": int((over_scratch.quantile(0.975) < 0).sum()),
