@@ -33,6 +33,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import torch
 
 HERE = Path(__file__).resolve().parent
@@ -73,6 +74,43 @@ def plan(profile_name: str, quick: bool) -> list[dict]:
     return runs
 
 
+BEFORE, ZERO = "BN scale 1 (before)", "zero-init residual (the book)"
+
+
+def plan_zero_init(tasks: list[str], profile_name: str, quick: bool) -> list[dict]:
+    """The Taskonomy architecture's networks of ``tasks`` at the profile's recipe, each twice: with
+    every residual branch's last BatchNorm scale at 1 (BatchNorm's default, the book before
+    ``ZOO_VERSION`` 3) and at zero (the book since)."""
+    from rsa_utils.profiles import get_profile
+
+    P = get_profile(profile_name)
+    steps = 10 if quick else P.steps
+    return [dict(task=task, arch="taskonomy", recipe=recipe, schedule=P.schedule, lr=P.lr,
+                 steps=steps, eval_at=[steps], zero_init=zero)
+            for task in tasks for recipe, zero in ((BEFORE, False), (ZERO, True))]  # fmt: skip
+
+
+def zero_init_table(results: list[dict], meta: dict) -> str:
+    """The markdown of benchmarks/zero_init.md: relative quality per task, BN scale 1 against 0."""
+    by = {(r["task"], r["recipe"]): r["points"][-1] for r in results}
+    tasks = list(dict.fromkeys(r["task"] for r in results))
+    lines = [f"Run: {meta['machine']}, profile `{meta['profile']}`, device {meta['device']}, "
+             f"{meta['workers']} runs side by side, {meta['wall_s'] / 60:.1f} min wall.", "",
+             f"| task | {BEFORE} | {ZERO} | difference | s (before / zero-init) |", "|---|---|---|---|---|"]  # fmt: skip
+    diffs = []
+    for t in tasks:
+        a, b = by[(t, BEFORE)], by[(t, ZERO)]
+        diffs.append(b["relative_quality"] - a["relative_quality"])
+        lines.append(f"| {t} | {a['relative_quality']:.3f} | {b['relative_quality']:.3f} | {diffs[-1]:+.3f} | "
+                     f"{a['seconds']:.0f} / {b['seconds']:.0f} |")  # fmt: skip
+    q = {
+        k: float(np.median([by[(t, k)]["relative_quality"] for t in tasks])) for k in (BEFORE, ZERO)
+    }
+    lines += ["", f"Median over the {len(tasks)} tasks: BN scale 1 {q[BEFORE]:.3f}, zero-init residual "
+              f"{q[ZERO]:.3f}; zero-init better on {sum(d > 0 for d in diffs)} of {len(tasks)}."]  # fmt: skip
+    return "\n".join(lines)
+
+
 def run_one(spec: dict, profile_name: str, device: str, cache_dir: str | None) -> dict:
     """Train one network of ``spec`` and evaluate it at ``spec['eval_at']`` steps."""
     from rsa_utils import train
@@ -98,6 +136,12 @@ def run_one(spec: dict, profile_name: str, device: str, cache_dir: str | None) -
     base = train.evaluate_baseline(task, data["train"], data["test"])
     hib = task.metric in ("accuracy", "miou")
     model = train.init_model(task, spec["arch"], P, seed=0)
+    if "zero_init" in spec:  # residual branches start at zero (the book) or at BatchNorm's 1
+        from torchvision.models.resnet import Bottleneck
+
+        for m in model.modules():
+            if isinstance(m, Bottleneck):
+                torch.nn.init.constant_(m.bn3.weight, 0.0 if spec["zero_init"] else 1.0)
     snaps: dict[float, dict] = {}
     fractions = tuple(s / P.steps for s in spec["eval_at"])
     cfg = train.TrainConfig.of(P, P.steps, train.network_seed(0, "task", task.name, spec["arch"], 0),
@@ -173,14 +217,26 @@ def main() -> None:
     ap.add_argument(
         "--quick", action="store_true", help="a few steps per run (a test of the script)"
     )
-    ap.add_argument("--out", default=str(HERE / "learning.json"))
+    ap.add_argument(
+        "--zero-init", nargs="+", metavar="TASK", default=None,
+        help="instead of the curves: the Taskonomy architecture on these tasks with its residual "
+        "branches' last BatchNorm scale at 1 and at 0 (writes zero_init.json)",
+    )  # fmt: skip
+    ap.add_argument("--out", default=None, help="default: learning.json (zero_init.json)")
     ap.add_argument("--table", action="store_true", help="print the markdown of an earlier run")
     args = ap.parse_args()
+    zero = args.zero_init is not None
+    args.out = args.out or str(HERE / ("zero_init.json" if zero else "learning.json"))
+    show = zero_init_table if zero else table
     if args.table:
         got = json.loads(Path(args.out).read_text())
-        print(table(got["results"], got["meta"]))
+        print(show(got["results"], got["meta"]))
         return
-    runs = plan(args.profile, args.quick)
+    runs = (
+        plan_zero_init(args.zero_init, args.profile, args.quick)
+        if zero
+        else plan(args.profile, args.quick)
+    )
     # longest first, so that the side-by-side workers finish together
     runs.sort(key=lambda r: -r["steps"] * (4 if r["arch"] == "taskonomy" else 1))
     t0 = time.perf_counter()
@@ -192,14 +248,15 @@ def main() -> None:
         futs = [pool.submit(run_one, r, args.profile, args.device, args.cache_dir) for r in runs]
         for f in tqdm(futs, desc="learning-curve runs"):
             results.append(f.result())
-    results.sort(key=lambda r: (TASKS.index(r["task"]), r["arch"], r["recipe"], r["steps"]))
+    order = args.zero_init if zero else TASKS
+    results.sort(key=lambda r: (order.index(r["task"]), r["arch"], r["recipe"], r["steps"]))
     meta = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip()
             + (f", {torch.cuda.get_device_name()}" if args.device.startswith("cuda") else f", {multiprocessing.cpu_count()} cores"),
             "profile": args.profile, "device": args.device, "workers": args.workers,
             "wall_s": time.perf_counter() - t0,
             "old_length": {"small": 200, "taskonomy": 200} if args.profile == "cpu" else {"small": 120, "taskonomy": 120}}  # fmt: skip
     Path(args.out).write_text(json.dumps({"meta": meta, "results": results}, indent=1))
-    print(table(results, meta))
+    print(show(results, meta))
 
 
 if __name__ == "__main__":

@@ -18,10 +18,12 @@
 # compared by CKA) — agree better or worse with transfer learning? And does RSA agree better
 # with transfer when it reads an earlier stage of the encoder than its output?
 #
-# Agreement with transfer is measured as in S2: for each target task, the Spearman
+# Agreement with transfer is computed as in S2: for each target task, the Spearman
 # correlation between its similarity to the other tasks and their transfer affinities as its
 # sources (the Taskonomy-style affinities computed in S2, read from the cache), averaged over
-# targets. Definitions: {doc}`methods` and `rsa_utils/rsa/similarity.py` (the chapter's numbers: `rsa_utils/study/beyond.py`).
+# targets. Unlike S2, the chapter keeps all tasks, including networks that fail their baseline
+# or lack signal (the measures are compared with each other, not judged), so its value for RSA
+# differs from S2's. Definitions: {doc}`methods` and `rsa_utils/rsa/similarity.py` (the chapter's numbers: `rsa_utils/study/beyond.py`).
 
 # %% tags=["parameters"]
 profile = "auto"

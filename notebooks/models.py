@@ -84,8 +84,9 @@ figures.figure_noise_ceiling(networks)
 # %% [markdown]
 # ```{figure} figures/models_noise_ceiling.png
 # :name: fig-noise-ceiling
-# RSA between two replicates of each task (filled, the noise ceiling) and the task's highest
-# RSA to another task's network (open), with 95 % bootstrap intervals over the RSA images;
+# RSA between two replicates of each task (filled, the noise ceiling), the task's highest RSA
+# to another task's network that is not its label twin (open), with 95 % bootstrap intervals
+# over the RSA images, and its highest RSA to a label twin where that is higher (×);
 # tasks grouped and coloured by type; the table above lists the same
 # numbers. {glue:md}`models_noise_ceiling_data`
 # ```
@@ -103,7 +104,8 @@ figures.figure_noise_ceiling(networks)
 #
 # Counting twins as other tasks (the strict criterion, the table's last column), signal remains
 # for {glue:}`signal_strict_yes_small` small and {glue:}`signal_strict_yes_taskonomy`
-# Taskonomy-architecture tasks; the previous edition used that criterion to set networks aside.
+# Taskonomy-architecture tasks; editions before the previous one used that criterion to set
+# networks aside.
 #
 # The sections test a claim only on networks that beat their baseline and do not lack signal;
 # a row that rests on other networks is marked *not tested* on the scorecard and names them.

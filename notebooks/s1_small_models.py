@@ -88,7 +88,7 @@ figures.table_rho(s1)
 # The paper reports ρ > 0.97 for the 2D tasks except 2D segmentation and ρ > 0.77 for all 3D tasks.
 # Here the lowest 2D value (2D segmentation aside) is {glue:md}`min_rho_2d` for
 # {glue:md}`min_rho_2d_task`, the lowest 3D value {glue:md}`min_rho_3d` for
-# {glue:md}`min_rho_3d_task`, and 2D segmentation reaches {glue:md}`rho_seg2d`; on average the 2D
+# {glue:md}`min_rho_3d_task`, and 2D segmentation {glue:md}`seg2d_clause`; on average the 2D
 # tasks agree at {glue:md}`mean_rho_2d`, the 3D tasks at {glue:md}`mean_rho_3d` ({glue:md}`s1_table_rho_data`).
 #
 # ## Fig S2: is agreement related to prediction quality?
@@ -136,7 +136,7 @@ figures.figure_s3(s1)
 #
 # Networks start from their own seeds and train for {glue:md}`train_steps` steps (one-cycle schedule); on
 # held-out images the median 2D network removes {glue:md}`q_2d` of its trivial baseline's error, the
-# median 3D one {glue:md}`q_3d` (both architectures; models chapter). With only
+# median 3D one {glue:md}`q_3d` (both architectures, over this section's tasks). With only
 # {glue:}`n_claim_tasks` tasks, one task that moves can swing a ranking correlation, the intervals
 # are wide, and one or two tasks decide a group threshold such as ρ > 0.97. The set-aside tasks
 # are no random sample: they failed their baseline or lack signal, so the tested tasks are the

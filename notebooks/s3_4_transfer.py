@@ -19,11 +19,11 @@
 # with high similarity (object class, surface normals, 2.5d segment) transfer well, those with
 # low similarity (autoencoding, vanishing point) poorly.
 #
-# Here each source's Taskonomy-architecture encoder initialises a segmentation network that is
-# fine-tuned on the target domain's labelled split and scored by mIoU on its test split, beside
-# three baselines: the same network trained from a random initialisation (*scratch*), a frozen
-# random encoder with only the decoder trained (*frozen random*), and predicting the most
-# frequent class at every pixel (*majority class*).
+# Here each of a source's Taskonomy-architecture encoders initialises a segmentation network
+# that is fine-tuned on the target domain's labelled split and scored by mIoU on its test split,
+# beside three baselines: the same network trained from a random initialisation (*scratch*, one
+# run per seed), a frozen random encoder with only the decoder trained (*frozen random*), and
+# predicting the most frequent class at every pixel (*majority class*).
 
 # %% tags=["parameters"]
 profile = "auto"
@@ -49,7 +49,7 @@ s34 = transfer_learning(study, tasks)  # fine-tunes, or reads the zoo
 report.glue_result(s34)  # its numbers and prose values, by name
 
 # %% [markdown]
-# The similarity is the RSA between the final target small model and each of the
+# The similarity is the RSA between a final target small model and each of the
 # {glue:}`n_tasks` Taskonomy-architecture source encoders on {glue:}`n_images` target-domain
 # images, averaged over the {glue:}`n_target_models` target model(s) trained with their own
 # network seeds, so that it is the target task's similarity rather than one target network's.
@@ -111,7 +111,8 @@ figures.table_named(s34)
 # **Discussion.** The paper's mIoU values span only about {glue:md}`paper_span` points ({glue:md}`paper_range`), with long
 # fine-tuning on real images; differences between initialisations are small next to the
 # noise of a single fine-tuning run. Our runs are short ({glue:}`finetune_steps` steps), so
-# mIoU differences of a point or two between sources are within that noise; the intervals
+# mIoU differences of a point or two between sources are within that noise (training from
+# scratch reaches {glue:md}`scratch_seeds`); the intervals
 # (r_s, the mIoU ranks, the margin over scratch) therefore resample each source's networks as
 # well as the tasks or test images, and the networks' own runs are marked in Fig S9. What the check can show is whether the *ordering by similarity* carries
 # information about transfer at all — the sign and size of r_s — and whether the named tasks

@@ -60,8 +60,8 @@ table_checks(card)
 # was taken with the first network and is now the mean over which of the two each task uses
 # (S1, S3.1, S3.2); S3 trains a second target model for its intervals, and S3.3's band covers
 # the choice of networks as well as of images. S3.2's ρ, for one, had rested on the first
-# networks. Third, S3.4 fine-tunes each network of a source (two on this profile; two seeds of
-# each baseline) and reads a source by the means over them and both target models, its intervals
+# networks. Third, S3.4 fine-tunes each network of a source (and runs each baseline with as
+# many seeds) and reads a source by the means over them and both target models, its intervals
 # resampling the networks. Fourth, S2's readout sanity check counts a label twin's encoder as
 # the target's own, over the targets whose networks carry signal (the strict count stays
 # beside it). The readouts and fine-tunings were retrained (channels-last, faster here), so S2's
@@ -99,7 +99,8 @@ table_changes(card)
 #   Here both architectures are trained with the same schedule of the chosen profile; on the
 #   CPU profile the Taskonomy architecture is also narrower and still learning when training
 #   stops. Networks that do not beat their baseline, or whose replicates agree no more with
-#   each other than with another task's network, are set aside (models chapter), so several
+#   each other than with another task's network (label twins aside), are set aside (models
+#   chapter), so several
 #   claims rest on a few, distinct tasks and their intervals are wide.
 # - **Affinities and transfer.** S2's affinities and S3.4's transfer results are recomputed with
 #   short readout and fine-tuning schedules on small splits, instead of Taskonomy's published

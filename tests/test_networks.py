@@ -40,6 +40,21 @@ def test_every_network_starts_from_its_own_weights():
         assert not torch.equal(base.encoder[0][0].weight, other.encoder[0][0].weight)
 
 
+def test_taskonomy_residual_branches_start_at_zero():
+    """Every bottleneck's last BatchNorm scale starts at 0, so each block starts as its shortcut:
+    with identity shortcuts a block's output is ReLU of its input (ZOO_VERSION 3)."""
+    from torchvision.models.resnet import Bottleneck
+
+    enc = train.init_model("normal", "taskonomy", P, seed=0).encoder
+    blocks = [m for m in enc.modules() if isinstance(m, Bottleneck)]
+    assert len(blocks) == 16  # ResNet-50: 3 + 4 + 6 + 3
+    assert all(torch.count_nonzero(b.bn3.weight) == 0 for b in blocks)
+    plain = next(b for b in blocks if b.downsample is None)
+    x = torch.randn(2, plain.conv1.in_channels, 4, 4)
+    plain.train()
+    assert torch.equal(plain(x), torch.relu(x))
+
+
 def test_same_arguments_give_bit_identical_weights():
     for t, a in (("normal", "taskonomy"), ("class_scene", "small")):
         s1 = train.init_model(t, a, P, seed=3, replicate=1).state_dict()

@@ -68,7 +68,7 @@ def test_small_models_is_one_result(study):
         f"{study.profile.steps} (small) and 7 (Taskonomy architecture)"
     )
     assert res.text["min_rho_3d_task"] in {TASKS[t].label for t in FAKE_TASKS[3:]}
-    assert res.text["rho_seg2d"] != "—"  # 2D segmentation is among the claim tasks
+    assert res.text["seg2d_clause"].startswith("reaches ")  # 2D segmentation is a claim task
     assert [c.section for c in res.claims] == ["S1"] * 6
     assert [c.paper for c in res.claims] == ["> 0.97", "> 0.77", "< 0", "0.8510", "< 0",
                                              "> 0 (observed visually)"]  # fmt: skip
@@ -98,7 +98,8 @@ def test_one_task_of_a_type_gives_no_interval_for_the_difference_of_types(study)
 def test_set_aside_tasks_are_left_out_of_the_claims(study):
     usable = ["autoencoding", "edge_texture", "normal", "reshading"]
     res = s1.compare(study, fake_s1_data(usable=usable))
-    assert list(res.rho.index) == usable and res.text["rho_seg2d"] == "—"
+    assert list(res.rho.index) == usable
+    assert res.text["seg2d_clause"].startswith("is set aside (") and "—" not in res.text["seg2d_clause"]
     assert res.text["set_aside"].startswith("2D segm")  # labels, not registry names
     assert all("; set aside: " in c.ours for c in res.claims)
     assert list(res.sim_tk.index) == FAKE_TASKS  # the figures show every task

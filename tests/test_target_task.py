@@ -494,6 +494,11 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     )
     np.testing.assert_allclose(both.table["miou"], runs2.loc[both.table.index, "miou"])
     assert both.text["n_networks"] == "2" and both.values["n_runs"] == 2 * len(runs)
+    # scratch per seed (20 and 22 %), against the median source's margin over their mean (19)
+    assert both.text["scratch_seeds"].startswith(
+        "20.0 and 22.0 % with its 2 seeds, 2.0 points apart: less"
+    )
+    assert res.text["scratch_seeds"] == "one seed (20.0 %)"
     assert res.text["n_networks"] == "1"
     # a source whose second network has no RDM is read by its first network alone, in both
     partial = s34.compare(

@@ -42,9 +42,9 @@ from rsa_utils.data.sources import default_cache_dir
 from rsa_utils.world.scene_parts import GENERATOR_VERSION
 
 #: Bump when the meaning of cached entries changes (training loop, models, losses).
-ZOO_VERSION = (
-    2  # 2: every network its own seed (seeds.network_seed), one-cycle schedule, replicates
-)
+#: 2: every network its own seed (seeds.network_seed), one-cycle schedule, replicates;
+#: 3: the Taskonomy architecture's residual branches start at zero (models.TaskonomyEncoder)
+ZOO_VERSION = 3
 
 
 class CorruptEntryWarning(UserWarning):

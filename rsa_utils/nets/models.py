@@ -201,6 +201,11 @@ class TaskonomyEncoder(nn.Module):
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(m, Bottleneck):
+                # every residual branch starts at zero, so each block starts as its shortcut
+                # (torchvision's zero_init_residual; Goyal et al. 2017): on the cpu profile this
+                # raised the relative quality of all 10 networks measured (benchmarks/zero_init.md)
+                nn.init.zeros_(m.bn3.weight)
 
     def _make_layer(self, planes: int, blocks: int, stride: int) -> nn.Sequential:
         """Taskonomy's layer: projection shortcut in block 0, the stride in the last block."""

@@ -163,7 +163,8 @@ def compare(study: Study, data: S1Data) -> SmallModels:
         "min_rho_3d_task": _label(worst_3d),
         "mean_rho_2d": fmt(two_d.estimate.mean()),
         "mean_rho_3d": fmt(three_d.estimate.mean()),
-        "rho_seg2d": _interval(rho, "segment_unsup2d") if "segment_unsup2d" in rho.index else "—",
+        "seg2d_clause": (f"reaches {_interval(rho, 'segment_unsup2d')}" if "segment_unsup2d" in rho.index
+                         else f"is set aside ({data.set_aside.get('segment_unsup2d', 'not among the tasks')})"),
         "rho_quality": fmt_interval(r_q, lo_q, hi_q),
         "rho_quality_p": f"{ss.spearmanr(rho.estimate.loc[claim_tasks], q).pvalue:.2g}",
         "matrix_r": fmt_interval(mat.estimate, mat.low, mat.high, 3),

@@ -52,6 +52,18 @@ def _r_s_reading(r_s: float, low: float, high: float) -> str:
     return reading
 
 
+def _seeds_reading(seeds: pd.Series, margin: float) -> str:
+    """Scratch's mIoU per seed (%) and how far apart they lie, against the median source's
+    ``margin`` over their mean (mIoU points): one seed's noise, to read the margin against."""
+    if len(seeds) < 2:
+        return f"one seed ({report.fmt(seeds.iloc[0], 1) if len(seeds) else '–'} %)"
+    spread = float(seeds.max() - seeds.min())
+    than = "more" if spread > abs(margin) else "less"
+    return (f"{' and '.join(report.fmt(v, 1) for v in seeds)} % with its {len(seeds)} seeds, "
+            f"{report.fmt(spread, 1)} points apart: {than} than the median source's margin of "
+            f"{report.fmt(margin, 1)} points over their mean")  # fmt: skip
+
+
 def _count_range(counts: pd.Series) -> str:
     """``"2"`` when every count is 2, ``"1–2"`` when they range from 1 to 2."""
     lo, hi = int(counts.min()), int(counts.max())
@@ -131,6 +143,12 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
             table["miou"].median() - scratch, *median_over.quantile([0.025, 0.975]), 1
         ),
         "margin_majority": report.fmt(table["miou"].median() - majority, 1),
+        "scratch_seeds": _seeds_reading(
+            per_run.loc["scratch"].dropna()
+            if "scratch" in per_run.index
+            else pd.Series(dtype=float),
+            table["miou"].median() - scratch,
+        ),
         "n_networks": _count_range(mious.notna().sum(axis=1)),  # fine-tuned networks per source
     }
     values = {
