@@ -49,7 +49,9 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
 # for the ResNet, in the same time, helped its dense tasks a little but cost its fully connected
 # heads and its signal, so it was not adopted). The Taskonomy-architecture encoder has base
 # width {glue:}`width` (torchvision's ResNet-50: 64) and {glue:text}`tk_params` million
-# parameters; the small encoder has {glue:text}`small_params` thousand.
+# parameters; the small encoder has {glue:text}`small_params` thousand. Its residual branches
+# start at zero (every block starts as its shortcut), which raised the relative quality of
+# all ten of its networks measured on this profile (`benchmarks/zero_init.md`).
 #
 # Every network starts from its own random weights, drawn from a seed derived from the study
 # seed and what the network is (task, architecture, replicate), so no two tasks share a start.
