@@ -47,7 +47,8 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
 # the steps to {glue:text}`peak_lr` and then decaying to nearly zero (a one-cycle schedule,
 # chosen from the learning curves in `benchmarks/learning.md`; there, 1000 steps of 16 images
 # for the ResNet, in the same time, helped its dense tasks a little but cost its fully connected
-# heads and its signal, so it was not adopted). The Taskonomy-architecture encoder has base
+# heads and its signal, so it was not adopted; measured before the residual branches started
+# at zero). The Taskonomy-architecture encoder has base
 # width {glue:}`width` (torchvision's ResNet-50: 64) and {glue:text}`tk_params` million
 # parameters; the small encoder has {glue:text}`small_params` thousand. Its residual branches
 # start at zero (every block starts as its shortcut), which raised the relative quality of

@@ -134,15 +134,15 @@ figures.figure_s3(s1)
 #
 # ## Discussion
 #
-# Networks start from their own seeds and train for {glue:md}`train_steps` steps (one-cycle schedule); on
-# held-out images the median 2D network removes {glue:md}`q_2d` of its trivial baseline's error, the
-# median 3D one {glue:md}`q_3d` (both architectures, over this section's tasks). With only
-# {glue:}`n_claim_tasks` tasks, one task that moves can swing a ranking correlation, the intervals
-# are wide, and one or two tasks decide a group threshold such as ρ > 0.97. The set-aside tasks
-# are no random sample: they failed their baseline or lack signal, so the tested tasks are the
-# better learned and more distinct ones, which favours agreement of the two matrices. The
-# paper compared small networks with fully trained Taskonomy networks on 256-pixel images; the `gpu`
-# and `paper` profiles, training longer on more and larger images, are the fairer test.
+# Networks train for {glue:md}`train_steps` steps; on held-out images the median 2D network removes
+# {glue:md}`q_2d` of its trivial baseline's error, the median 3D one {glue:md}`q_3d` (both
+# architectures, over this section's tasks). With only {glue:}`n_claim_tasks` tasks, one task that
+# moves can swing a ranking correlation, the intervals are wide, and one or two tasks decide a
+# group threshold such as ρ > 0.97. The tasks set aside ({glue:md}`set_aside`) are no random
+# sample: a task fails its baseline or lacks signal because it is hard or indistinct, so leaving it
+# out favours agreement of the two matrices; the fewer are set aside, the smaller that bias. The
+# paper compared them with fully trained Taskonomy networks at 256 pixels; the `gpu` and `paper`
+# profiles come closer to that test.
 #
 # ## Claims
 

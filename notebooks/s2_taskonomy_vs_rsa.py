@@ -82,8 +82,8 @@ figures.figure_s4(s2)
 # Cut into {glue:}`n_clusters` clusters, our trees agree with adjusted Rand index ARI =
 # {glue:md}`ari` (1 = same partition, 0 = chance); {glue:}`n_moved` tasks leave the cluster most
 # companions joined (either way): {glue:md}`moved` (the supplement: room layout and denoising).
-# Single linkage chains most tasks into one cluster, so few can "move" even if trees differ: the
-# claim holds if at most {glue:}`max_moved` move and ARI ≥ {glue:md}`min_ari`.
+# Single linkage can chain tasks into one cluster, so moved tasks alone can understate how far
+# trees differ: the claim holds if at most {glue:}`max_moved` move and ARI ≥ {glue:md}`min_ari`.
 #
 # ## Fig S5: the two matrices without scaling
 
@@ -137,12 +137,12 @@ figures.table_real_by_type(s2)
 # RSA: best for {glue:md}`net_best_type`, least for {glue:md}`net_worst_type` targets.
 #
 # **Discussion.** Labels hold part of Taskonomy's structure: one renderer makes them from one
-# scene, as Taskonomy's come from one mesh and photograph per view. Where labels differ in kind
-# the world cannot follow: {glue:}`n_object_categories` shapes and {glue:}`n_room_types` room
-# types, not ImageNet's and Places' thousands; curvature at the creases of boxes; vanishing point
-# and room layout of a box room. Network RSA agreeing *less* than label RSA says briefly trained
-# networks have not yet learnt the labels' structure; recomputed affinities (weaker readouts
-# still) agree least. This is about the world and the training, not the method.
+# scene, as Taskonomy's come from one mesh and photograph per view. Where labels differ in kind the
+# world cannot follow: {glue:}`n_object_categories` shapes and {glue:}`n_room_types` room types,
+# not ImageNet's and Places' thousands; curvature at the creases of boxes; vanishing point and room
+# layout of a box room. Network RSA ({glue:md}`real_rsa`) below label RSA ({glue:md}`real_labels`;
+# the intervals overlap) suggests briefly trained networks have not fully learnt the labels'
+# structure. This is about the world and the training, not the method.
 #
 # ## Claims
 

@@ -99,7 +99,10 @@ def test_set_aside_tasks_are_left_out_of_the_claims(study):
     usable = ["autoencoding", "edge_texture", "normal", "reshading"]
     res = s1.compare(study, fake_s1_data(usable=usable))
     assert list(res.rho.index) == usable
-    assert res.text["seg2d_clause"].startswith("is set aside (") and "—" not in res.text["seg2d_clause"]
+    assert (
+        res.text["seg2d_clause"].startswith("is set aside (")
+        and "—" not in res.text["seg2d_clause"]
+    )
     assert res.text["set_aside"].startswith("2D segm")  # labels, not registry names
     assert all("; set aside: " in c.ours for c in res.claims)
     assert list(res.sim_tk.index) == FAKE_TASKS  # the figures show every task

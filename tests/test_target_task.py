@@ -454,6 +454,9 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
         "n_clearly_above_scratch": len(TASKS), "n_clearly_below_scratch": 0,
     }  # fmt: skip
     assert res.text["margin_scratch"] == "20.0 [20.0, 20.0]"  # median 40 - scratch 20, no noise
+    assert res.text["scratch_reading"].startswith("the median source lies clearly above")
+    assert s34._scratch_reading(-2.5, -0.5).startswith("the median source lies clearly below")
+    assert s34._scratch_reading(-1.0, 0.5).startswith("these runs cannot tell")
     np.testing.assert_allclose(res.table["miou_low"], res.table["miou"])
     assert res.text["set_aside"] == "none"
     assert res.text["scratch"] == "20.0" and res.text["majority"] == "5.0"

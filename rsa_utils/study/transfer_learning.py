@@ -60,8 +60,18 @@ def _seeds_reading(seeds: pd.Series, margin: float) -> str:
     spread = float(seeds.max() - seeds.min())
     than = "more" if spread > abs(margin) else "less"
     return (f"{' and '.join(report.fmt(v, 1) for v in seeds)} % with its {len(seeds)} seeds, "
-            f"{report.fmt(spread, 1)} points apart: {than} than the median source's margin of "
-            f"{report.fmt(margin, 1)} points over their mean")  # fmt: skip
+            f"{report.fmt(spread, 1)} points apart: {than} than the median source lies from "
+            f"their mean ({report.fmt(margin, 1)} points)")  # fmt: skip
+
+
+def _scratch_reading(low: float, high: float) -> str:
+    """What the interval of the median source's margin over scratch (mIoU points) says."""
+    if high < 0:
+        return ("the median source lies clearly below training from scratch: here a source's "
+                "encoder costs the target task mIoU instead of adding it")  # fmt: skip
+    if low > 0:
+        return "the median source lies clearly above training from scratch, as transfer should"
+    return "these runs cannot tell the median source from training from scratch"
 
 
 def _count_range(counts: pd.Series) -> str:
@@ -143,6 +153,7 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
             table["miou"].median() - scratch, *median_over.quantile([0.025, 0.975]), 1
         ),
         "margin_majority": report.fmt(table["miou"].median() - majority, 1),
+        "scratch_reading": _scratch_reading(*median_over.quantile([0.025, 0.975])),
         "scratch_seeds": _seeds_reading(
             per_run.loc["scratch"].dropna()
             if "scratch" in per_run.index
