@@ -124,7 +124,9 @@ figures.table_named(s34)
 # steps. Since this edition's ResNet starts every residual block as its shortcut, training from
 # scratch learns far more in {glue:}`finetune_steps` steps than before, while a source's encoder
 # starts from features tuned to another task on the source domain, at 64 pixels and after a
-# short schedule; on this small target set those features can cost more than they give. The
+# short schedule; on this small target set those features can cost more than they give. Timed
+# against fine-tuning length (`benchmarks/finetune_recipe.md`), sources led scratch after half
+# the steps and fell behind it by the full length, so the verdict is one of this length. The
 # paper's encoders, trained long on millions of real images, carry features general enough to
 # help on Pascal VOC; ours do not carry that, which is a limit of our networks, not a test of RSA.
 #
