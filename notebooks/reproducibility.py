@@ -31,7 +31,10 @@ tables.table_notebooks(record)
 
 # %% [markdown]
 # This edition was computed with profile {glue:md}`edition` on {glue:md}`devices`; executing
-# all notebooks took {glue:}`total_min` minutes. Networks, transfer readouts and fine-tunings
+# all notebooks took {glue:}`busy_min` minutes of wall time, {glue:}`total_min` notebook-minutes
+# (the runner runs sections that do not read each other side by side, so that one section's
+# single-threaded stretches use the cores another's training leaves idle; a notebook's time in
+# the table is its own, shared machine included). Networks, transfer readouts and fine-tunings
 # are computed once and cached, so that time depends on the cache: this run computed
 # {glue:}`zoo_built` of them and read the rest (column *zoo entries built*; the times of a run
 # from an empty cache are in `benchmarks/book.md`). The table above:

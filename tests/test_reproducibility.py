@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from rsa_utils.figures import reproducibility as tables
-from rsa_utils.study.reproducibility import file_owner, reproducibility
+from rsa_utils.study.reproducibility import busy_minutes, file_owner, reproducibility
 
 
 def executed(path, profile="cpu", device="cpu", minutes=1.5, built=2, packages=None):
@@ -38,7 +38,7 @@ def book(tmp_path, monkeypatch):
 def test_the_record_is_one_result(book):
     rec = reproducibility(book)
     assert list(rec.record.notebook) == ["data", "s1_small_models"]  # the book's order
-    assert rec.values == {"total_min": 2.0, "zoo_built": 3, "n_data_files": 5}
+    assert rec.values == {"total_min": 2.0, "busy_min": 0.0, "zoo_built": 3, "n_data_files": 5}
     assert rec.text["edition"] == "cpu, smoke" and rec.text["devices"] == "cpu; cuda (H200)"
     for name in ("notebooks", "software", "profiles"):
         link = f"[reproducibility_table_{name}.csv](data/reproducibility_table_{name}.csv)"
@@ -59,3 +59,12 @@ def test_a_data_file_belongs_to_the_longest_figure_it_names():
     assert file_owner("s1_fig_s1", figures) == "s1_fig_s1"
     assert file_owner("s1_fig_s1_detail_a", figures) == "s1_fig_s1_detail"
     assert file_owner("s1_fig_s10", figures) is None  # a panel needs the underscore
+
+
+def test_busy_minutes_count_side_by_side_runs_once():
+    def run(end_min, minutes):  # a notebook that ended end_min minutes after 02:00
+        return {"executed": f"2026-12-01T02:{end_min:02d}:00+00:00", "wall_time_s": 60 * minutes}
+
+    assert busy_minutes([run(10, 10), run(12, 2), run(20, 8)]) == 20  # 0-10, 10-12, 12-20
+    assert busy_minutes([run(10, 10), run(8, 6), run(30, 5)]) == 15  # 2-8 inside 0-10; 25-30
+    assert busy_minutes([run(10, 10), {"wall_time_s": 60}]) == 10  # no end time: not placed

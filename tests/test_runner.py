@@ -173,3 +173,52 @@ def test_zoo_entries_built_counts_only_this_seed(tmp_path):
     assert len(new) == 4
     assert runner._built_for(new, tmp_path, 0) == 2 and runner._built_for(new, tmp_path, 1) == 2
     assert runner._built_for(new, tmp_path, 2) == 0
+
+
+def test_stages_keep_what_a_notebook_reads_before_it():
+    """Sections run side by side only between the notebooks they read (models before them,
+    scorecard and reproducibility after)."""
+    groups = runner.stages(runner.toc_notebooks())
+    assert groups[0] == ["rsa_primer", "data"] and groups[1] == ["models"]
+    assert groups[-2:] == [["scorecard"], ["reproducibility"]]
+    assert groups[2][:3] == ["s3_4_transfer", "s2_taskonomy_vs_rsa", "s1_small_models"]
+    assert len(groups) == 5 and "beyond_the_paper" in groups[2]
+    assert runner.stages(["s3_4_transfer", "scorecard", "reproducibility"]) == [
+        ["s3_4_transfer"], ["scorecard"], ["reproducibility"]
+    ]  # fmt: skip
+    assert runner.stages(["models", "s1_small_models"]) == [["models"], ["s1_small_models"]]
+
+
+def test_side_by_side_stops_after_a_failure_and_keeps_the_rest(tmp_path, monkeypatch):
+    import argparse
+
+    scripts = {
+        "ok": "import time; time.sleep(1); print('fine')",
+        "bad": "import sys; print('boom'); sys.exit(3)",
+        "late": "print('should not start')",
+    }
+    monkeypatch.setattr(runner, "_child_command",
+                        lambda name, args, commit: [sys.executable, "-c", scripts[name]])  # fmt: skip
+    args = argparse.Namespace(jobs=2)
+    with pytest.raises(RuntimeError, match=r"failed: bad[\s\S]*boom"):
+        runner._run_side_by_side(["ok", "bad", "late"], args, "c", tmp_path)
+    assert (tmp_path / "ok.log").read_text().strip() == "fine"  # the running one finished
+    assert not (tmp_path / "late.log").exists()
+    done = runner._run_side_by_side(["ok"], args, "c", tmp_path)
+    assert set(done) == {"ok"} and done["ok"] >= 1
+
+
+def test_zoo_entries_built_by_another_notebook_are_not_counted(tmp_path):
+    import json
+
+    from rsa_utils.nets import zoo
+
+    root = zoo.zoo_dir(tmp_path)
+    (root / "model").mkdir(parents=True)
+    for key, by in (("a", "models"), ("b", "s2_taskonomy_vs_rsa"), ("c", None)):
+        meta = {"key_dict": {"seed": 0}, **({"built_by": by} if by else {})}
+        (root / "model" / f"{key}.json").write_text(json.dumps(meta))
+    new = runner._zoo_entries(tmp_path)
+    assert runner._built_for(new, tmp_path, 0, "models") == 2  # its own and the unmarked one
+    assert runner._built_for(new, tmp_path, 0, "s2_taskonomy_vs_rsa") == 2
+    assert runner._built_for(new, tmp_path, 0) == 3

@@ -45,6 +45,10 @@ from rsa_utils.world.scene_parts import GENERATOR_VERSION
 #: 2: every network its own seed (seeds.network_seed), one-cycle schedule, replicates;
 #: 3: the Taskonomy architecture's residual branches start at zero (models.TaskonomyEncoder)
 ZOO_VERSION = 3
+#: The environment variable naming the notebook an entry is built for: the runner sets it for
+#: each notebook it executes, and the entry's sidecar records it (``built_by``), so that
+#: notebooks run side by side are each credited with what they built.
+BUILT_BY_ENV = "RSA_NOTEBOOK"
 
 
 class CorruptEntryWarning(UserWarning):
@@ -224,7 +228,7 @@ def cached(
             "kind": kind, "key": entry.key, "key_dict": key_dict, "zoo_version": ZOO_VERSION,
             "generator_version": GENERATOR_VERSION, "sha256": _sha256(entry.payload),
             "size": entry.payload.stat().st_size, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "record": record,
+            "record": record, "built_by": os.environ.get(BUILT_BY_ENV) or None,
         }  # fmt: skip
         atomic_write_bytes(entry.meta, json.dumps(meta, indent=1, default=str).encode())
         entry.progress.clear()

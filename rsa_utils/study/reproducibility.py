@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,23 @@ def data_listing(book: Path) -> pd.DataFrame:
     })  # fmt: skip
 
 
+def busy_minutes(meta: list[dict]) -> float:
+    """Minutes during which at least one of the notebooks ran (the union of their runs, each
+    from its ``executed`` end time back by its ``wall_time_s``): a run's wall time when
+    notebooks ran side by side, the sum of their times when they ran one after another."""
+    spans = sorted(
+        (end - m["wall_time_s"], end)
+        for m in meta
+        if "executed" in m and "wall_time_s" in m
+        for end in [datetime.fromisoformat(m["executed"]).timestamp()]
+    )
+    total, reach = 0.0, float("-inf")
+    for start, end in spans:
+        total += max(0.0, end - max(start, reach))
+        reach = max(reach, end)
+    return total / 60
+
+
 def reproducibility(book: Path) -> Reproducibility:
     """The record of the edition executed in ``book``: read from the runner's metadata of each
     notebook. Writes the data of its three tables first (their links are in ``text``), so that
@@ -87,6 +105,7 @@ def reproducibility(book: Path) -> Reproducibility:
     data_files = data_listing(book)
     values = {
         "total_min": round(float(record["wall time (min)"].sum()), 1),
+        "busy_min": round(busy_minutes(meta), 1),
         "zoo_built": int(record["zoo entries built"].fillna(0).sum()),
         "n_data_files": len(data_files),
     }

@@ -5,7 +5,10 @@ Usage (what ``make book`` calls)::
     python -m rsa_utils.runner [NAME ...] [--profile P] [--device D] [-p name value ...]
 
 Each ``notebooks/<name>.py`` (jupytext py:percent) is converted to a notebook, executed by
-papermill with kernel ``python3`` and written to ``book/<name>.ipynb``. Unlike plain papermill,
+papermill with kernel ``python3`` and written to ``book/<name>.ipynb``. Notebooks that do not
+depend on each other run ``--jobs`` at a time (default 2; see :func:`stages`), each in its own
+process with its output in a log file, so that the sections' single-threaded stretches fill the
+cores that another section's training leaves idle. Unlike plain papermill,
 a notebook without a ``parameters`` cell, a ``-p`` name the notebook does not define, or a bad
 profile/device value is an error before anything runs. The injected-parameters cell is kept,
 collapsed, and the executed notebook's metadata record profile, device, wall time, git commit
@@ -33,6 +36,7 @@ import nbformat
 import papermill
 import yaml
 
+from rsa_utils.nets.cache import BUILT_BY_ENV
 from rsa_utils.paths import BOOK_DIR, REPO_ROOT
 from rsa_utils.study.profiles import PROFILE_NAMES, get_profile, resolve_device
 
@@ -218,18 +222,22 @@ def _entry_seed(key: dict) -> Any:
     return source.get("seed") if isinstance(source, dict) else None
 
 
-def _built_for(new: set[tuple[str, str]], cache_dir: Any, seed: int) -> int:
-    """How many of the ``new`` zoo entries belong to study seed ``seed``: a cache shared with
-    another run (e.g. a reseed experiment) gains that run's entries meanwhile, which this run
-    did not build."""
+def _built_for(
+    new: set[tuple[str, str]], cache_dir: Any, seed: int, notebook: str | None = None
+) -> int:
+    """How many of the ``new`` zoo entries this run built: those of study seed ``seed`` (a cache
+    shared with another run, e.g. a reseed experiment, gains that run's entries meanwhile) and,
+    given ``notebook``, built for it (a notebook run side by side with another sees the other's
+    entries appear too; entries that do not record it are counted)."""
     from rsa_utils.nets import zoo
 
     root, n = zoo.zoo_dir(cache_dir), 0
     for kind, key in new:
         try:
-            n += (
-                _entry_seed(json.loads((root / kind / f"{key}.json").read_text())["key_dict"])
-                == seed
+            meta = json.loads((root / kind / f"{key}.json").read_text())
+            by = meta.get("built_by")
+            n += _entry_seed(meta["key_dict"]) == seed and (
+                notebook is None or by in (None, notebook)
             )
         except (OSError, ValueError, KeyError):
             n += 1  # unreadable: count it rather than hide it
@@ -257,6 +265,7 @@ def run_notebook(
         "language": "python",
     }
     cached_before = _zoo_entries(params.get("cache_dir"))
+    os.environ[BUILT_BY_ENV] = name  # the kernel inherits it: its zoo entries record it
     with tempfile.TemporaryDirectory() as tmp:
         tmp_in, tmp_out = Path(tmp) / f"{name}.ipynb", Path(tmp) / f"{name}.out.ipynb"
         nbformat.write(nb, tmp_in)
@@ -286,6 +295,7 @@ def run_notebook(
             _zoo_entries(params.get("cache_dir")) - cached_before,
             params.get("cache_dir"),
             params.get("seed", 0),
+            name,
         ),
         "zoo_entries_reused": len(cached_before),
         "git_commit": commit or git_commit(),
@@ -299,6 +309,82 @@ def run_notebook(
     return wall
 
 
+#: Notebooks that run alone: the selected notebooks before one finish before it starts, and
+#: those after it wait for it (``models`` trains the networks the sections read; ``scorecard``
+#: and ``reproducibility`` read the executed sections).
+BARRIERS: tuple[str, ...] = ("models", "scorecard", "reproducibility")
+
+
+#: The sections that fine-tune or train readouts for several minutes start first within their
+#: group, so that the short ones fill the cores beside them rather than run last alone.
+LONG_FIRST: tuple[str, ...] = ("s3_4_transfer", "s2_taskonomy_vs_rsa")
+
+
+def stages(names: list[str]) -> list[list[str]]:
+    """``names`` cut into groups that run one after another; the notebooks of one group do not
+    read each other and may run side by side (:data:`BARRIERS` stand alone), in the order given
+    except that :data:`LONG_FIRST` lead their group."""
+    out: list[list[str]] = []
+    for name in names:
+        if name in BARRIERS or not out or out[-1][0] in BARRIERS:
+            out.append([name])
+        else:
+            out[-1].append(name)
+    first = {n: i for i, n in enumerate(LONG_FIRST)}
+    return [sorted(g, key=lambda n: first.get(n, len(first))) for g in out]
+
+
+def _child_command(name: str, args: argparse.Namespace, commit: str) -> list[str]:
+    """This runner, for one notebook, with the same parameters and the parent's commit."""
+    cmd = [sys.executable, "-m", "rsa_utils.runner", name, "--jobs", "1", "--commit", commit,
+           "--timeout", str(args.timeout), "--outdir", str(Path(args.outdir).resolve())]  # fmt: skip
+    for key in ("profile", "device"):
+        if getattr(args, key) not in (None, ""):
+            cmd += [f"--{key}", getattr(args, key)]
+    for k, v in args.parameter:
+        cmd += ["-p", k, v]
+    return cmd
+
+
+def _run_side_by_side(
+    group: list[str], args: argparse.Namespace, commit: str, logs: Path
+) -> dict[str, float]:
+    """Run the notebooks of ``group`` ``args.jobs`` at a time, each in a child runner whose
+    output goes to ``logs/<name>.log``; their wall times in seconds. After a failure no new
+    notebook starts, the running ones finish (their work is kept), and ``RuntimeError`` names
+    the failed notebooks with the end of their logs."""
+    waiting, running, done, failed = list(group), {}, {}, []
+    while waiting or running:
+        while waiting and len(running) < args.jobs and not failed:
+            name = waiting.pop(0)
+            log = open(logs / f"{name}.log", "w")  # noqa: SIM115 (closed when it ends)
+            env = dict(os.environ, **{BUILT_BY_ENV: name})
+            proc = subprocess.Popen(_child_command(name, args, commit), stdout=log,
+                                    stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT)  # fmt: skip
+            running[name] = (proc, log, time.perf_counter())
+            print(f"== {name} started (output: {log.name})", flush=True)
+        time.sleep(0.5)
+        for name, (proc, log, t0) in list(running.items()):
+            if proc.poll() is None:
+                continue
+            log.close()
+            del running[name]
+            done[name] = time.perf_counter() - t0
+            ok = proc.returncode == 0
+            print(f"== {name} {'done' if ok else 'FAILED'} ({done[name] / 60:.1f} min)", flush=True)
+            if not ok:
+                failed.append(name)
+        if failed and not running:
+            waiting.clear()
+    if failed:
+        tails = "\n".join(
+            f"--- {n} ({logs / f'{n}.log'}):\n" + (logs / f"{n}.log").read_text()[-3000:]
+            for n in failed
+        )
+        raise RuntimeError(f"notebook(s) failed: {', '.join(failed)}\n{tails}")
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("notebooks", nargs="*", help="notebook names (default: all, in toc order)")
@@ -310,6 +396,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=int, default=3600, help="per-cell execution timeout, seconds")
     ap.add_argument("--outdir", type=Path, default=BOOK_DIR)
     ap.add_argument(
+        "--jobs", type=int, default=2,
+        help="notebooks run side by side where they do not depend on each other (1: one at a time)",
+    )  # fmt: skip
+    ap.add_argument("--commit", default=None, help=argparse.SUPPRESS)  # a child's provenance
+    ap.add_argument(
         "--check", action="store_true", help="validate notebooks and parameters, run nothing"
     )
     args = ap.parse_args(argv)
@@ -320,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
             params[key] = value
     names = args.notebooks or toc_notebooks()
     try:
+        if args.jobs < 1:
+            raise ParameterError(f"--jobs {args.jobs} is not allowed; use an integer >= 1")
         known = check_parameters(names, params)
     except ParameterError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -327,20 +420,32 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print(f"ok: {len(names)} notebook(s), parameters {params or 'none'} (nothing run)")
         return 0
-    timings = []
-    commit = git_commit()  # once, before the run writes anything
-    for name in names:
-        print(
-            f"== {name} ({', '.join(f'{k}={v}' for k, v in params.items()) or 'defaults'})",
-            flush=True,
-        )
-        timings.append((name, run_notebook(name, notebook_params(params, known[name]), timeout=args.timeout,
-                                           outdir=args.outdir, commit=commit)))  # fmt: skip
-    width = max(len(n) for n, _ in timings)
-    print("\nnotebook".ljust(width + 3) + "wall time")
-    for n, t in timings:
+    timings: dict[str, float] = {}
+    commit = args.commit or git_commit()  # once, before the run writes anything
+    start = time.perf_counter()
+    logs = None
+    for group in stages(names) if args.jobs > 1 else [names]:
+        if args.jobs > 1 and len(group) > 1:
+            logs = logs or Path(tempfile.mkdtemp(prefix="rsa-book-logs-"))
+            try:
+                timings.update(_run_side_by_side(group, args, commit, logs))
+            except RuntimeError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 1
+            continue
+        for name in group:
+            print(
+                f"== {name} ({', '.join(f'{k}={v}' for k, v in params.items()) or 'defaults'})",
+                flush=True,
+            )
+            timings[name] = run_notebook(name, notebook_params(params, known[name]),
+                                         timeout=args.timeout, outdir=args.outdir, commit=commit)  # fmt: skip
+    width = max(len(n) for n in timings)
+    print("\n" + "notebook".ljust(width + 2) + "wall time")
+    for n, t in timings.items():
         print(f"{n.ljust(width + 2)}{t / 60:6.1f} min")
-    print(f"{'total'.ljust(width + 2)}{sum(t for _, t in timings) / 60:6.1f} min")
+    print(f"{'total'.ljust(width + 2)}{(time.perf_counter() - start) / 60:6.1f} min"
+          + (f" (notebooks side by side, {args.jobs} at a time)" if logs else ""))  # fmt: skip
     return 0
 
 
