@@ -198,14 +198,28 @@ def test_side_by_side_stops_after_a_failure_and_keeps_the_rest(tmp_path, monkeyp
         "late": "print('should not start')",
     }
     monkeypatch.setattr(runner, "_child_command",
-                        lambda name, args, commit: [sys.executable, "-c", scripts[name]])  # fmt: skip
+                        lambda name, *_: [sys.executable, "-c", scripts[name]])  # fmt: skip
     args = argparse.Namespace(jobs=2)
     with pytest.raises(RuntimeError, match=r"failed: bad[\s\S]*boom"):
-        runner._run_side_by_side(["ok", "bad", "late"], args, "c", tmp_path)
+        runner._run_side_by_side(["ok", "bad", "late"], args, "c", tmp_path, {})
     assert (tmp_path / "ok.log").read_text().strip() == "fine"  # the running one finished
     assert not (tmp_path / "late.log").exists()
-    done = runner._run_side_by_side(["ok"], args, "c", tmp_path)
+    done = runner._run_side_by_side(["ok"], args, "c", tmp_path, {})
     assert set(done) == {"ok"} and done["ok"] >= 1
+
+
+def test_a_notebook_run_side_by_side_gets_only_its_own_parameters():
+    import argparse
+
+    args = argparse.Namespace(timeout=60, outdir="book", profile="smoke", device=None,
+                              parameter=[["n_boot", "50"], ["seed", "1"]])  # fmt: skip
+    known = runner.check_parameters(["data", "s1_small_models"], {"n_boot": 50, "seed": 1})
+    data = runner._child_command("data", args, "abc", known["data"])
+    s1 = runner._child_command("s1_small_models", args, "abc", known["s1_small_models"])
+    assert "n_boot" not in data and data[-3:] == ["-p", "seed", "1"]
+    assert s1[-6:] == ["-p", "n_boot", "50", "-p", "seed", "1"]
+    assert data[data.index("--commit") + 1] == "abc" and "--device" not in data
+    assert data[data.index("--profile") + 1] == "smoke"
 
 
 def test_zoo_entries_built_by_another_notebook_are_not_counted(tmp_path):

@@ -334,48 +334,61 @@ def stages(names: list[str]) -> list[list[str]]:
     return [sorted(g, key=lambda n: first.get(n, len(first))) for g in out]
 
 
-def _child_command(name: str, args: argparse.Namespace, commit: str) -> list[str]:
-    """This runner, for one notebook, with the same parameters and the parent's commit."""
+def _child_command(
+    name: str, args: argparse.Namespace, commit: str, defined: dict[str, Any]
+) -> list[str]:
+    """This runner, for notebook ``name``, with the parent's commit and those of its ``-p``
+    parameters that the notebook defines (``defined``: its parameters cell)."""
     cmd = [sys.executable, "-m", "rsa_utils.runner", name, "--jobs", "1", "--commit", commit,
            "--timeout", str(args.timeout), "--outdir", str(Path(args.outdir).resolve())]  # fmt: skip
     for key in ("profile", "device"):
         if getattr(args, key) not in (None, ""):
             cmd += [f"--{key}", getattr(args, key)]
     for k, v in args.parameter:
-        cmd += ["-p", k, v]
+        if k in defined:
+            cmd += ["-p", k, v]
     return cmd
 
 
 def _run_side_by_side(
-    group: list[str], args: argparse.Namespace, commit: str, logs: Path
+    group: list[str], args: argparse.Namespace, commit: str, logs: Path, known: dict
 ) -> dict[str, float]:
     """Run the notebooks of ``group`` ``args.jobs`` at a time, each in a child runner whose
     output goes to ``logs/<name>.log``; their wall times in seconds. After a failure no new
     notebook starts, the running ones finish (their work is kept), and ``RuntimeError`` names
-    the failed notebooks with the end of their logs."""
+    the failed notebooks with the end of their logs. Interrupted, it stops the children (what
+    they finished is in the zoo: its writes are atomic). ``known``: each notebook's parameters."""
     waiting, running, done, failed = list(group), {}, {}, []
-    while waiting or running:
-        while waiting and len(running) < args.jobs and not failed:
-            name = waiting.pop(0)
-            log = open(logs / f"{name}.log", "w")  # noqa: SIM115 (closed when it ends)
-            env = dict(os.environ, **{BUILT_BY_ENV: name})
-            proc = subprocess.Popen(_child_command(name, args, commit), stdout=log,
-                                    stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT)  # fmt: skip
-            running[name] = (proc, log, time.perf_counter())
-            print(f"== {name} started (output: {log.name})", flush=True)
-        time.sleep(0.5)
-        for name, (proc, log, t0) in list(running.items()):
-            if proc.poll() is None:
-                continue
+    try:
+        while waiting or running:
+            while waiting and len(running) < args.jobs and not failed:
+                name = waiting.pop(0)
+                log = open(logs / f"{name}.log", "w")  # noqa: SIM115 (closed when it ends)
+                env = dict(os.environ, **{BUILT_BY_ENV: name})
+                cmd = _child_command(name, args, commit, known.get(name, {}))
+                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                        cwd=REPO_ROOT)  # fmt: skip
+                running[name] = (proc, log, time.perf_counter())
+                print(f"== {name} started (output: {log.name})", flush=True)
+            time.sleep(0.5)
+            for name, (proc, log, t0) in list(running.items()):
+                if proc.poll() is None:
+                    continue
+                log.close()
+                del running[name]
+                done[name] = time.perf_counter() - t0
+                ok = proc.returncode == 0
+                print(f"== {name} {'done' if ok else 'FAILED'} ({done[name] / 60:.1f} min)",
+                      flush=True)  # fmt: skip
+                if not ok:
+                    failed.append(name)
+            if failed and not running:
+                waiting.clear()
+    finally:
+        for proc, log, _ in running.values():
+            proc.terminate()
+            proc.wait()
             log.close()
-            del running[name]
-            done[name] = time.perf_counter() - t0
-            ok = proc.returncode == 0
-            print(f"== {name} {'done' if ok else 'FAILED'} ({done[name] / 60:.1f} min)", flush=True)
-            if not ok:
-                failed.append(name)
-        if failed and not running:
-            waiting.clear()
     if failed:
         tails = "\n".join(
             f"--- {n} ({logs / f'{n}.log'}):\n" + (logs / f"{n}.log").read_text()[-3000:]
@@ -428,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.jobs > 1 and len(group) > 1:
             logs = logs or Path(tempfile.mkdtemp(prefix="rsa-book-logs-"))
             try:
-                timings.update(_run_side_by_side(group, args, commit, logs))
+                timings.update(_run_side_by_side(group, args, commit, logs, known))
             except RuntimeError as err:
                 print(f"error: {err}", file=sys.stderr)
                 return 1
