@@ -5,6 +5,7 @@ PROFILE  ?= auto
 DEVICE   ?= auto
 NOTEBOOKS ?=
 PARAMS   ?=
+JOBS     ?= 2
 BIN      := $(VENV)/bin
 # passive OpenMP waiting, see rsa_utils/__init__.py
 export OMP_WAIT_POLICY ?= PASSIVE
@@ -21,12 +22,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 ## make book: execute every notebook (PROFILE=smoke|cpu|gpu|paper|auto, DEVICE=auto|cpu|cuda,
-##            NOTEBOOKS="s1_small_models ...", PARAMS="-p n_boot 50") and build the HTML strictly.
+##            NOTEBOOKS="s1_small_models ...", PARAMS="-p n_boot 50", JOBS=1|2: sections side by
+##            side) and build the HTML strictly.
 ##            CHECK=1 only validates the notebooks and parameters (runs and builds nothing).
 book: run html
 
 run: setup
-	$(BIN)/python -m rsa_utils.runner $(NOTEBOOKS) --profile $(PROFILE) --device $(DEVICE) $(PARAMS) $(if $(CHECK),--check)
+	$(BIN)/python -m rsa_utils.runner $(NOTEBOOKS) --profile $(PROFILE) --device $(DEVICE) --jobs $(JOBS) $(PARAMS) $(if $(CHECK),--check)
 
 html: setup
 ifeq ($(CHECK),)
