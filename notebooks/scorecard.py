@@ -52,20 +52,19 @@ table_checks(card)
 # ## What changed since the previous edition
 #
 # The previous edition ({glue:md}`previous_edition`) and this one run the same study code with
-# the same seeds; this one was computed from an empty cache on another machine of the same kind
+# the same seeds; this one was computed from an empty cache on a machine of the same kind
 # (2 cores, the same package versions) but another processor, on which training the same
 # networks took about 1.4 times as long. PyTorch's CPU kernels are chosen for the processor they
 # run on, and their floating-point sums differ with it, so the networks are not bit-for-bit
 # those of the previous edition, and numbers downstream moved: the rows below that changed their verdict changed with the networks alone, a
 # measure of how much a verdict of this profile depends on the machine that trains it
-# (`benchmarks/book.md` lists every number that moved). The edition before the previous one,
-# whose ResNet still started its residual branches at BatchNorm's scale 1, is compared in the
-# git history of this page. {glue:}`n_changed` of the {glue:}`n_rows` rows changed their verdict
-# or are new (data:
-# [claims.csv](data/claims.csv), [claims_previous_edition.csv](data/claims_previous_edition.csv)).
-# Earlier editions (one network per S3.4 source and one scratch run; label twins counted as
-# other tasks; earlier verdict rules; before those, networks that all started from the same
-# weights and barely learned) are discussed in the git history of this page.
+# (`benchmarks/book.md` lists every number that moved). {glue:}`n_changed` of the
+# {glue:}`n_rows` rows changed their verdict or are new (data: [claims.csv](data/claims.csv),
+# [claims_previous_edition.csv](data/claims_previous_edition.csv)). Earlier editions (a ResNet
+# whose residual branches started at BatchNorm's scale 1; one network per S3.4 source and one
+# scratch run; label twins counted as other tasks; earlier verdict rules; before those, networks
+# that all started from the same weights and barely learned) are discussed in the git history of
+# this page.
 
 # %%
 table_changes(card)
