@@ -56,9 +56,9 @@ table_checks(card)
 # (2 cores, the same package versions) but another processor, on which training the same
 # networks took about 1.4 times as long. PyTorch's CPU kernels are chosen for the processor they
 # run on, and their floating-point sums differ with it, so the networks are not bit-for-bit
-# those of the previous edition, and numbers downstream moved: the rows below that changed their verdict changed with the networks alone, a
-# measure of how much a verdict of this profile depends on the machine that trains it
-# (`benchmarks/book.md` lists every number that moved). {glue:}`n_changed` of the
+# those of the previous edition, and numbers downstream moved: the rows below that changed their
+# verdict changed with the networks alone, a measure of how much a verdict of this profile
+# depends on the machine that trains it (`benchmarks/book.md` lists every number that moved). {glue:}`n_changed` of the
 # {glue:}`n_rows` rows changed their verdict or are new (data: [claims.csv](data/claims.csv),
 # [claims_previous_edition.csv](data/claims_previous_edition.csv)). Earlier editions (a ResNet
 # whose residual branches started at BatchNorm's scale 1; one network per S3.4 source and one

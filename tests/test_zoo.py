@@ -204,9 +204,8 @@ def test_short_runs_write_no_progress_snapshots(tmp_path, fake_data, monkeypatch
 def test_cache_keys_are_those_of_the_cached_networks():
     """The keys of the smoke profile's entries (generator synth-3, ZOO_VERSION 3, with the
     profile's training ``precision`` in every key; readouts of TRANSFER_VERSION 3, fine-tunings
-    of FINETUNE_VERSION 4):
-    moving code between modules
-    must not orphan the trained networks in the cache."""
+    of FINETUNE_VERSION 4): moving code between modules must not orphan the trained networks in
+    the cache."""
     from rsa_utils import transfer
 
     p = get_profile("smoke", "cpu")

@@ -344,9 +344,8 @@ def _child_command(
     for key in ("profile", "device"):
         if getattr(args, key) not in (None, ""):
             cmd += [f"--{key}", getattr(args, key)]
-    for k, v in args.parameter:
-        if k in defined:
-            cmd += ["-p", k, v]
+    for k, v in notebook_params(dict(args.parameter), defined).items():  # as given, unparsed
+        cmd += ["-p", k, v]
     return cmd
 
 
@@ -364,10 +363,8 @@ def _run_side_by_side(
             while waiting and len(running) < args.jobs and not failed:
                 name = waiting.pop(0)
                 log = open(logs / f"{name}.log", "w")  # noqa: SIM115 (closed when it ends)
-                env = dict(os.environ, **{BUILT_BY_ENV: name})
                 cmd = _child_command(name, args, commit, known.get(name, {}))
-                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                        cwd=REPO_ROOT)  # fmt: skip
+                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
                 running[name] = (proc, log, time.perf_counter())
                 print(f"== {name} started (output: {log.name})", flush=True)
             time.sleep(0.5)
