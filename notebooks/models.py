@@ -20,6 +20,11 @@
 # classification, and for the two unsupervised segmentations the rate at which two training
 # pixels share a segment (predicted for every pixel pair). A network that does not beat its
 # baseline is flagged here, not hidden: it has learned nothing a constant does not know.
+#
+# Semantic segmentation (and the S3 target task) weights each pixel's cross-entropy by the
+# inverse square root of its class's share of the world's pixels. Background covers about
+# 80 % of a source image, and under the plain loss (the one SPEC names) the networks learned
+# to paint background and little else; `benchmarks/class_weights.md` compares the two losses.
 
 # %% tags=["parameters"]
 profile = "auto"

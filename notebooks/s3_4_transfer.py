@@ -23,7 +23,11 @@
 # that is fine-tuned on the target domain's labelled split and scored by mIoU on its test split,
 # beside three baselines: the same network trained from a random initialisation (*scratch*, one
 # run per seed), a frozen random encoder with only the decoder trained (*frozen random*), and
-# predicting the most frequent class at every pixel (*majority class*).
+# predicting the most frequent class at every pixel (*majority class*). Every fine-tuning
+# weights each pixel's cross-entropy by the inverse square root of its class's share of the
+# target domain's pixels (background about 85 %): with the plain loss the networks mostly
+# painted background, and a pretrained encoder did not beat scratch
+# (`benchmarks/class_weights.md`).
 
 # %% tags=["parameters"]
 profile = "auto"

@@ -24,7 +24,15 @@ from rsa_utils.losses import (
     task_metric,
     training_loss,
 )
-from rsa_utils.tasks import N_COLOR_BINS, TASK_NAMES, TASKS, get_task
+from rsa_utils.tasks import (
+    N_COLOR_BINS,
+    SOURCE_CLASS_SHARES,
+    TARGET_TASK,
+    TASK_NAMES,
+    TASKS,
+    balanced_class_weights,
+    get_task,
+)
 
 
 def test_l1_l2_per_image():
@@ -82,6 +90,33 @@ def test_cross_entropies():
     p = torch.zeros(1, 13, 1, 2)
     p[0, 1, 0, 0] = 50.0
     assert float(task_loss("segment_semantic", p, seg)) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_semantic_segmentation_weights_each_pixel_by_its_class():
+    """A pixel's cross-entropy is multiplied by its class's weight (rare objects cost more than
+    background); the weights are the inverse square roots of the classes' shares, with
+    expected weight 1 per pixel."""
+    t = get_task("segment_semantic")
+    w = torch.tensor(t.class_weights)
+    seg = torch.tensor([[[0, 7]]])  # background, then the rarest source class
+    p = torch.zeros(1, t.out_channels, 1, 2)  # uniform prediction: CE log(C) at both pixels
+    per_pixel = math.log(t.out_channels)
+    expected = (w[0] + w[7]) / 2 * per_pixel
+    assert float(task_loss(t, p, seg)) == pytest.approx(float(expected), rel=1e-5)
+    assert w[7] > 10 * w[0]
+    shares = torch.tensor(SOURCE_CLASS_SHARES, dtype=torch.float64)
+    assert float((w.double() * shares).sum()) == pytest.approx(1.0, abs=1e-4)
+    ratio = w.double() * shares.sqrt()  # constant for w ∝ shares^-1/2
+    assert float(ratio.max() / ratio.min()) == pytest.approx(1.0, abs=1e-4)
+    assert balanced_class_weights([0.5, 0.5]) == (1.0, 1.0)
+    with pytest.raises(ValueError, match="positive"):
+        balanced_class_weights([1.0, 0.0])
+    assert (
+        TARGET_TASK.class_weights is not None
+        and len(TARGET_TASK.class_weights) == TARGET_TASK.out_channels
+    )
+    # the other cross-entropy task stays unweighted
+    assert get_task("class_scene").class_weights is None
 
 
 def test_metric_loss_formula():

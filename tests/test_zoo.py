@@ -203,9 +203,9 @@ def test_short_runs_write_no_progress_snapshots(tmp_path, fake_data, monkeypatch
 
 def test_cache_keys_are_those_of_the_cached_networks():
     """The keys of the smoke profile's entries (generator synth-3, ZOO_VERSION 3, with the
-    profile's training ``precision`` in every key; readouts of TRANSFER_VERSION 3, fine-tunings
-    of FINETUNE_VERSION 4): moving code between modules must not orphan the trained networks in
-    the cache."""
+    profile's training ``precision`` in every key; readouts of TRANSFER_VERSION 4, fine-tunings
+    of FINETUNE_VERSION 5, the target model with its class weights): moving code between modules
+    must not orphan the trained networks in the cache."""
     from rsa_utils import transfer
 
     p = get_profile("smoke", "cpu")
@@ -213,16 +213,28 @@ def test_cache_keys_are_those_of_the_cached_networks():
         zoo.cache_key("model", zoo.model_key("normal", "taskonomy", p, 0, p.checkpoints))
         == "f6d26e832d16b9bffa3b"
     )
-    assert zoo.cache_key("target_model", zoo.target_key(p, 0)) == "868f3402b8517fd48fca"
+    assert zoo.cache_key("target_model", zoo.target_key(p, 0)) == "2f2be0324c2eb4c39a5e"
     key = transfer.transfer_key("normal", ["normal", "depth_zbuffer"], p, 0)
-    assert zoo.cache_key("transfer", key) == "b471eec533e1be32a775"
+    assert zoo.cache_key("transfer", key) == "2f3bee304affeffe5fc5"
     assert (
-        zoo.cache_key("finetune", transfer.finetune_key("normal", p, 0)) == "7c95397b6d882019ca96"
+        zoo.cache_key("finetune", transfer.finetune_key("normal", p, 0)) == "ad3710e8928740328730"
     )
     # a second fine-tuning of a source starts from its replicate-1 network
     second = transfer.finetune_key("normal", p, 0, replicate=1)
     assert second["replicate"] == 1 and second["source"]["replicate"] == 1
-    assert zoo.cache_key("finetune", second) == "97b153bcabab6c89996b"
+    assert zoo.cache_key("finetune", second) == "3ca8bbe0315a3d336ccd"
+
+
+def test_class_weights_enter_only_the_weighted_tasks_keys():
+    """Semantic segmentation's weighted loss is in its networks' keys and the target model's;
+    a task with a plain loss keeps the key it had (its cached networks stay valid)."""
+    from rsa_utils.tasks import TARGET_TASK, get_task
+
+    p = get_profile("smoke", "cpu")
+    seg = zoo.model_key("segment_semantic", "small", p, 0, (1.0,))
+    assert seg["class_weights"] == list(get_task("segment_semantic").class_weights)
+    assert "class_weights" not in zoo.model_key("normal", "small", p, 0, (1.0,))
+    assert zoo.target_key(p, 0)["class_weights"] == list(TARGET_TASK.class_weights)
 
 
 def test_taskonomy_recipe_enters_only_its_networks_keys():

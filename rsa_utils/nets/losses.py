@@ -10,7 +10,10 @@ Every function dispatches on the registry's fields (:class:`rsa_utils.tasks.Task
   :data:`~rsa_utils.tasks.N_COLOR_BINS` grid with a Gaussian kernel (sigma = half a bin, as
   Zhang et al.'s 5 / 10 ab units), then per-pixel cross-entropy with the logits; class_object
   uses its (B, C) soft targets directly.
-* ``ce``: class_scene (B,) labels; segment_semantic (B, H, W) labels with ignore index 255.
+* ``ce``: class_scene (B,) labels; segment_semantic (B, H, W) labels with ignore index 255,
+  each pixel weighted by its class's weight (``Task.class_weights``: inverse square root of the
+  class's pixel share, :func:`rsa_utils.tasks.balanced_class_weights`), averaged over the
+  image's pixels.
 * ``metric``: Taskonomy's pixel-pair loss for the unsupervised segmentations: M pixel pairs
   (i, j) are sampled per image, each gets d = ||e_i - e_j||^2 clipped to [0, 80],
   sigma = 2 / (1 + exp(d)) and loss = -mean(same log sigma + (1 - same) log(1 - sigma)).
@@ -188,6 +191,14 @@ def training_loss(
     return task_loss(t, decoder(z), target, generator=generator)
 
 
+def class_weight_tensor(
+    task: Task | str, device: torch.device | str = "cpu"
+) -> torch.Tensor | None:
+    """The task's per-class cross-entropy weights (C,) float32 on ``device``, or None (plain CE)."""
+    w = _task(task).class_weights
+    return None if w is None else torch.tensor(w, dtype=torch.float32, device=device)
+
+
 def task_loss(
     task: Task | str,
     pred: torch.Tensor,
@@ -206,7 +217,8 @@ def task_loss(
         per = _soft_ce(pred, soft)
     elif t.loss == "ce":
         if t.target == "dense_class":
-            ce = F.cross_entropy(pred, target, ignore_index=IGNORE_INDEX, reduction="none")
+            ce = F.cross_entropy(pred, target, weight=class_weight_tensor(t, pred.device),
+                                 ignore_index=IGNORE_INDEX, reduction="none")  # fmt: skip
             valid = (target != IGNORE_INDEX).flatten(1).sum(1).clamp_min(1)
             per = ce.flatten(1).sum(1) / valid
         else:

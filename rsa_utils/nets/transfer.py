@@ -32,6 +32,7 @@ from rsa_utils.nets import parallel, zoo
 from rsa_utils.nets.loop import autocast, lr_scheduler
 from rsa_utils.nets.losses import (
     IGNORE_INDEX,
+    class_weight_tensor,
     confusion_matrix,
     miou_from_confusion,
     task_loss,
@@ -46,12 +47,22 @@ from rsa_utils.nets.models import (
 )
 from rsa_utils.nets.seeds import network_seed, seeded
 from rsa_utils.rsa.features import encoder_features
-from rsa_utils.world.tasks import N_TARGET_CLASSES, TASK_NAMES, Task, check_tasks, get_task
+from rsa_utils.world.tasks import (
+    N_TARGET_CLASSES,
+    TARGET_TASK,
+    TASK_NAMES,
+    Task,
+    check_tasks,
+    get_task,
+)
 
-TRANSFER_VERSION = 3  # 2: own seeds per readout / fine-tuning, one-cycle schedule; 3: channels_last
+#: 2: own seeds per readout / fine-tuning, one-cycle schedule; 3: channels_last; 4: semantic
+#: segmentation's cross-entropy weighted by class (``Task.class_weights``)
+TRANSFER_VERSION = 4
 #: 3: per-image intersections and unions kept (bootstrap over test images); 4: channels_last, and
-#: a replicate: the source's replicate-r network, or another seed of a baseline
-FINETUNE_VERSION = 4
+#: a replicate: the source's replicate-r network, or another seed of a baseline; 5: the target's
+#: cross-entropy weighted by class
+FINETUNE_VERSION = 5
 
 
 class Readout(nn.Module):
@@ -288,8 +299,10 @@ def finetune_steps(net: SegmentationNet, opt, sched, train: Any, profile: Any,
                    generator: torch.Generator, device: torch.device, *,
                    frozen_encoder: bool = False, desc: str = "fine-tune") -> None:  # fmt: skip
     """``profile.finetune_steps`` steps of ``profile.batch_size`` target training images drawn
-    with ``generator``: cross-entropy on the target's classes under ``profile.precision``
+    with ``generator``: cross-entropy on the target's classes, weighted as the target task's
+    loss (:data:`~rsa_utils.tasks.TARGET_TASK`'s ``class_weights``), under ``profile.precision``
     (``frozen_encoder``: the encoder stays in eval mode, its BatchNorm statistics fixed)."""
+    weight = class_weight_tensor(TARGET_TASK, device)
     for _ in tqdm(range(profile.finetune_steps), desc=desc, leave=False, mininterval=2):
         net.train()
         if frozen_encoder:
@@ -298,7 +311,8 @@ def finetune_steps(net: SegmentationNet, opt, sched, train: Any, profile: Any,
         x, y = train.batch(idx, device)
         x = x.contiguous(memory_format=torch.channels_last)
         with autocast(device, profile.precision):
-            loss = nn.functional.cross_entropy(net(x).float(), y, ignore_index=IGNORE_INDEX)
+            loss = nn.functional.cross_entropy(net(x).float(), y, weight=weight,
+                                               ignore_index=IGNORE_INDEX)  # fmt: skip
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

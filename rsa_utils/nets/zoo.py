@@ -35,7 +35,7 @@ from rsa_utils.nets.cache import (  # noqa: F401  (the cache's names, as zoo.cac
     zoo_dir,
 )
 from rsa_utils.nets.models import TaskModel, check_arch, model_from_config
-from rsa_utils.world.tasks import get_task
+from rsa_utils.world.tasks import TARGET_TASK, get_task
 
 #: Progress snapshots per training run, each written only if PROGRESS_MIN_SECONDS have passed
 #: since the previous one (or the start): a killed run loses at most the larger of
@@ -79,6 +79,9 @@ def model_key(
     key["steps"], key["batch_size"] = profile.recipe(arch)
     if arch == "taskonomy":
         key["resnet_width"] = profile.resnet_width
+    weights = get_task(task).class_weights
+    if weights is not None:  # only where the loss is weighted: the other tasks keep their keys
+        key["class_weights"] = list(weights)
     return key
 
 
@@ -90,7 +93,8 @@ def target_key(
     return {"task": "target_segmentation", "arch": "small", "seed": seed, **sources.target_key(),
             "checkpoints": sorted(set(map(float, profile.checkpoints)) | {1.0}),
             **{f: getattr(profile, f) for f in TARGET_FIELDS},
-            **({"replicate": int(replicate)} if replicate else {})}  # fmt: skip
+            **({"replicate": int(replicate)} if replicate else {}),
+            **({"class_weights": list(TARGET_TASK.class_weights)} if TARGET_TASK.class_weights else {})}  # fmt: skip
 
 
 def _train_build(train_fn: Callable[..., Any], steps: int, show_progress: bool, **kw: Any):
@@ -134,7 +138,6 @@ def _model_from_payload(payload: dict[str, Any], checkpoint: float, device: Any)
     config = dict(payload["config"])
     if config["task"] == "target_segmentation":
         from rsa_utils.nets.models import SmallModel
-        from rsa_utils.world.tasks import TARGET_TASK
 
         model: TaskModel = SmallModel(TARGET_TASK, image_size=config["image_size"])
     else:

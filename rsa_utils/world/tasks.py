@@ -62,7 +62,8 @@ class Task:
     ``target`` (label format, see module docstring), ``out_channels`` (network outputs),
     ``loss`` (``l1`` | ``l2`` | ``soft_ce`` | ``ce`` | ``metric``), ``dense`` (spatial output),
     ``metric`` (held-out quality measure: ``l1`` | ``l2`` | ``accuracy`` | ``miou`` | ``metric``),
-    ``recipe`` (how the label is made, one line).
+    ``recipe`` (how the label is made, one line), ``class_weights`` (per-class weights of a
+    dense ``ce`` loss, one per output channel, or None for plain cross-entropy).
     """
 
     name: str
@@ -75,6 +76,7 @@ class Task:
     dense: bool
     metric: str
     recipe: str
+    class_weights: tuple[float, ...] | None = None
 
     def input_of(self, rgb: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """This task's network input from a clean RGB batch (B, 3, H, W) (:func:`task_input`)."""
@@ -132,6 +134,37 @@ TASKS: dict[str, Task] = {
     )
 }  # fmt: skip
 
+
+#: Pixel share of each semantic class in the source world (background, then
+#: :data:`OBJECT_CATEGORIES`), measured once on 4 096 rendered 64-px scenes (generator synth-3,
+#: benchmarks/class_weights.md); a test re-measures them on fresh scenes.
+SOURCE_CLASS_SHARES: tuple[float, ...] = (
+    0.785, 0.0211, 0.0195, 0.0058, 0.0045, 0.0716, 0.00903, 0.00136, 0.00103, 0.0118, 0.0407,
+    0.0121, 0.0161,
+)  # fmt: skip
+#: The same for the target domain (background, then :data:`TARGET_CATEGORIES`).
+TARGET_CLASS_SHARES: tuple[float, ...] = (
+    0.847, 0.00795, 0.00986, 0.00594, 0.00597, 0.0123, 0.00226, 0.00161, 0.00375, 0.00334,
+    0.00153, 0.000717, 0.0004, 0.0162, 0.00445, 0.00551, 0.0256, 0.0288, 0.0112, 0.00227, 0.00276,
+)  # fmt: skip
+
+
+def balanced_class_weights(shares: Iterable[float]) -> tuple[float, ...]:
+    """Cross-entropy weights w_c ∝ f_c^(-1/2) of the classes' pixel shares f_c (C,), scaled so
+    that a pixel's expected weight sum_c w_c f_c is 1 (a weighted loss on the scale of the plain
+    one). Inverse-square-root balancing: with plain cross-entropy the networks paint the
+    background (~80 % of the pixels) and learn little else; full inverse-frequency (median
+    frequency) balancing over-weights the rarest classes (benchmarks/class_weights.md)."""
+    f = torch.tensor(list(shares), dtype=torch.float64)
+    if (f <= 0).any():
+        raise ValueError(f"class shares must be positive, got {f.tolist()}")
+    w = f.rsqrt()
+    return tuple(round(float(x), 6) for x in w / (w * f).sum())
+
+
+TASKS["segment_semantic"] = dataclasses.replace(
+    TASKS["segment_semantic"], class_weights=balanced_class_weights(SOURCE_CLASS_SHARES)
+)
 TASK_NAMES: tuple[str, ...] = tuple(TASKS)
 #: S1: the 14 tasks with spatial output and L1/L2/metric loss (small vs Taskonomy models).
 _S1 = (
@@ -152,6 +185,7 @@ TARGET_TASK: Task = dataclasses.replace(
     label="target segmentation",
     out_channels=len(TARGET_CATEGORIES) + 1,
     recipe="per-pixel category of the target domain (Pascal VOC stand-in), 0 = background",
+    class_weights=balanced_class_weights(TARGET_CLASS_SHARES),
 )
 
 
