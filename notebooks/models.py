@@ -23,7 +23,7 @@
 #
 # Semantic segmentation (and the S3 target task) weights each pixel's cross-entropy by the
 # inverse square root of its class's share of the world's pixels. Background covers about
-# 80 % of a source image, and under the plain loss (the one SPEC names) the networks learned
+# 80 % of a source image, and under the plain cross-entropy the networks learned
 # to paint background and little else; `benchmarks/class_weights.md` compares the two losses.
 
 # %% tags=["parameters"]

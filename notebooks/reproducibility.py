@@ -40,6 +40,14 @@ tables.table_notebooks(record)
 # from an empty cache are in `benchmarks/book.md`). The table above:
 # {glue:md}`reproducibility_table_notebooks_data`.
 #
+# **Machine speed.** Machines of one kind train the same networks at different speeds, so
+# each run starts by timing a reference training step (one step of the `cpu` profile's
+# Taskonomy-architecture network on 32 images, `rsa_utils.nets.calibration`): here it took
+# {glue:}`reference_step_ms` ms, {glue:}`machine_factor` times the {glue:}`budget_step_ms` ms
+# it took on the machine the `cpu` profile's one-hour budget was set on. Scaled by that factor,
+# this edition's {glue:}`busy_min` minutes of wall time would be about
+# {glue:}`busy_min_budget_machine` there (an estimate: not every part of a run scales alike).
+#
 # **Seeds.** Every network of a run draws its initial weights and its batches from its own seed,
 # derived from the study seed (column *study seed*) and what the network is:
 # `rsa_utils.train.network_seed(study seed, role, task, architecture, replicate)` for the task

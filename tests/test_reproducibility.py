@@ -1,12 +1,19 @@
 """The reproducibility record on a fake edition: the runs, versions and data files read back,
 the prose's values from one call, the tables one call each."""
 
+import math
+
 import nbformat
 import pandas as pd
 import pytest
 
 from rsa_utils.figures import reproducibility as tables
-from rsa_utils.study.reproducibility import busy_minutes, file_owner, reproducibility
+from rsa_utils.study.reproducibility import (
+    busy_minutes,
+    file_owner,
+    machine_speed,
+    reproducibility,
+)
 
 
 def executed(path, profile="cpu", device="cpu", minutes=1.5, built=2, packages=None):
@@ -38,7 +45,10 @@ def book(tmp_path, monkeypatch):
 def test_the_record_is_one_result(book):
     rec = reproducibility(book)
     assert list(rec.record.notebook) == ["data", "s1_small_models"]  # the book's order
+    speed = {k: rec.values.pop(k) for k in ("reference_step_ms", "budget_step_ms",
+                                             "machine_factor", "busy_min_budget_machine")}  # fmt: skip
     assert rec.values == {"total_min": 2.0, "busy_min": 0.0, "zoo_built": 3, "n_data_files": 5}
+    assert math.isnan(speed["reference_step_ms"]) and speed["budget_step_ms"] == 151.0
     assert rec.text["edition"] == "cpu, smoke" and rec.text["devices"] == "cpu; cuda (H200)"
     for name in ("notebooks", "software", "profiles"):
         link = f"[reproducibility_table_{name}.csv](data/reproducibility_table_{name}.csv)"
@@ -68,3 +78,25 @@ def test_busy_minutes_count_side_by_side_runs_once():
     assert busy_minutes([run(10, 10), run(12, 2), run(20, 8)]) == 20  # 0-10, 10-12, 12-20
     assert busy_minutes([run(10, 10), run(8, 6), run(30, 5)]) == 15  # 2-8 inside 0-10; 25-30
     assert busy_minutes([run(10, 10), {"wall_time_s": 60}]) == 10  # no end time: not placed
+
+
+def test_machine_speed_scales_the_wall_time_to_the_budget_machine():
+    """The median of the notebooks' reference steps, against the budget machine's 151 ms: a
+    machine twice as slow doubles the factor and halves the scaled minutes."""
+    meta = [{"reference_step_s": 0.302}, {"reference_step_s": 0.3}, {"reference_step_s": 0.31},
+            {}]  # fmt: skip
+    speed = machine_speed(meta, busy_min=80.0)
+    assert speed["reference_step_ms"] == 302.0 and speed["machine_factor"] == 2.0
+    assert speed["busy_min_budget_machine"] == 40.0
+
+
+def test_the_reference_step_is_timed_and_handed_down(monkeypatch):
+    """A real measurement (one step: a positive number of seconds), then the value a parent
+    runner hands its children through the environment, untouched."""
+    from rsa_utils.nets import calibration
+
+    assert 0 < calibration.reference_step_seconds(steps=1, warmup=0) < 60
+    monkeypatch.setenv(calibration.REFERENCE_ENV, "0.25")
+    assert calibration.recorded_or_measured() == 0.25
+    with pytest.raises(ValueError, match="steps must be"):
+        calibration.reference_step_seconds(steps=0)

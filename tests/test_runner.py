@@ -70,6 +70,7 @@ def test_runner_executes_with_parameters_and_metadata(tmp_path, monkeypatch):
     meta = nb.metadata["rsa_book"]
     assert meta["profile"] == "smoke" and meta["device"].startswith("cpu")
     assert meta["wall_time_s"] > 0 and meta["git_commit"] and meta["parameters"]["n_per_shape"] == 4
+    assert meta["reference_step_s"] > 0 and "reference training step takes" in res.stdout
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert (
         injected

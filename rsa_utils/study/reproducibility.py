@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import numpy as np
 import pandas as pd
 
+from rsa_utils.nets.calibration import BUDGET_MACHINE_STEP_S
 from rsa_utils.paths import BOOK_DIR
 from rsa_utils.study.edition import notebook_record
 from rsa_utils.study.outputs import figure_data
@@ -77,6 +79,22 @@ def busy_minutes(meta: list[dict]) -> float:
     return total / 60
 
 
+def machine_speed(meta: list[dict], busy_min: float) -> dict[str, float]:
+    """The reference training step of the edition's runs (median over the notebooks that
+    recorded one, :mod:`rsa_utils.nets.calibration`) in ms, how many times as long it takes as
+    on the machine the ``cpu`` budget was set on, and ``busy_min`` scaled to that machine (NaN
+    where no notebook recorded a step)."""
+    steps = [m["reference_step_s"] for m in meta if m.get("reference_step_s")]
+    ref = float(np.median(steps)) if steps else float("nan")
+    factor = ref / BUDGET_MACHINE_STEP_S
+    return {
+        "reference_step_ms": round(1000 * ref, 1),
+        "budget_step_ms": round(1000 * BUDGET_MACHINE_STEP_S, 1),
+        "machine_factor": round(factor, 2),
+        "busy_min_budget_machine": round(busy_min / factor, 1),
+    }
+
+
 def reproducibility(book: Path) -> Reproducibility:
     """The record of the edition executed in ``book``: read from the runner's metadata of each
     notebook. Writes the data of its three tables first (their links are in ``text``), so that
@@ -106,6 +124,7 @@ def reproducibility(book: Path) -> Reproducibility:
     values = {
         "total_min": round(float(record["wall time (min)"].sum()), 1),
         "busy_min": round(busy_minutes(meta), 1),
+        **machine_speed(meta, busy_minutes(meta)),
         "zoo_built": int(record["zoo entries built"].fillna(0).sum()),
         "n_data_files": len(data_files),
     }

@@ -36,6 +36,7 @@ import nbformat
 import papermill
 import yaml
 
+from rsa_utils.nets import calibration
 from rsa_utils.nets.cache import BUILT_BY_ENV
 from rsa_utils.paths import BOOK_DIR, REPO_ROOT
 from rsa_utils.study.profiles import PROFILE_NAMES, get_profile, resolve_device
@@ -302,11 +303,18 @@ def run_notebook(
         "executed": datetime.now(UTC).isoformat(timespec="seconds"),
         "parameters": params,
         "packages": package_versions(),
+        "reference_step_s": _reference_step(params.get("device", "auto")),
     }
     part = out.with_suffix(".ipynb.part")
     nbformat.write(done, part)
     os.replace(part, out)
     return wall
+
+
+def _reference_step(device: str) -> float:
+    """Seconds of the reference training step on this run's device (measured once per run,
+    :mod:`rsa_utils.nets.calibration`), rounded to the millisecond's tenth."""
+    return round(calibration.recorded_or_measured(resolve_device(device)), 4)
 
 
 #: Notebooks that run alone: the selected notebooks before one finish before it starts, and
@@ -432,6 +440,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     timings: dict[str, float] = {}
     commit = args.commit or git_commit()  # once, before the run writes anything
+    ref = _reference_step(params.get("device", "auto"))  # before any work; children inherit it
+    if not args.commit:
+        print(f"== this machine: a reference training step takes {1000 * ref:.0f} ms "
+              f"({1000 * calibration.BUDGET_MACHINE_STEP_S:.0f} ms where the cpu budget was set)",
+              flush=True)  # fmt: skip
     start = time.perf_counter()
     logs = None
     for group in stages(names) if args.jobs > 1 else [names]:
