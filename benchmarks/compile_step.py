@@ -1,7 +1,7 @@
 """One training step of the width-16 ResNet-50 (Taskonomy architecture, task ``normal``, batch
 32, 64 px, one thread, channels_last), eager against ``torch.compile``: the mean of 20 steps
 after 3 of warm-up (the first of which includes the compilation). The eager step is the
-runner's reference step (:mod:`rsa_utils.nets.calibration`).
+runner's reference step (:mod:`rsa_utils.study.calibration`).
 
 Usage::
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 
-from rsa_utils.nets.calibration import reference_step_seconds
+from rsa_utils.study.calibration import reference_step_seconds
 
 
 def main() -> None:

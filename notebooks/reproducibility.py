@@ -42,7 +42,7 @@ tables.table_notebooks(record)
 #
 # **Machine speed.** Machines of one kind train the same networks at different speeds, so
 # each run starts by timing a reference training step (one step of the `cpu` profile's
-# Taskonomy-architecture network on 32 images, `rsa_utils.nets.calibration`): here it took
+# Taskonomy-architecture network on 32 images, `rsa_utils.study.calibration`): here it took
 # {glue:}`reference_step_ms` ms, {glue:}`machine_factor` times the {glue:}`budget_step_ms` ms
 # it took on the machine the `cpu` profile's one-hour budget was set on. Scaled by that factor,
 # this edition's {glue:}`busy_min` minutes of wall time would be about

@@ -131,12 +131,11 @@ figures.table_named(s34)
 # pixels and after a short schedule. Under the plain cross-entropy, most of which a network
 # lowers by painting the background, those features cost more than they gave: in the previous
 # edition the median source lay clearly below scratch. With the class-weighted loss the
-# fine-tuning has to find the objects, and there the sources' features help: every source now
-# beats the majority class by a wide margin, most beat scratch, and the median source is no
-# longer below it (`benchmarks/class_weights.md`). The gain over scratch is still small next to
-# the noise of short runs; the paper's encoders, trained long on millions of real images,
-# carry features general enough to help much more on Pascal VOC, a limit of our networks, not a
-# test of RSA.
+# fine-tuning has to find the objects, and there the sources' features help: every source
+# beats the majority class by far, most beat scratch, and the median source is no longer below
+# it (`benchmarks/class_weights.md`). The gain over scratch is small next to the noise of short
+# runs; the paper's encoders, trained long on millions of real images, help much more on
+# Pascal VOC, a limit of our networks, not a test of RSA.
 #
 # **The published list.** The authors' code publishes the Pascal VOC mIoU of every source
 # (panel b). Its rank correlation with our RSA ranking of the same {glue:}`pascal_n` sources is

@@ -93,7 +93,7 @@ def test_machine_speed_scales_the_wall_time_to_the_budget_machine():
 def test_the_reference_step_is_timed_and_handed_down(monkeypatch):
     """A real measurement (one step: a positive number of seconds), then the value a parent
     runner hands its children through the environment, untouched."""
-    from rsa_utils.nets import calibration
+    from rsa_utils.study import calibration
 
     assert 0 < calibration.reference_step_seconds(steps=1, warmup=0) < 60
     monkeypatch.setenv(calibration.REFERENCE_ENV, "0.25")

@@ -11,8 +11,8 @@ import nbformat
 import numpy as np
 import pandas as pd
 
-from rsa_utils.nets.calibration import BUDGET_MACHINE_STEP_S
 from rsa_utils.paths import BOOK_DIR
+from rsa_utils.study.calibration import BUDGET_MACHINE_STEP_S
 from rsa_utils.study.edition import notebook_record
 from rsa_utils.study.outputs import figure_data
 from rsa_utils.study.profiles import PROFILES
@@ -81,7 +81,7 @@ def busy_minutes(meta: list[dict]) -> float:
 
 def machine_speed(meta: list[dict], busy_min: float) -> dict[str, float]:
     """The reference training step of the edition's runs (median over the notebooks that
-    recorded one, :mod:`rsa_utils.nets.calibration`) in ms, how many times as long it takes as
+    recorded one, :mod:`rsa_utils.study.calibration`) in ms, how many times as long it takes as
     on the machine the ``cpu`` budget was set on, and ``busy_min`` scaled to that machine (NaN
     where no notebook recorded a step)."""
     steps = [m["reference_step_s"] for m in meta if m.get("reference_step_s")]

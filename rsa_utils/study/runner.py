@@ -36,9 +36,9 @@ import nbformat
 import papermill
 import yaml
 
-from rsa_utils.nets import calibration
 from rsa_utils.nets.cache import BUILT_BY_ENV
 from rsa_utils.paths import BOOK_DIR, REPO_ROOT
+from rsa_utils.study import calibration
 from rsa_utils.study.profiles import PROFILE_NAMES, get_profile, resolve_device
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -313,7 +313,7 @@ def run_notebook(
 
 def _reference_step(device: str) -> float:
     """Seconds of the reference training step on this run's device (measured once per run,
-    :mod:`rsa_utils.nets.calibration`), rounded to the millisecond's tenth."""
+    :mod:`rsa_utils.study.calibration`), rounded to the millisecond's tenth."""
     return round(calibration.recorded_or_measured(resolve_device(device)), 4)
 
 
