@@ -121,10 +121,11 @@ def reproducibility(book: Path) -> Reproducibility:
         "shipped_files": ", ".join(f"`{f.name}`" for f in sorted(SHIPPED_DIR.glob("*.csv"))),
     }
     data_files = data_listing(book)
+    busy = busy_minutes(meta)
     values = {
         "total_min": round(float(record["wall time (min)"].sum()), 1),
-        "busy_min": round(busy_minutes(meta), 1),
-        **machine_speed(meta, busy_minutes(meta)),
+        "busy_min": round(busy, 1),
+        **machine_speed(meta, busy),
         "zoo_built": int(record["zoo entries built"].fillna(0).sum()),
         "n_data_files": len(data_files),
     }
