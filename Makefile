@@ -42,9 +42,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## make test: lint, unit tests and the smoke profile end to end (book build included).
+## make test: lint, unit tests and the smoke profile end to end (book build included), the test
+##            files shared among TEST_JOBS processes (pytest-xdist; TEST_JOBS=0: one process).
+TEST_JOBS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
 bench: setup
 	$(BIN)/python benchmarks/rsa_core.py

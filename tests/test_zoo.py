@@ -30,8 +30,10 @@ PATCH = """
 import sys, time
 from rsa_utils import train, zoo
 from rsa_utils.profiles import get_profile
+import torch
 from fakes import RandomData
 DELAY = float(sys.argv[3])
+torch.set_num_threads(int(sys.argv[4]))  # the parent's: float sums then match bit for bit
 SPLITS = {"train": 1, "val": 2, "test": 3}
 def fake(split, n, *, image_size, seed, cache_dir, device, tasks=None, target=False, sources=None):
     return RandomData(n, image_size, seed=SPLITS[split] + 10 * seed, target=target, delay=DELAY)
@@ -59,7 +61,8 @@ def _script(body: str, tiny: dict) -> str:
 
 def _spawn(body: str, cache: Path, tiny: dict, delay: float = 0.0) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")])}
-    return subprocess.Popen([sys.executable, "-c", _script(body, tiny), str(cache), "x", str(delay)],
+    args = [str(cache), "x", str(delay), str(torch.get_num_threads())]
+    return subprocess.Popen([sys.executable, "-c", _script(body, tiny), *args],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
 
 
