@@ -104,8 +104,8 @@ figures.table_named(s34)
 # majority class; the claims about mIoU below are only tested when more than half of the sources beat it. The
 # table above places the tasks the supplement names in our two rankings (rank 1 = most
 # similar / best mIoU; "as paper" = in the upper half for the high group, the lower half for
-# the low group; {glue:md}`s3_4_table_named_data`). Each mIoU rank comes with its 95 % interval
-# over test images and networks; a named task whose interval reaches both halves could go either way, and
+# the low group; {glue:md}`s3_4_table_named_data`). Each rank comes with its 95 % interval (similarity: over RSA images, source networks and target models; mIoU: over test images
+# and networks); a named task whose interval reaches both halves could go either way, and
 # where that decides the verdict the row is inconclusive.
 #
 # The supplement's footnote leaves out denoising, autoencoding and colorization ("these tasks
@@ -131,9 +131,9 @@ figures.table_named(s34)
 # pixels and after a short schedule. Under the plain cross-entropy, most of which a network
 # lowers by painting the background, those features cost more than they gave: in the previous
 # edition the median source lay clearly below scratch. With the class-weighted loss the
-# fine-tuning has to find the objects, and there the sources' features help: every source
-# beats the majority class by far, most beat scratch, and the median source is no longer below
-# it (`benchmarks/class_weights.md`). The gain over scratch is small next to the noise of short
+# fine-tuning has to find the objects, where a source's features can help
+# (`benchmarks/class_weights.md`): here {glue:}`n_learned` of {glue:}`n_tasks` sources beat the majority class, {glue:}`n_above_scratch` beat
+# scratch, and {glue:md}`scratch_reading`. Any gain over scratch is small next to the noise of short
 # runs; the paper's encoders, trained long on millions of real images, help much more on
 # Pascal VOC, a limit of our networks, not a test of RSA.
 #

@@ -175,6 +175,33 @@ def test_transfer_table_checks_and_plot():
     plt.close(fig)
 
 
+def test_similarity_ranks_get_intervals_over_images_and_networks():
+    """S3.4's similarity ranks: a source whose two networks disagree about the target gets a
+    rank interval over both halves (undecided); one that copies the target is first in every
+    draw."""
+    target = _rdms(1, n=16, seed=2)[0]
+    src = torch.cat([target[None], _rdms(len(TASKS) - 1, n=16, seed=5)])  # autoencoding = target
+    data = dataclasses.replace(_data(target[None], {"taskonomy": src}, (1.0,)),
+                               replicates={"taskonomy": {"vanishing_point": target}})  # fmt: skip
+    draws = tt.similarity_draws(data, n_boot=60, seed=1)
+    assert draws.shape == (60, len(TASKS)) and list(draws.columns) == TASKS
+    np.testing.assert_allclose(draws["autoencoding"], 1.0, atol=1e-9)
+    vp = draws["vanishing_point"].to_numpy()
+    assert (vp > 0.999).any() and (vp < 0.9).any()  # either of its networks, draw by draw
+    table = tt.transfer_table(draws.mean(), pd.Series(10.0 * np.arange(5), index=TASKS))
+    checks = tt.task_checks(table, similarity_boot=draws)
+    a = checks.loc["autoencoding"]
+    assert (a.similarity_rank_low, a.similarity_rank_high) == (1, 1)
+    assert not a.similarity_undecided and not a.similarity_as_paper  # first: not "low"
+    assert checks.loc["vanishing_point", "similarity_undecided"]  # first or low, by network
+    assert "miou_undecided" not in checks  # no mIoU draws given
+    ours, verdict = tt.group_verdict(checks, "low", "similarity_as_paper")
+    assert "autoencoding 1 (1–1)" in ours and verdict == "does not hold"
+    # without the second network, vanishing point is never the target's copy
+    alone = tt.similarity_draws(dataclasses.replace(data, replicates={}), n_boot=60, seed=1)
+    assert (alone["vanishing_point"] < 0.999).all()
+
+
 def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
     """The plumbing of load() / finetune_all() with untrained tiny models and fake data."""
     study = profiles.setup(

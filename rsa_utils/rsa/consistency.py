@@ -167,6 +167,25 @@ def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_r
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
+def target_similarity(target_rdm: torch.Tensor, source_rdms: torch.Tensor, *, n_boot: int = 100,
+                      seed: int = 0, device=None, replicates: dict[int, Any] | None = None,
+                      target_replicate: Any = None) -> rsa.Resampled:  # fmt: skip
+    """S3.4: the target's similarity to each of S sources (target_rdm (n, n), source_rdms
+    (S, n, n)) → estimate (S,) and draws (n_boot, S), with a bootstrap over images and, where
+    ``replicates`` (row → (n, n)) or ``target_replicate`` (n, n) give another network's RDM,
+    over the networks: the spread a source's place in the ranking has."""
+    rank = target_rankings_statistic(1)
+
+    def stat(v):
+        return rank(v)[0]
+
+    stack = torch.cat([torch.as_tensor(target_rdm)[None], torch.as_tensor(source_rdms)])
+    alt: dict = {1 + row: v for row, v in (replicates or {}).items()}
+    if target_replicate is not None:
+        alt[0] = torch.as_tensor(target_replicate)
+    return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
+
+
 #: S3.3: random choices of one network per source and target that the draws are split over
 #: (with replicates; at most one choice per draw).
 N_CHOICES = 10

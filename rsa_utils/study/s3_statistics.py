@@ -232,24 +232,43 @@ def miou_draws(images: dict, *, n_boot: int = 100, seed: int = 0) -> pd.DataFram
     return pd.DataFrame(out)
 
 
+def similarity_draws(
+    data: S3Data, *, n_boot: int = 100, seed: int = 0, arch: str = "taskonomy", device=None
+) -> pd.DataFrame:
+    """S3.4: the final target model's similarity to each source of ``arch`` in each bootstrap
+    draw over images and networks (either replicate of each source and of the target model)
+    → (n_boot, S) with the tasks as columns; for :func:`task_checks`' similarity ranks."""
+    res = consistency.target_similarity(
+        data.final, data.sources[arch], n_boot=n_boot, seed=seed, device=device,
+        replicates=replicate_rows(data, arch), target_replicate=second_target(data),
+    )  # fmt: skip
+    return pd.DataFrame(np.asarray(res.samples), columns=list(data.tasks))
+
+
 def in_half(rank, s: int, group: str):
     """Whether rank(s) (1 = first of ``s``) lie in the paper's half: high, rank <= s/2; low, rank > s/2."""
     return rank <= s / 2 if group == "high" else rank > s / 2
 
 
-def task_checks(table: pd.DataFrame, miou_boot: pd.DataFrame | None = None) -> pd.DataFrame:
+def task_checks(
+    table: pd.DataFrame,
+    miou_boot: pd.DataFrame | None = None,
+    similarity_boot: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The paper's named tasks (:data:`PAPER_HIGH`, :data:`PAPER_LOW`) that are in ``table``:
     their similarity and mIoU ranks, and whether each lies in the expected half of the S
     tasks (high: rank <= S/2; low: rank > S/2). A column whose values are all equal (e.g. every
     run at the same mIoU) cannot order the tasks: its check is None (not tested).
 
-    With ``miou_boot`` (:func:`miou_draws` of the S sources), the mIoU rank gets a 95 % interval
-    over test images (``miou_rank_low``, ``miou_rank_high``), and ``miou_undecided`` is True
-    where that interval reaches both halves: the rank could go either way."""
+    With ``miou_boot`` (:func:`miou_draws` of the S sources) or ``similarity_boot``
+    (:func:`similarity_draws`), draws × sources, that rank gets a 95 % interval over the
+    draws (``miou_rank_low``, ``miou_rank_high``; ``similarity_rank_low``, ...), and
+    ``miou_undecided`` / ``similarity_undecided`` is True where that interval reaches both
+    halves: the rank could go either way."""
     s = len(table)
     tied = {c: table[c].nunique() < 2 for c in ("similarity", "miou")}
-    boot_ranks = (None if miou_boot is None
-                  else miou_boot[list(table.index)].rank(axis=1, ascending=False, method="min"))  # fmt: skip
+    boots = {c: b[list(table.index)].rank(axis=1, ascending=False, method="min")
+             for c, b in (("similarity", similarity_boot), ("miou", miou_boot)) if b is not None}  # fmt: skip
     rows = []
     for group, names in (("high", PAPER_HIGH), ("low", PAPER_LOW)):
         for t in names:
@@ -263,23 +282,15 @@ def task_checks(table: pd.DataFrame, miou_boot: pd.DataFrame | None = None) -> p
             row = {"task": t, "label": r.label, "paper": group, "similarity_rank": int(r.similarity_rank),
                    "miou_rank": int(r.miou_rank), "similarity_as_paper": ok["similarity"],
                    "miou_as_paper": ok["miou"]}  # fmt: skip
-            if boot_ranks is not None:
-                ranks = boot_ranks[t].to_numpy()
-                lo, hi = np.percentile(ranks, [2.5, 97.5])
-                row |= {"miou_rank_low": int(np.floor(lo)), "miou_rank_high": int(np.ceil(hi)),
-                        "miou_undecided": bool(in_half(lo, s, group) != in_half(hi, s, group))}  # fmt: skip
+            for c, ranks in boots.items():
+                lo, hi = np.percentile(ranks[t].to_numpy(), [2.5, 97.5])
+                row |= {f"{c}_rank_low": int(np.floor(lo)), f"{c}_rank_high": int(np.ceil(hi)),
+                        f"{c}_undecided": bool(in_half(lo, s, group) != in_half(hi, s, group))}  # fmt: skip
             rows.append(row)
-    cols = [
-        "task",
-        "label",
-        "paper",
-        "similarity_rank",
-        "miou_rank",
-        "similarity_as_paper",
-        "miou_as_paper",
-    ]
-    if boot_ranks is not None:
-        cols += ["miou_rank_low", "miou_rank_high", "miou_undecided"]
+    cols = ["task", "label", "paper", "similarity_rank", "miou_rank", "similarity_as_paper",
+            "miou_as_paper"]  # fmt: skip
+    for c in boots:
+        cols += [f"{c}_rank_low", f"{c}_rank_high", f"{c}_undecided"]
     return pd.DataFrame(rows, columns=cols).set_index("task")
 
 

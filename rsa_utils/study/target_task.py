@@ -62,6 +62,7 @@ from rsa_utils.study.s3_statistics import (  # noqa: F401
     paper_group,
     paper_point,
     paper_table,
+    similarity_draws,
     size_correlation,
     size_table,
     spearman_verdict,

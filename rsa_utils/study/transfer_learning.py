@@ -19,6 +19,7 @@ from rsa_utils.study.s3_statistics import (
     most_beat,
     n_target_models,
     paper_table,
+    similarity_draws,
     spearman_verdict,
     task_checks,
     transfer_spearman,
@@ -122,7 +123,8 @@ def compare(study: Study, s3: S3Data) -> TransferLearning:
     r_s, r_low, r_high = transfer_spearman(table, seed=study.seed)
     r_s_text = (report.fmt_interval(r_s, r_low, r_high) if np.isfinite(r_s)
                 else "undefined (every run reached the same mIoU)")  # fmt: skip
-    checks = task_checks(table, boot[s3.tasks])
+    sim_boot = similarity_draws(s3, n_boot=prof.n_boot, seed=study.seed, device=study.device)
+    checks = task_checks(table, boot[s3.tasks], sim_boot)
     paper_miou = paper_table()["miou"]
     best, worst = table["miou"].idxmax(), table["miou"].idxmin()
     if len(table.index.intersection(paper_miou.index)) >= 3:
