@@ -129,8 +129,8 @@ figures.table_named(s34)
 # training from scratch learns far more in {glue:}`finetune_steps` steps than it did, while a
 # source's encoder starts from features tuned to another task on the source domain, at 64
 # pixels and after a short schedule. Under the plain cross-entropy, most of which a network
-# lowers by painting the background, those features cost more than they gave: in the previous
-# edition the median source lay clearly below scratch. With the class-weighted loss the
+# lowers by painting the background, those features cost more than they gave: in the edition
+# that used it the median source lay clearly below scratch. With the class-weighted loss the
 # fine-tuning has to find the objects, where a source's features can help
 # (`benchmarks/class_weights.md`): here {glue:}`n_learned` of {glue:}`n_tasks` sources beat the majority class, {glue:}`n_above_scratch` beat
 # scratch, and {glue:md}`scratch_reading`. Any gain over scratch is small next to the noise of short
