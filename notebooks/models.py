@@ -112,7 +112,7 @@ figures.figure_noise_ceiling(networks)
 #
 # Counting twins as other tasks (the strict criterion, the table's last column), signal remains
 # for {glue:}`signal_strict_yes_small` small and {glue:}`signal_strict_yes_taskonomy`
-# Taskonomy-architecture tasks; editions before the previous one used that criterion to set
+# Taskonomy-architecture tasks; editions before label twins were exempted used it to set
 # networks aside.
 #
 # The sections test a claim only on networks that beat their baseline and do not lack signal;

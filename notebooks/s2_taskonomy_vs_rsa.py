@@ -134,7 +134,7 @@ figures.table_real_by_type(s2)
 
 # %% [markdown]
 # Label RSA: best for {glue:md}`label_best_type`, least for {glue:md}`label_worst_type`; networks'
-# RSA: best for {glue:md}`net_best_type`, least for {glue:md}`net_worst_type` targets.
+# RSA: best for {glue:md}`net_best_type`, least for {glue:md}`net_worst_type` targets; {glue:md}`type_reading`.
 #
 # **Discussion.** Labels hold part of Taskonomy's structure: one renderer makes them from one
 # scene, as Taskonomy's come from one mesh and photograph per view. Where labels differ in kind the

@@ -69,7 +69,7 @@ figures.table_correlation(s32)
 # (the table above: {glue:md}`s3_2_table_correlation_data`). {glue:}`n_replicated` sources have
 # two networks per architecture, and {glue:}`n_target_models` target models were trained; the
 # estimate is averaged over which network each uses, and the 95 % bootstrap interval resamples
-# images and networks. The choice matters: with the first network of every source and the first
+# images and networks. The choice moves it: with the first network of every source and the first
 # target model ρ = {glue:md}`rho_rep0`, with the second ones {glue:md}`rho_rep1`.
 # The most similar sources with the Taskonomy architecture are {glue:md}`top_large`; with small encoders {glue:md}`top_small`.
 # The mean similarity is {glue:md}`mean_large` with the Taskonomy architecture and

@@ -527,7 +527,7 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     # scratch per seed (20 and 22 %), against the median source's margin over their mean (19)
     assert both.text["scratch_seeds"].startswith(
         "20.0 and 22.0 % with its 2 seeds, 2.0 points apart: less"
-    )
+    ) and both.text["scratch_seeds"].endswith("points above)")
     assert res.text["scratch_seeds"] == "one seed (20.0 %)"
     assert res.text["n_networks"] == "1"
     # a source whose second network has no RDM is read by its first network alone, in both
@@ -551,3 +551,12 @@ def test_the_reading_of_r_s_comes_from_the_library():
         _r_s_reading(-0.5, -0.8, 0.1)
         == base + "; ours has the opposite sign, but its interval includes zero"
     )
+
+
+def test_scratch_seeds_compare_the_distance_below_as_well():
+    from rsa_utils.study.transfer_learning import _seeds_reading
+
+    text = _seeds_reading(pd.Series([14.8, 13.8]), -0.2)
+    assert text.endswith("1.0 points apart: more than the median source lies from their mean "
+                         "(0.2 points below)")  # fmt: skip
+    assert "less than" in _seeds_reading(pd.Series([14.8, 13.8]), -1.5)

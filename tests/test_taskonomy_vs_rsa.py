@@ -118,3 +118,16 @@ def test_figures_and_tables_are_one_call_each(study, tmp_path, monkeypatch):
     for name in ("s2_fig_s4_rsa", "s2_fig_s5_affinity", "s2_table_agreement", "s2_real_taskonomy",
                  "s2_table_real_by_type"):  # fmt: skip
         assert (tmp_path / "data" / f"{name}.csv").is_file(), name
+
+
+def test_type_reading_says_whether_labels_or_training_set_the_limit():
+    from rsa_utils.study.taskonomy_vs_rsa import type_reading
+
+    by_type = pd.DataFrame({"label RSA": [0.42, 0.10, 0.30], "RSA (networks)": [0.02, 0.03, 0.09]},
+                           index=["2D", "semantic", "geometric"])  # fmt: skip
+    assert type_reading(by_type).startswith("the networks fall furthest short on 2D targets, "
+                                            "whose labels follow Taskonomy better (0.42) than the semantic")  # fmt: skip
+    by_type.loc["semantic", "RSA (networks)"] = 0.01
+    assert type_reading(by_type).startswith(
+        "networks and labels alike fall furthest short on semantic"
+    )

@@ -60,9 +60,10 @@ def _seeds_reading(seeds: pd.Series, margin: float) -> str:
         return f"one seed ({report.fmt(seeds.iloc[0], 1) if len(seeds) else '–'} %)"
     spread = float(seeds.max() - seeds.min())
     than = "more" if spread > abs(margin) else "less"
+    side = "above" if margin > 0 else "below"
     return (f"{' and '.join(report.fmt(v, 1) for v in seeds)} % with its {len(seeds)} seeds, "
             f"{report.fmt(spread, 1)} points apart: {than} than the median source lies from "
-            f"their mean ({report.fmt(margin, 1)} points)")  # fmt: skip
+            f"their mean ({report.fmt(abs(margin), 1)} points {side})")  # fmt: skip
 
 
 def _scratch_reading(low: float, high: float) -> str:
