@@ -119,7 +119,7 @@ figures.table_named(s34)
 # noise of a single fine-tuning run. Our runs are short ({glue:}`finetune_steps` steps), so
 # mIoU differences between sources have to be read against that noise (training from
 # scratch reaches {glue:md}`scratch_seeds`); the intervals
-# (r_s, the mIoU ranks, the margin over scratch) therefore resample each source's networks as
+# (r_s, the similarity and mIoU ranks, the margin over scratch) therefore resample each source's networks as
 # well as the tasks or test images, and the networks' own runs are marked in Fig S9. What the check can show is whether the *ordering by similarity* carries
 # information about transfer at all — the sign and size of r_s — and whether the named tasks
 # land on the same side of our rankings as in the paper.
