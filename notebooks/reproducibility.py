@@ -53,8 +53,8 @@ tables.table_notebooks(record)
 # `rsa_utils.train.network_seed(study seed, role, task, architecture, replicate)` for the task
 # networks, the target model, each transfer readout (source, target) and each fine-tuning
 # start. How many replicates each task has is set by the profile's `replicates` and
-# `replicate_tasks` (table below; the tasks of S3 get them first); with `replicates` of 2 or
-# more, S3 also trains a second target model for its intervals, and S3.4 fine-tunes each
+# `replicate_tasks` (table below; the tasks of S3 get them first). S3 trains `target_models`
+# target models for its intervals; with `replicates` of 2 or more, S3.4 fine-tunes each
 # source's networks (up to two) and runs each baseline with two seeds.
 #
 # ## Software

@@ -143,3 +143,32 @@ def test_mean_difference_of_a_single_value_has_no_interval():
     est, low, high = consistency.mean_difference([0.5], [0.1, 0.3])
     assert est == pytest.approx(0.3) and np.isnan(low) and np.isnan(high)
     assert np.isnan(consistency.mean_difference([], [0.1, 0.3])[0])
+
+
+def test_several_target_models_are_each_drawn_equally_often():
+    # one alternative behaves as before: a list of one gives the same draws as the bare RDM
+    r = _rdms(t=6)
+    rng = np.random.default_rng(5)
+    others = [rsa.rdm(rng.standard_normal((30, 10)), dtype=torch.float64) for _ in range(3)]
+    one = consistency.target_similarity(r[0], r[1:], n_boot=40, target_replicate=others[0])
+    listed = consistency.target_similarity(r[0], r[1:], n_boot=40, target_replicate=others[:1])
+    np.testing.assert_array_equal(one.samples, listed.samples)
+    assert consistency.target_similarity(
+        r[0], r[1:], n_boot=40, target_replicate=[]
+    ).estimate == pytest.approx(consistency.target_similarity(r[0], r[1:], n_boot=40).estimate)
+    # four target models: the estimate is the mean over the draws' choices of target network,
+    # and each of the four is drawn about a quarter of the time
+    per = [consistency.target_similarity(t, r[1:], n_boot=1).estimate for t in [r[0], *others]]
+    picks = [rsa.pick_network(u, 3) for u in np.random.default_rng(0).random(4000)]
+    counts = np.bincount([3 if p is None else p for p in picks], minlength=4) / 4000
+    assert np.allclose(counts, 0.25, atol=0.03)
+    four = consistency.target_similarity(r[0], r[1:], n_boot=400, target_replicate=others)
+    on_all = np.stack(per)
+    assert on_all.min(0).min() <= four.estimate.min() and four.estimate.max() <= on_all.max()
+    assert np.allclose(four.estimate, on_all.mean(0), atol=0.1)
+    # S3.3's choices of networks draw among all target models as well
+    counts_table = consistency.image_count_consistency(r[0], r[1:], [10], n_draws=20,
+                                                       target_replicate=others, n_choices=8)  # fmt: skip
+    assert counts_table.attrs["n_choices"] == 8 and np.isfinite(counts_table.estimate.iloc[0])
+    with pytest.raises(ValueError, match="need 1 RDMs, got 2"):
+        rsa.bootstrap(r, lambda v: 0.0, n_boot=2, replicates={0: [others[0], r[:2]]})

@@ -71,6 +71,7 @@ def test_runner_executes_with_parameters_and_metadata(tmp_path, monkeypatch):
     assert meta["profile"] == "smoke" and meta["device"].startswith("cpu")
     assert meta["wall_time_s"] > 0 and meta["git_commit"] and meta["parameters"]["n_per_shape"] == 4
     assert meta["reference_step_s"] > 0 and "reference training step takes" in res.stdout
+    assert "scaled to the budget's machine (reference step" in res.stdout
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert (
         injected
@@ -237,3 +238,13 @@ def test_zoo_entries_built_by_another_notebook_are_not_counted(tmp_path):
     assert runner._built_for(new, tmp_path, 0, "models") == 2  # its own and the unmarked one
     assert runner._built_for(new, tmp_path, 0, "s2_taskonomy_vs_rsa") == 2
     assert runner._built_for(new, tmp_path, 0) == 3
+
+
+def test_budget_line_scales_by_the_reference_step():
+    from rsa_utils.study.calibration import BUDGET_MACHINE_STEP_S
+    from rsa_utils.study.runner import budget_line
+
+    # twice as slow a step here: the run would take half as long on the budget's machine
+    line = budget_line(80.0, 2 * BUDGET_MACHINE_STEP_S)
+    assert line.endswith(": 40.0 min") and f"{2000 * BUDGET_MACHINE_STEP_S:.0f} ms here" in line
+    assert budget_line(60.0, BUDGET_MACHINE_STEP_S).endswith(": 60.0 min")

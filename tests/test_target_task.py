@@ -246,21 +246,23 @@ def test_load_and_finetune_all_with_tiny_models(monkeypatch, tmp_path):
     )
     assert data.checkpoints == (0.5, 1.0)
     assert data.target.shape == (2, 10, 10)
-    # a second target model (smoke profile: 2 replicates), another network at every checkpoint
-    assert data.target_replicate.shape == (2, 10, 10)
-    assert not torch.equal(data.target_replicate, data.target)
+    # the other target models (smoke profile: 3 in all), other networks at every checkpoint
+    assert [r.shape for r in data.target_replicates] == [(2, 10, 10)] * 2
+    assert not torch.equal(data.target_replicates[0], data.target)
+    assert not torch.equal(data.target_replicates[0], data.target_replicates[1])
     assert data.sources["small"].shape == (3, 10, 10)
     assert len(calls) == 6
     assert torch.allclose(data.final.diagonal(), torch.zeros(10))
     assert set(data.ranking("small").index) == set(TASKS[:3])
     with pytest.raises(ValueError, match="at least 3"):
         tt.load(study, n_images=10, tasks=TASKS[:2])
-    # a second target model that fails its baseline is left out, with a warning
+    # a target model that fails its baseline is left out, with a warning
     monkeypatch.setattr(tt.zoo, "get_target_record",
-                        lambda *a, replicate=0, **k: {"metric": 0.5 - 0.45 * replicate, "baseline": 0.1})  # fmt: skip
-    with pytest.warns(UserWarning, match="second target model fails its baseline"):
+                        lambda *a, replicate=0, **k: {"metric": 0.05 if replicate == 1 else 0.5, "baseline": 0.1})  # fmt: skip
+    with pytest.warns(UserWarning, match="target model 1 fails its baseline"):
         failed = tt.load(study, n_images=10, tasks=TASKS[:3], archs=("small",), checkpoints=(0.5,))
-    assert failed.target_replicate is None and failed.tested and not failed.set_aside
+    assert len(failed.target_replicates) == 1 and failed.tested and not failed.set_aside
+    assert torch.equal(failed.target_replicates[0], data.target_replicates[1])
 
     monkeypatch.setattr(tt.transfer, "finetune",
                         lambda init, profile, replicate=0, **kw: {"miou": 0.25 + 0.1 * replicate, "seconds": 1.0})  # fmt: skip
@@ -365,7 +367,9 @@ def test_model_size_is_one_result(tmp_path, monkeypatch):
     # a second target model alone moves the second row
     apart = dataclasses.replace(data, sources={"small": src, "taskonomy": other})
     one = model_size.compare(study, apart)
-    two = model_size.compare(study, dataclasses.replace(apart, target_replicate=_rdms(2, seed=7)))
+    two = model_size.compare(
+        study, dataclasses.replace(apart, target_replicates=[_rdms(2, seed=7)])
+    )
     assert (one.values["n_target_models"], two.values["n_target_models"]) == (1, 2)
     assert one.text["rho_rep1"] == one.text["rho_rep0"] == two.text["rho_rep0"]
     assert two.text["rho_rep1"] != two.text["rho_rep0"]
@@ -503,7 +507,7 @@ def test_transfer_learning_is_one_result(tmp_path, monkeypatch):
     # with a second target model the similarity is the mean of the two target models' (the
     # fine-tuned encoders stay the sources' first networks)
     second = _rdms(1, seed=9)
-    two = s34.compare(study, dataclasses.replace(data, target_replicate=second))
+    two = s34.compare(study, dataclasses.replace(data, target_replicates=[second]))
     mean = (data.ranking() + tt.ranking(second[-1], data.sources["taskonomy"], TASKS)) / 2
     pd.testing.assert_series_equal(
         two.table["similarity"], mean[two.table.index], check_names=False

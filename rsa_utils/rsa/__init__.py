@@ -11,6 +11,7 @@ from rsa_utils.rsa.core import (
     bootstrap,
     compare_rdms,
     condensed_rdms,
+    pick_network,
     rank_rows,
     ranking,
     rdm,
@@ -21,5 +22,5 @@ from rsa_utils.rsa.core import (
 )
 
 __all__ = ["METHODS", "RDM_ATOL", "Resampled", "bootstrap", "compare_rdms", "condensed_rdms",
-           "rank_rows", "ranking", "rdm", "similarity_matrix", "spearman_matrix_stat",
+           "pick_network", "rank_rows", "ranking", "rdm", "similarity_matrix", "spearman_matrix_stat",
            "subsample", "upper_triangle"]  # fmt: skip

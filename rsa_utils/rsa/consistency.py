@@ -116,14 +116,28 @@ def correlation_with_last(rankings: np.ndarray) -> np.ndarray:
     return np.array([pearson(r, rankings[-1]) for r in rankings])
 
 
+def _given(target_replicate: Any) -> bool:
+    """Whether a ``target_replicate`` argument names any other target model."""
+    return target_replicate is not None and not (
+        isinstance(target_replicate, list) and not target_replicate
+    )
+
+
+def _as_list(target_replicate: Any) -> list:
+    """The other target models' RDMs as a list (one per network) of tensors."""
+    items = target_replicate if isinstance(target_replicate, list) else [target_replicate]
+    return [torch.as_tensor(t) for t in items]
+
+
 def checkpoint_consistency(target_rdms: torch.Tensor, source_rdms: torch.Tensor, *, n_boot: int = 100, seed: int = 0,
                            device=None, replicates: dict[int, Any] | None = None,
                            target_replicate: Any = None) -> rsa.Resampled:  # fmt: skip
     """S3.1: ρ between the source ranking at each of K checkpoints (target_rdms (K, n, n), the
     last = final) and the final ranking, with a bootstrap over images → estimate (K,).
     ``replicates`` maps a row of ``source_rdms`` to another replicate's RDM (n, n), and
-    ``target_replicate`` (K, n, n) holds another target model's checkpoints: each draw then
-    takes either network of each, the same one for every checkpoint's ranking."""
+    ``target_replicate`` (K, n, n) holds another target model's checkpoints (a list: several
+    target models'): each draw then takes one network of each, the same one for every
+    checkpoint's ranking."""
     k = len(target_rdms)
     rank = target_rankings_statistic(k)
 
@@ -132,8 +146,8 @@ def checkpoint_consistency(target_rdms: torch.Tensor, source_rdms: torch.Tensor,
 
     stack = torch.cat([torch.as_tensor(target_rdms), torch.as_tensor(source_rdms)])
     alt: dict = {k + row: v for row, v in (replicates or {}).items()}
-    if target_replicate is not None:
-        alt[tuple(range(k))] = torch.as_tensor(target_replicate)
+    if _given(target_replicate):
+        alt[tuple(range(k))] = _as_list(target_replicate)
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
@@ -144,7 +158,7 @@ def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_r
     """S3.2: the target's similarity to S sources with small encoders vs with Taskonomy-
     architecture encoders; estimate = [ρ, r_s] with a bootstrap over images and, where
     ``replicates_*`` give another replicate's RDM (task name in ``tasks`` → (n, n)) or
-    ``target_replicate`` another target model's (n, n), over the networks."""
+    ``target_replicate`` another target model's (n, n) (a list: several), over the networks."""
     s = len(small_rdms)
     rank = target_rankings_statistic(1)
 
@@ -162,8 +176,8 @@ def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_r
     tasks = list(tasks or [])
     alt = {1 + tasks.index(t): v for t, v in (replicates_small or {}).items() if t in tasks}
     alt |= {1 + s + tasks.index(t): v for t, v in (replicates_large or {}).items() if t in tasks}
-    if target_replicate is not None:
-        alt[0] = target_replicate
+    if _given(target_replicate):
+        alt[0] = _as_list(target_replicate)
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
@@ -172,7 +186,8 @@ def target_similarity(target_rdm: torch.Tensor, source_rdms: torch.Tensor, *, n_
                       target_replicate: Any = None) -> rsa.Resampled:  # fmt: skip
     """S3.4: the target's similarity to each of S sources (target_rdm (n, n), source_rdms
     (S, n, n)) → estimate (S,) and draws (n_boot, S), with a bootstrap over images and, where
-    ``replicates`` (row → (n, n)) or ``target_replicate`` (n, n) give another network's RDM,
+    ``replicates`` (row → (n, n)) or ``target_replicate`` (n, n; a list: several target
+    models') give other networks' RDMs,
     over the networks: the spread a source's place in the ranking has."""
     rank = target_rankings_statistic(1)
 
@@ -181,8 +196,8 @@ def target_similarity(target_rdm: torch.Tensor, source_rdms: torch.Tensor, *, n_
 
     stack = torch.cat([torch.as_tensor(target_rdm)[None], torch.as_tensor(source_rdms)])
     alt: dict = {1 + row: v for row, v in (replicates or {}).items()}
-    if target_replicate is not None:
-        alt[0] = torch.as_tensor(target_replicate)
+    if _given(target_replicate):
+        alt[0] = _as_list(target_replicate)
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
@@ -201,7 +216,8 @@ def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor,
     The estimate is the median over draws; the band is the central 95 % of the draws. The
     table's ``attrs["n_choices"]`` says over how many choices of networks the draws were split.
     ``replicates`` maps a row of ``source_rdms`` to another replicate's RDM (n, n), and
-    ``target_replicate`` is another target model's RDM (n, n): the draws are then split over
+    ``target_replicate`` is another target model's RDM (n, n), or a list of several: the draws
+    are then split over
     ``n_choices`` random choices of one network per source and target, each compared with the
     ranking from all images by the same networks, so the band also covers which networks were
     trained.
@@ -209,8 +225,8 @@ def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor,
     stack = torch.cat([torch.as_tensor(target_rdm)[None], torch.as_tensor(source_rdms)])
     rank = target_rankings_statistic(1)
     alts = {1 + row: v for row, v in (replicates or {}).items()}  # row of the stack → other RDM
-    if target_replicate is not None:
-        alts[0] = target_replicate
+    if _given(target_replicate):
+        alts[0] = _as_list(target_replicate)
     rows = sorted(alts)
     k = min(n_choices, n_draws) if rows else 1
     g = torch.Generator().manual_seed(seed)
@@ -220,8 +236,10 @@ def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor,
         if rows:
             s = stack.clone()
             for row in rows:
-                if torch.rand(1, generator=g).item() < 0.5:
-                    s[row] = torch.as_tensor(alts[row]).to(s)
+                options = alts[row] if isinstance(alts[row], list) else [alts[row]]
+                pick = rsa.pick_network(torch.rand(1, generator=g).item(), len(options))
+                if pick is not None:
+                    s[row] = torch.as_tensor(options[pick]).to(s)
         chosen.append(
             (s, rank(rsa.upper_triangle(s))[0], n_draws // k + (c < n_draws % k), seed + c)
         )

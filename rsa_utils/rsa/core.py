@@ -294,18 +294,33 @@ def _stack(rdms, dev) -> torch.Tensor:
     return r[None] if r.ndim == 2 else r
 
 
+def _alternatives(v, dev) -> list[torch.Tensor]:
+    """A ``replicates`` value as a list of stacks: one RDM stack, or a list of several
+    networks' (each (n, n) or (len, n, n))."""
+    return [_stack(a, dev) for a in v] if isinstance(v, list) else [_stack(v, dev)]
+
+
+def pick_network(u: float, n_alternatives: int) -> int | None:
+    """Which of a network's ``n_alternatives`` other replicates a draw takes for a uniform
+    ``u`` in [0, 1): index ``floor(u (m + 1))`` when below m, else None (the given network).
+    Each of the m + 1 networks is equally likely; with one alternative, u < 0.5 takes it."""
+    i = int(u * (n_alternatives + 1))
+    return i if i < n_alternatives else None
+
+
 def _resample(
     rdms, statistic, n_draws, size, replace, seed, level, device, replicates=None
 ) -> Resampled:
     dev = _device(device)
     r = _stack(rdms, dev)
     n = r.shape[-1]
-    # (rows, their other replicate's RDMs (len(rows), n, n)), one group per network
-    groups = sorted(((k,) if isinstance(k, int) else tuple(k), _stack(v, dev))
+    # (rows, the other replicates' RDMs [(len(rows), n, n), ...]), one group per network
+    groups = sorted(((k,) if isinstance(k, int) else tuple(k), _alternatives(v, dev))
                     for k, v in (replicates or {}).items())  # fmt: skip
-    for rows, alt in groups:
-        if len(rows) != len(alt):
-            raise ValueError(f"replicates: rows {rows} need {len(rows)} RDMs, got {len(alt)}")
+    for rows, alts in groups:
+        for alt in alts:
+            if len(rows) != len(alt):
+                raise ValueError(f"replicates: rows {rows} need {len(rows)} RDMs, got {len(alt)}")
     g = torch.Generator().manual_seed(seed)
     samples, on_all = [], []
     for _ in range(n_draws):
@@ -315,12 +330,14 @@ def _resample(
             else torch.randperm(n, generator=g)[:size]
         )
         drawn = r
-        if groups:  # each network with a replicate: one of the two, at random
-            pick = torch.rand(len(groups), generator=g) < 0.5
-            if pick.any():
+        if groups:  # each network with replicates: one of them, at random
+            picks = [pick_network(u, len(alts))
+                     for u, (_, alts) in zip(torch.rand(len(groups), generator=g).tolist(), groups)]  # fmt: skip
+            if any(p is not None for p in picks):
                 drawn = r.clone()
-                for j in torch.nonzero(pick).flatten().tolist():
-                    drawn[list(groups[j][0])] = groups[j][1]
+                for (rows, alts), p in zip(groups, picks):
+                    if p is not None:
+                        drawn[list(rows)] = alts[p]
             on_all.append(np.asarray(statistic(upper_triangle(drawn))))
         samples.append(np.asarray(statistic(_pair_mask_condensed(drawn, idx.to(dev)))))
     samples = np.stack(samples)
@@ -349,10 +366,12 @@ def bootstrap(
     torch tensor (pass it to :func:`similarity_matrix` etc.) and returns a number or array.
     Each draw resamples the n images with replacement; pairs of an image with its own copy are
     dropped. ``replicates`` maps a row of ``rdms`` to the RDM (n, n) of another replicate of the
-    same network (same task and architecture, another seed): each draw takes either at random,
-    so the interval also covers the variance between independently trained networks. A key may
-    also be a tuple of rows that belong to one network (e.g. its checkpoints) with their
-    replicate's RDMs (len, n, n): they are swapped together. Returns
+    same network (same task and architecture, another seed), or to a list of several such
+    replicates' RDMs: each draw takes one of the networks at random, each equally likely
+    (:func:`pick_network`), so the interval also covers the variance between independently
+    trained networks. A key may also be a tuple of rows that belong to one network (e.g. its
+    checkpoints) with their replicate's RDMs (len, n, n), or a list of those: they are swapped
+    together. Returns
     the estimate on all images, the draws and a percentile interval. Without ``replicates`` the
     estimate is the statistic of the given rows; with them, its mean over the draws' choices of
     network (each evaluated on all images): the value expected from a study that trained one

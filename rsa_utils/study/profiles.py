@@ -72,6 +72,7 @@ class Profile:
     finetune_lr: float  # peak learning rate of fine-tuning (lower than training from scratch)
     n_boot: int  # bootstrap draws over images for intervals
     replicates: int = 2  # networks per task and architecture (independent seeds; noise ceiling)
+    target_models: int = 2  # target-domain small models (own seeds); S3's intervals draw one
     taskonomy_steps: int | None = None  # the ResNet's own steps (None: steps); see recipe()
     taskonomy_batch: int | None = None  # its batch size (None: batch_size)
     replicate_tasks: int = (
@@ -105,7 +106,7 @@ class Profile:
         """``ValueError`` naming a field whose value is not allowed."""
         check_choice("schedule", self.schedule, SCHEDULES)
         check_choice("precision", self.precision, PRECISIONS)
-        for f in ("replicates", "workers", "steps", "batch_size", "n_boot"):
+        for f in ("replicates", "target_models", "workers", "steps", "batch_size", "n_boot"):
             if not isinstance(getattr(self, f), int) or getattr(self, f) < 1:
                 raise ValueError(
                     f"parameter {f}={getattr(self, f)!r} is not allowed; use an integer >= 1"
@@ -142,21 +143,21 @@ PROFILES: dict[str, Profile] = {
     "smoke": Profile(
         name="smoke", image_size=32, resnet_width=8, n_train=48, n_val=16, n_test=16, n_rsa=24,
         steps=4, batch_size=8, lr=1e-2, transfer_train=16, transfer_steps=3, transfer_batch=8, target_train=32,
-        target_steps=10, finetune_steps=3, finetune_lr=3e-3, n_boot=20, replicates=2, replicate_tasks=20,
+        target_steps=10, finetune_steps=3, finetune_lr=3e-3, n_boot=20, replicates=2, replicate_tasks=20, target_models=3,
         workers=2, checkpoints=(0.5, 1.0), image_counts=(8, 16, 24),
     ),
     "cpu": Profile(
         name="cpu", image_size=64, resnet_width=16, n_train=3072, n_val=128, n_test=128, n_rsa=400,
         steps=600, batch_size=32, lr=1e-2, transfer_train=512, transfer_steps=80, transfer_batch=32,
         target_train=512, target_steps=700, finetune_steps=300, finetune_lr=3e-3, n_boot=100,
-        replicates=2, replicate_tasks=20, workers=2,
+        replicates=2, replicate_tasks=20, target_models=4, workers=2,
         image_counts=(50, 80, 100, 150, 200, 250, 300, 350),
     ),
     "gpu": Profile(
         name="gpu", image_size=128, resnet_width=64, n_train=8192, n_val=256, n_test=512, n_rsa=1000,
         steps=400, batch_size=128, lr=1e-2, transfer_train=1024, transfer_steps=300, transfer_batch=128,
         target_train=2048, target_steps=1000, finetune_steps=300, finetune_lr=3e-3, n_boot=100,
-        replicates=2, replicate_tasks=20, precision="bf16", workers=4,
+        replicates=2, replicate_tasks=20, target_models=4, precision="bf16", workers=4,
         image_counts=(100, 200, 300, 400, 500, 600, 800, 1000),
     ),
     "paper": Profile(

@@ -467,9 +467,21 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + "notebook".ljust(width + 2) + "wall time")
     for n, t in timings.items():
         print(f"{n.ljust(width + 2)}{t / 60:6.1f} min")
-    print(f"{'total'.ljust(width + 2)}{(time.perf_counter() - start) / 60:6.1f} min"
+    total = (time.perf_counter() - start) / 60
+    print(f"{'total'.ljust(width + 2)}{total:6.1f} min"
           + (f" (notebooks side by side, {args.jobs} at a time)" if logs else ""))  # fmt: skip
+    print(budget_line(total, ref))
     return 0
+
+
+def budget_line(total_min: float, reference_step_s: float) -> str:
+    """The run's wall time scaled to the machine the ``cpu`` budget was set on, by the ratio of
+    the two reference training steps (:mod:`rsa_utils.study.calibration`): an estimate, since
+    not every part of a run scales alike."""
+    factor = reference_step_s / calibration.BUDGET_MACHINE_STEP_S
+    return (f"scaled to the budget's machine (reference step {1000 * reference_step_s:.0f} ms "
+            f"here, {1000 * calibration.BUDGET_MACHINE_STEP_S:.0f} ms there): "
+            f"{total_min / factor:.1f} min")  # fmt: skip
 
 
 if __name__ == "__main__":

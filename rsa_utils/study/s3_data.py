@@ -118,8 +118,8 @@ class S3Data:
     tested: bool = True
     #: arch -> task -> RDM (n, n) of the task's replicate-1 network (intervals over networks)
     replicates: dict[str, dict[str, torch.Tensor]] = dataclasses.field(default_factory=dict)
-    #: RDMs (K, n, n) of a second target model (replicate 1) at the same checkpoints, or None
-    target_replicate: torch.Tensor | None = None
+    #: RDMs (K, n, n) of each other target model (replicates 1, 2, ...) at the same checkpoints
+    target_replicates: list[torch.Tensor] = dataclasses.field(default_factory=list)
 
     @property
     def set_aside_note(self) -> str:
@@ -145,8 +145,8 @@ class S3Data:
         return ranking(self.final, self.sources[arch], self.tasks)
 
     def mean_ranking(self, arch: str = "taskonomy", replicate: int = 0) -> pd.Series:
-        """Each source's similarity averaged over the final target models (the first and, when
-        there is one, the second), sorted descending: the target *task*'s ranking of the
+        """Each source's similarity averaged over the final target models (all that learned),
+        sorted descending: the target *task*'s ranking of the
         sources' replicate-``replicate`` networks (0 or 1; with 1, only the sources that have
         a second network), less tied to one target network (S3.4)."""
         if replicate == 0:
@@ -157,9 +157,7 @@ class S3Data:
             if not tasks:
                 return pd.Series(dtype=float, name="similarity")
             rdms = torch.stack([reps[t] for t in tasks])
-        finals = [self.final] + (
-            [] if self.target_replicate is None else [self.target_replicate[-1]]
-        )
+        finals = [self.final] + [r[-1] for r in self.target_replicates]
         sims = [ranking(t, rdms, tasks) for t in finals]
         return (sum(sims) / len(sims)).sort_values(ascending=False).rename("similarity")
 
@@ -175,10 +173,10 @@ def load(
     """Images, target and source RDMs for S3 (models trained on first use by the zoo).
 
     ``n_images`` defaults to ``profile.n_rsa``, ``tasks`` to :data:`S34_TASKS`, ``checkpoints``
-    (None: ``profile.checkpoints`` plus 1) must end with the final model. With
-    ``profile.replicates`` >= 2 a second target model (its own network seed) gives
-    ``target_replicate``, so that intervals cover the target network as well, unless it fails
-    its baseline (then it is left out, with a warning in the notebook). Source tasks whose
+    (None: ``profile.checkpoints`` plus 1) must end with the final model. The other
+    ``profile.target_models - 1`` target models (each its own network seed) give
+    ``target_replicates``, so that intervals cover the target network as well; one that fails
+    its baseline is left out, with a warning in the notebook. Source tasks whose
     networks (in any of ``archs``) fail their baseline or lack signal are set aside
     (:func:`rsa_utils.task_models.usable_tasks`); with fewer than 3 left, or a target model that
     does not beat its baseline, all are kept and ``tested`` is False.
@@ -203,20 +201,20 @@ def load(
         sorted(set(map(float, prof.checkpoints if checkpoints is None else checkpoints)) | {1.0})
     )
     images = rsa_images(study, n)
-    second = None
-    if prof.replicates >= 2:
+    others = []
+    for r in range(1, prof.target_models):
         rec = zoo.get_target_record(
-            prof, study.seed, study.device, study.cache_dir, sources=study.sources, replicate=1
+            prof, study.seed, study.device, study.cache_dir, sources=study.sources, replicate=r
         )
         if rec["metric"] > rec["baseline"]:
-            second = target_rdms(study, images, cps, replicate=1)
-        else:  # a second target network that learned nothing would only widen the intervals
-            warnings.warn("the second target model fails its baseline: S3 uses the first target "
-                          "model alone (no interval over target models)", stacklevel=2)  # fmt: skip
+            others.append(target_rdms(study, images, cps, replicate=r))
+        else:  # a target network that learned nothing would only widen the intervals
+            warnings.warn(f"target model {r} fails its baseline: S3's intervals leave it out",
+                          stacklevel=2)  # fmt: skip
     return S3Data(
         tasks, cps, images, target_rdms(study, images, cps),
         {a: source_rdms(study, images, tasks, a) for a in archs}, set_aside, tested,
-        {a: replicate_rdms(study, tasks, a, images) for a in archs}, second,
+        {a: replicate_rdms(study, tasks, a, images) for a in archs}, others,
     )  # fmt: skip
 
 

@@ -30,14 +30,14 @@ def replicate_rows(data: S3Data, arch: str) -> dict[int, torch.Tensor]:
     return {data.tasks.index(t): v for t, v in reps.items() if t in data.tasks}
 
 
-def second_target(data: S3Data) -> torch.Tensor | None:
-    """The final RDM (n, n) of the second target model, or None without one."""
-    return None if data.target_replicate is None else data.target_replicate[-1]
+def other_targets(data: S3Data) -> list[torch.Tensor]:
+    """The final RDMs (n, n) of the other target models ([] with only one)."""
+    return [r[-1] for r in data.target_replicates]
 
 
 def n_target_models(data: S3Data) -> int:
-    """How many target models the intervals draw from (1, or 2 with a second one)."""
-    return 1 if data.target_replicate is None else 2
+    """How many target models the intervals draw from."""
+    return 1 + len(data.target_replicates)
 
 
 def stays_above(
@@ -82,7 +82,7 @@ def checkpoint_table(
     table (fraction, estimate, low, high), one row per checkpoint."""
     res = consistency.checkpoint_consistency(
         data.target, data.sources[arch], n_boot=n_boot, seed=seed, device=device,
-        replicates=replicate_rows(data, arch), target_replicate=data.target_replicate,
+        replicates=replicate_rows(data, arch), target_replicate=list(data.target_replicates),
     )  # fmt: skip
     return pd.DataFrame(
         {"fraction": data.checkpoints, "estimate": res.estimate, "low": res.low, "high": res.high}
@@ -120,7 +120,7 @@ def size_correlation(
     res = consistency.size_consistency(
         data.final, data.sources["small"], data.sources["taskonomy"], n_boot=n_boot, seed=seed,
         device=device, tasks=data.tasks, replicates_small=data.replicates.get("small"),
-        replicates_large=data.replicates.get("taskonomy"), target_replicate=second_target(data),
+        replicates_large=data.replicates.get("taskonomy"), target_replicate=other_targets(data),
     )  # fmt: skip
     return pd.DataFrame(
         {"estimate": res.estimate, "low": res.low, "high": res.high}, index=["rho", "r_s"]
@@ -139,7 +139,7 @@ def replicate_correlations(data: S3Data) -> pd.DataFrame:
             src = torch.as_tensor(data.sources[arch]).clone()
             for row, v in (replicate_rows(data, arch) if rep else {}).items():
                 src[row] = torch.as_tensor(v).to(src)
-            target = data.final if not rep or data.target_replicate is None else second_target(data)
+            target = data.final if not rep or not data.target_replicates else other_targets(data)[0]
             rank[arch] = ranking(target, src, data.tasks)[list(data.tasks)].to_numpy()
         rows[rep] = {"rho": consistency.pearson(rank["small"], rank["taskonomy"]),
                      "r_s": float(ss.spearmanr(rank["small"], rank["taskonomy"]).statistic)}  # fmt: skip
@@ -169,7 +169,7 @@ def image_count_table(
     n_all = data.final.shape[-1]
     df = consistency.image_count_consistency(
         data.final, data.sources[arch], usable_counts(counts, n_all), n_draws=n_draws, seed=seed,
-        device=device, replicates=replicate_rows(data, arch), target_replicate=second_target(data),
+        device=device, replicates=replicate_rows(data, arch), target_replicate=other_targets(data),
     )  # fmt: skip
     df.insert(1, "fraction", df["n"] / n_all)
     return df
@@ -240,7 +240,7 @@ def similarity_draws(
     → (n_boot, S) with the tasks as columns; for :func:`task_checks`' similarity ranks."""
     res = consistency.target_similarity(
         data.final, data.sources[arch], n_boot=n_boot, seed=seed, device=device,
-        replicates=replicate_rows(data, arch), target_replicate=second_target(data),
+        replicates=replicate_rows(data, arch), target_replicate=other_targets(data),
     )  # fmt: skip
     return pd.DataFrame(np.asarray(res.samples), columns=list(data.tasks))
 
