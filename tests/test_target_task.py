@@ -438,6 +438,13 @@ def test_training_stage_is_one_result(tmp_path, monkeypatch):
     assert list(res.table["fraction"]) == [0.1, 0.5, 1.0]
     assert res.text["first_fraction"] == "1/10" and res.text["half_fraction"] == "1/2"
     assert res.text["from_when"] == "from 1/10 of training on"  # identical at every checkpoint
+    assert res.text["first_rho_each"] == "1.00"  # one target model, the same at every checkpoint
+    # each target model alone: the first agrees with itself, another that changes its early
+    # ranking does not
+    other = torch.stack([src[0], src[0], final])
+    two = training_stage.compare(study, dataclasses.replace(data, target_replicates=[other]))
+    first, second = (float(x.replace("−", "-")) for x in two.text["first_rho_each"].split(", "))
+    assert first == 1.0 and second < 0.99 and two.values["n_target_models"] == 2
     assert (
         res.text["target_miou"] == "50.0" and res.text["target_learned"] == "it beats that baseline"
     )

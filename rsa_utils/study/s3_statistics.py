@@ -89,6 +89,19 @@ def checkpoint_table(
     )
 
 
+def first_checkpoint_per_target(data: S3Data, arch: str = "taskonomy") -> list[float]:
+    """S3.1 for each target model alone (sources' first networks, all images): Pearson ρ
+    between its ranking at the first checkpoint and its own final ranking, one per target
+    model (the first, then the others). How far apart they lie is the spread between target
+    networks that the bootstrap draws from."""
+    out = []
+    for stack in [data.target, *data.target_replicates]:
+        first, final = (ranking(stack[i], data.sources[arch], data.tasks)[list(data.tasks)]
+                        for i in (0, -1))  # fmt: skip
+        out.append(consistency.pearson(first.to_numpy(), final.to_numpy()))
+    return out
+
+
 def checkpoint_rankings(data: S3Data, arch: str = "taskonomy") -> pd.DataFrame:
     """The ranking at every checkpoint: (S tasks, K checkpoints), rows in the final order."""
     cols = {

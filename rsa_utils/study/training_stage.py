@@ -16,6 +16,7 @@ from rsa_utils.study.s3_statistics import (
     checkpoint_rankings,
     checkpoint_table,
     correlation_verdict,
+    first_checkpoint_per_target,
     n_target_models,
     paper_point,
     replicate_rows,
@@ -71,6 +72,7 @@ def compare(study: Study, s3: S3Data) -> TrainingStage:
         "set_aside": s3.set_aside_text,
         "first_fraction": fraction_label(first.fraction),
         "first_rho": first_rho,
+        "first_rho_each": ", ".join(report.fmt(r, 2) for r in first_checkpoint_per_target(s3)),
         "half_fraction": fraction_label(half.fraction),
         "half_rho": half_rho,
         "from_when": "never (not even at the last checkpoint before the end)" if never
