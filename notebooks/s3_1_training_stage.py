@@ -89,9 +89,9 @@ figures.figure_s6(s31)
 # learnt. How much depends on how far the encoder moves in the first steps, and that varies
 # from one target network to the next: the {glue:}`n_target_models` target models, each
 # alone with the sources' first networks, give ρ = {glue:md}`first_rho_each` at
-# {glue:md}`first_fraction`. The interval draws one of them each time, so it spans that spread:
-# {glue:md}`first_rho`. The previous edition trained two target models on the same source
-# networks and found 0.56 [0.27, 0.75]; the edition before it, trained on another processor,
+# {glue:md}`first_fraction`. The interval draws one of them each time, so it reaches across
+# most of that spread: {glue:md}`first_rho`. The previous edition had only the first two of
+# these target models and found 0.56 [0.27, 0.75]; the edition before it, on another processor,
 # 0.16 [−0.07, 0.33] (`benchmarks/book.md`). The interval from {glue:}`n_target_models` target
 # models covers the first of those, not the second: the claim's verdict at 1/10 rests on an
 # interval this wide, and we read the early ranking as not settled by our target models' seeds.
