@@ -371,8 +371,7 @@ def bootstrap(
     (:func:`pick_network`), so the interval also covers the variance between independently
     trained networks. A key may also be a tuple of rows that belong to one network (e.g. its
     checkpoints) with their replicate's RDMs (len, n, n), or a list of those: they are swapped
-    together. Returns
-    the estimate on all images, the draws and a percentile interval. Without ``replicates`` the
+    together. Returns the estimate on all images, the draws and a percentile interval. Without ``replicates`` the
     estimate is the statistic of the given rows; with them, its mean over the draws' choices of
     network (each evaluated on all images): the value expected from a study that trained one
     replicate of each network, whichever it was.
