@@ -116,15 +116,11 @@ def correlation_with_last(rankings: np.ndarray) -> np.ndarray:
     return np.array([pearson(r, rankings[-1]) for r in rankings])
 
 
-def _given(target_replicate: Any) -> bool:
-    """Whether a ``target_replicate`` argument names any other target model."""
-    return target_replicate is not None and not (
-        isinstance(target_replicate, list) and not target_replicate
-    )
-
-
-def _as_list(target_replicate: Any) -> list:
-    """The other target models' RDMs as a list (one per network) of tensors."""
+def _other_targets(target_replicate: Any) -> list[torch.Tensor]:
+    """A ``target_replicate`` argument as the list of the other target models' RDMs: [] for
+    None or an empty list, one for a single RDM stack."""
+    if target_replicate is None:
+        return []
     items = target_replicate if isinstance(target_replicate, list) else [target_replicate]
     return [torch.as_tensor(t) for t in items]
 
@@ -146,8 +142,8 @@ def checkpoint_consistency(target_rdms: torch.Tensor, source_rdms: torch.Tensor,
 
     stack = torch.cat([torch.as_tensor(target_rdms), torch.as_tensor(source_rdms)])
     alt: dict = {k + row: v for row, v in (replicates or {}).items()}
-    if _given(target_replicate):
-        alt[tuple(range(k))] = _as_list(target_replicate)
+    if others := _other_targets(target_replicate):
+        alt[tuple(range(k))] = others
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
@@ -176,8 +172,8 @@ def size_consistency(target_rdm: torch.Tensor, small_rdms: torch.Tensor, large_r
     tasks = list(tasks or [])
     alt = {1 + tasks.index(t): v for t, v in (replicates_small or {}).items() if t in tasks}
     alt |= {1 + s + tasks.index(t): v for t, v in (replicates_large or {}).items() if t in tasks}
-    if _given(target_replicate):
-        alt[0] = _as_list(target_replicate)
+    if others := _other_targets(target_replicate):
+        alt[0] = others
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
@@ -196,8 +192,8 @@ def target_similarity(target_rdm: torch.Tensor, source_rdms: torch.Tensor, *, n_
 
     stack = torch.cat([torch.as_tensor(target_rdm)[None], torch.as_tensor(source_rdms)])
     alt: dict = {1 + row: v for row, v in (replicates or {}).items()}
-    if _given(target_replicate):
-        alt[0] = _as_list(target_replicate)
+    if others := _other_targets(target_replicate):
+        alt[0] = others
     return rsa.bootstrap(stack, stat, n_boot=n_boot, seed=seed, device=device, replicates=alt)
 
 
@@ -225,8 +221,8 @@ def image_count_consistency(target_rdm: torch.Tensor, source_rdms: torch.Tensor,
     stack = torch.cat([torch.as_tensor(target_rdm)[None], torch.as_tensor(source_rdms)])
     rank = target_rankings_statistic(1)
     alts = {1 + row: v for row, v in (replicates or {}).items()}  # row of the stack → other RDM
-    if _given(target_replicate):
-        alts[0] = _as_list(target_replicate)
+    if others := _other_targets(target_replicate):
+        alts[0] = others
     rows = sorted(alts)
     k = min(n_choices, n_draws) if rows else 1
     g = torch.Generator().manual_seed(seed)

@@ -82,7 +82,7 @@ def checkpoint_table(
     table (fraction, estimate, low, high), one row per checkpoint."""
     res = consistency.checkpoint_consistency(
         data.target, data.sources[arch], n_boot=n_boot, seed=seed, device=device,
-        replicates=replicate_rows(data, arch), target_replicate=list(data.target_replicates),
+        replicates=replicate_rows(data, arch), target_replicate=data.target_replicates,
     )  # fmt: skip
     return pd.DataFrame(
         {"fraction": data.checkpoints, "estimate": res.estimate, "low": res.low, "high": res.high}
