@@ -6,6 +6,7 @@ Usage::
     python benchmarks/reseed.py [--profile cpu] [--seeds 0 1 [2 ...]] [--notebooks NAME ...]
                                 [--out benchmarks/reseed_cpu.json]
     python benchmarks/reseed.py --summary benchmarks/reseed_cpu.json   # re-read a result
+    python benchmarks/reseed.py --seeds 0 1 --executed 0=book 1=RUN/book   # runs already made
 
 With two seeds the result compares them row by row (:func:`compare`). With more, it also says
 for each row how many of the seeds that tested it give its most common verdict, how many rows
@@ -154,6 +155,56 @@ def markdown(result: dict, meta: dict) -> str:
     return "\n".join(lines)
 
 
+def _notebook_meta(path: Path) -> dict:
+    return json.loads(path.read_text()).get("metadata", {}).get("rsa_book", {})
+
+
+def executed_folders(specs: list[str], seeds: list[int], notebooks: list[str]) -> dict[int, Path]:
+    """``["0=book", ...]`` → {seed: folder}; ``ValueError`` naming what is wrong when a spec is
+    malformed, names a seed not compared, or a folder lacks a notebook or holds another seed's."""
+    out: dict[int, Path] = {}
+    for spec in specs:
+        seed, sep, folder = spec.partition("=")
+        if not sep or not seed.strip().lstrip("-").isdigit() or not folder:
+            raise ValueError(f"--executed {spec!r}: use SEED=DIR, e.g. 0=book")
+        if int(seed) not in seeds:
+            raise ValueError(f"--executed {spec!r}: seed {seed} is not among --seeds {seeds}")
+        out[int(seed)] = Path(folder)
+        for n in notebooks:
+            nb = Path(folder) / f"{n}.ipynb"
+            if not nb.exists():
+                raise ValueError(f"--executed {spec!r}: {nb} does not exist")
+            ran = _notebook_meta(nb).get("parameters", {}).get("seed", 0)
+            if ran != int(seed):
+                raise ValueError(f"--executed {spec!r}: {nb} was executed with seed {ran}")
+    return out
+
+
+def recorded_wall(folder: Path, notebooks: list[str]) -> float:
+    """Seconds: the sum of the wall times the executed notebooks record (side by side notebooks
+    overlap, so this can exceed the run's wall time)."""
+    return float(sum(_notebook_meta(folder / f"{n}.ipynb").get("wall_time_s", 0.0)
+                     for n in notebooks))  # fmt: skip
+
+
+def default_label(seed: int, profile: str, folder: Path, notebooks: list[str]) -> str:
+    """``"seed 1, cpu, commit abc1234"``: the commit its notebooks record, when they record one."""
+    commits = {_notebook_meta(folder / f"{n}.ipynb").get("git_commit", "")[:7] for n in notebooks
+               if (folder / f"{n}.ipynb").exists()}  # fmt: skip
+    commits.discard("")
+    return f"seed {seed}, {profile}" + (f", commit {', '.join(sorted(commits))}" if commits else "")
+
+
+def export_claims(rows: list[dict], label: str, path: Path) -> None:
+    """Write a run's claims rows as a claims table with an ``edition`` column (its name)."""
+    import pandas as pd
+
+    table = pd.DataFrame(rows)
+    table.insert(0, "edition", label)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--profile", default="cpu")
@@ -174,6 +225,18 @@ def main(argv=None) -> int:
         "--summary", default=None, metavar="JSON",
         help="only re-read a result written earlier and print its summary (nothing is run)",
     )  # fmt: skip
+    ap.add_argument(
+        "--executed", nargs="+", default=[], metavar="SEED=DIR",
+        help="read seed SEED's executed notebooks from DIR instead of running them (e.g. 0=book, "
+             "the committed edition, or a cold run's output folder)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--export", default=None, metavar="CSV",
+        help="also write the last seed's claims with an edition column, as the book's "
+             "book/data/claims_reseed.csv (the scorecard sets the edition beside it)",
+    )  # fmt: skip
+    ap.add_argument("--label", default=None, help="the exported edition's name (default: seed, "
+                    "profile and commit of its notebooks)")  # fmt: skip
     args = ap.parse_args(argv)
     if args.summary:
         old = json.loads(Path(args.summary).read_text())
@@ -188,24 +251,38 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(ROOT))
     from rsa_utils.report import collect_claims
 
+    try:
+        executed = executed_folders(args.executed, args.seeds, args.notebooks)
+    except ValueError as err:
+        ap.error(str(err))
     extra = [x for kv in args.parameter for x in ("-p", *kv)]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.workdir or tmp)
         walls, claims = [], []
         for s in args.seeds:
-            walls.append(run_seed(s, args.profile, args.notebooks, work / f"seed{s}", extra))
-            nbs = [work / f"seed{s}" / f"{n}.ipynb" for n in args.notebooks]
+            if s in executed:
+                folder = executed[s]
+                walls.append(recorded_wall(folder, args.notebooks))
+            else:
+                folder = work / f"seed{s}"
+                walls.append(run_seed(s, args.profile, args.notebooks, folder, extra))
+            nbs = [folder / f"{n}.ipynb" for n in args.notebooks]
             claims.append(collect_claims(nbs).to_dict("records"))
+        # the last seed's name, read while its notebooks (perhaps in a temporary folder) exist
+        label = args.label or default_label(s, args.profile, folder, args.notebooks)
     meta = {
         "profile": args.profile,
         "seeds": list(args.seeds),
         "notebooks": args.notebooks,
         "wall_s": walls,
+        "executed": {str(k): str(v) for k, v in executed.items()},
     }
     if len(claims) == 2:
         result, show = compare(*claims), markdown
     else:
         result, show = compare_many(dict(zip(args.seeds, claims))), markdown_many
+    if args.export:
+        export_claims(claims[-1], label, Path(args.export))
     out = Path(args.out or HERE / f"reseed_{args.profile}.json")
     out.write_text(json.dumps({"meta": meta, **result}, indent=1))
     print(show(result, meta))

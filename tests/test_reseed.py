@@ -6,6 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,3 +71,19 @@ def test_two_seeds_on_the_smoke_profile(tmp_path):
     assert got["total"] >= 5 and got["comparable"] <= got["total"]
     assert (tmp_path / "seed0" / "s1_small_models.ipynb").exists()
     assert (tmp_path / "seed1" / "figures" / "s1_fig_s1.png").exists()  # beside its notebook
+    # the same runs read back from their folders: nothing is executed, the verdicts are the same
+    again = tmp_path / "again.json"
+    assert reseed.main(["--profile", "smoke", "--notebooks", "s1_small_models", "--out", str(again),
+                        "--executed", f"0={tmp_path / 'seed0'}", f"1={tmp_path / 'seed1'}"]) == 0  # fmt: skip
+    read = json.loads(again.read_text())
+    assert reseed.main(["--profile", "smoke", "--notebooks", "s1_small_models", "--out", str(again),
+                        "--executed", f"0={tmp_path / 'seed0'}", f"1={tmp_path / 'seed1'}",
+                        "--export", str(tmp_path / "claims_reseed.csv")]) == 0  # fmt: skip
+    exported = pd.read_csv(tmp_path / "claims_reseed.csv")
+    assert exported.edition.iloc[0].startswith("seed 1, smoke, commit ")
+    assert list(exported.holds) == [r["verdict_b"] for r in got["rows"]]
+    assert [r["verdict_b"] for r in read["rows"]] == [r["verdict_b"] for r in got["rows"]]
+    assert read["meta"]["executed"] == {"0": str(tmp_path / "seed0"), "1": str(tmp_path / "seed1")}
+    with pytest.raises(SystemExit):  # seed 1's folder holds seed 1's notebooks, not seed 0's
+        reseed.main(["--profile", "smoke", "--notebooks", "s1_small_models",
+                     "--executed", f"0={tmp_path / 'seed1'}"])  # fmt: skip

@@ -248,3 +248,6 @@ def test_budget_line_scales_by_the_reference_step():
     line = budget_line(80.0, 2 * BUDGET_MACHINE_STEP_S)
     assert line.endswith(": 40.0 min") and f"{2000 * BUDGET_MACHINE_STEP_S:.0f} ms here" in line
     assert budget_line(60.0, BUDGET_MACHINE_STEP_S).endswith(": 60.0 min")
+    # measured again at the end of the run: the mean of the two scales, and both are shown
+    two = budget_line(90.0, BUDGET_MACHINE_STEP_S, 2 * BUDGET_MACHINE_STEP_S)
+    assert two.endswith(": 60.0 min") and "at the start" in two and "at the end" in two

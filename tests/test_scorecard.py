@@ -41,7 +41,16 @@ def book(tmp_path):
     before = claims_frame([Claim("S1", "a", "> 0.97", "0.90", "partly"), S2[0]])
     before.insert(0, "edition", "cpu, commit abc")
     before.to_csv(tmp_path / "previous.csv", index=False)
+    other = claims_frame([Claim("S1", "a", "> 0.97", "0.99", "holds"),
+                          Claim("S1", "b", "< 0", "0.2", "partly"),
+                          Claim("S2", "c", "2 of 20", "–", "not tested")])  # fmt: skip
+    other.insert(0, "edition", "seed 1, cpu, commit abc")
+    other.to_csv(tmp_path / "reseed.csv", index=False)
     return tmp_path
+
+
+def _card(book):
+    return sc.scorecard(book, previous=book / "previous.csv", reseed=book / "reseed.csv")
 
 
 def test_claims_are_read_back_as_glued(book):
@@ -51,25 +60,28 @@ def test_claims_are_read_back_as_glued(book):
 
 
 def test_scorecard_is_one_result(book):
-    card = sc.scorecard(book, previous=book / "previous.csv")
+    card = _card(book)
     assert list(card.claims.claim) == ["a", "b", "c", "d"]  # the book's order, toc names only
     assert list(card.paper_claims.claim) == ["a", "b", "c"] and "kind" not in card.paper_claims
     assert list(card.our_checks.claim) == ["d"]
     assert card.values == {"n_claims": 3, "n_hold": 2, "n_partly": 0, "n_inconclusive": 0,
                            "n_fail": 1, "n_untested": 0, "n_checks": 1, "n_changed": 3,
-                           "n_rows": 4}  # fmt: skip
+                           "n_rows": 4, "n_reseed_tested": 2, "n_reseed_same": 1}  # fmt: skip
     assert all(type(v) is int for v in card.values.values())  # glued as plain numbers
     assert card.text["hold_verb"] == "hold" and card.text["profiles"] == "cpu, smoke"
     assert card.text["previous_edition"] == "cpu, commit abc"
     assert card.text["verdict_rules"].startswith("Every rule reads our estimate")
     assert list(card.record.notebook) == ["s1_small_models", "s2_taskonomy_vs_rsa"]
     assert list(card.changes.before) == ["partly", "—", "holds", "—"]
+    # the reseed: c was not tested there and d is absent, so only a and b are compared
+    assert card.text["reseed_edition"] == "seed 1, cpu, commit abc"
+    assert list(card.reseed.claim) == ["a", "b"] and list(card.reseed.same) == [True, False]
 
 
 def test_tables_are_one_call_each(book, tmp_path, monkeypatch):
     monkeypatch.delenv("RSA_BOOK_DIR", raising=False)
     monkeypatch.setenv("RSA_OUTPUT_DIR", str(tmp_path / "out"))
-    card = sc.scorecard(book, previous=book / "previous.csv")
+    card = _card(book)
     assert "color: #1a7f37" in sc.table_claims(card).to_html()  # 'holds' in green
     written = pd.read_csv(tmp_path / "out" / "data" / "claims.csv")
     assert list(written.claim) == ["a", "b", "c", "d"]
@@ -77,3 +89,6 @@ def test_tables_are_one_call_each(book, tmp_path, monkeypatch):
     shown = sc.table_changes(card).data
     assert list(shown.columns) == ["section", "claim", "before", "now"]
     assert list(shown.claim) == ["a", "b", "d"]
+    moved = sc.table_reseed(card).data
+    assert list(moved.columns) == ["section", "claim", "this run", "other run"]
+    assert list(moved.claim) == ["b"]

@@ -68,3 +68,13 @@ def verdict_changes(claims: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFram
     out.insert(2, "before", [prev.get((s, c), "—") for s, c in zip(out.section, out.claim)])
     out["changed"] = out.before != out.now
     return out
+
+
+def verdict_agreement(claims: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """The rows both runs tested (neither *not tested*, the row present in ``other``, a claims
+    table of another run of the same code, e.g. with another study seed): columns section,
+    claim, this run, other run, same."""
+    both = verdict_changes(claims, other).rename(columns={"now": "this run", "before": "other run"})
+    tested = ~both["this run"].eq("not tested") & ~both["other run"].isin(["not tested", "—"])
+    out = both[tested].drop(columns="changed")[["section", "claim", "this run", "other run"]]
+    return out.assign(same=out["this run"] == out["other run"])

@@ -470,17 +470,28 @@ def main(argv: list[str] | None = None) -> int:
     total = (time.perf_counter() - start) / 60
     print(f"{'total'.ljust(width + 2)}{total:6.1f} min"
           + (f" (notebooks side by side, {args.jobs} at a time)" if logs else ""))  # fmt: skip
-    print(budget_line(total, ref))
+    if args.commit:  # a child of a side-by-side run: its parent reports the run's time
+        print(budget_line(total, ref))
+        return 0
+    # the machine's speed drifts during a run (the same machine has measured 164-218 ms within
+    # an hour): measure again once the work is done, and scale by the mean of the two
+    end = round(calibration.reference_step_seconds(resolve_device(params.get("device", "auto"))), 4)
+    print(budget_line(total, ref, end))
     return 0
 
 
-def budget_line(total_min: float, reference_step_s: float) -> str:
+def budget_line(total_min: float, reference_step_s: float, end_step_s: float | None = None) -> str:
     """The run's wall time scaled to the machine the ``cpu`` budget was set on, by the ratio of
     the two reference training steps (:mod:`rsa_utils.study.calibration`): an estimate, since
-    not every part of a run scales alike."""
-    factor = reference_step_s / calibration.BUDGET_MACHINE_STEP_S
-    return (f"scaled to the budget's machine (reference step {1000 * reference_step_s:.0f} ms "
-            f"here, {1000 * calibration.BUDGET_MACHINE_STEP_S:.0f} ms there): "
+    not every part of a run scales alike. With ``end_step_s`` (measured again after the run)
+    the scale is the mean of the two measurements, and the line gives both."""
+    steps = [reference_step_s] + ([end_step_s] if end_step_s is not None else [])
+    mean = sum(steps) / len(steps)
+    factor = mean / calibration.BUDGET_MACHINE_STEP_S
+    both = (f" (at the start {1000 * steps[0]:.0f}, at the end {1000 * steps[1]:.0f})"
+            if len(steps) == 2 else "")  # fmt: skip
+    return (f"scaled to the budget's machine (reference step {1000 * mean:.0f} ms here{both}, "
+            f"{1000 * calibration.BUDGET_MACHINE_STEP_S:.0f} ms there): "
             f"{total_min / factor:.1f} min")  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""The claims scorecard: every section's claims, counted and set beside the previous edition's."""
+"""The claims scorecard: every section's claims, counted and set beside the previous edition's
+and beside a run of the same code with another study seed (a reseed)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rsa_utils.study.claims import styled_claims, verdict_changes
+from rsa_utils.study.claims import styled_claims, verdict_agreement, verdict_changes
 from rsa_utils.study.edition import BOOK_DIR, book_dir, collect_claims, notebook_record, read_glued
 from rsa_utils.study.outputs import save_data
 from rsa_utils.study.prose import number_agrees
@@ -16,6 +17,9 @@ from rsa_utils.study.verdicts import VERDICT_RULES
 
 #: The previous edition's claims table, shipped with the book (columns: edition, then a claims row).
 PREVIOUS_EDITION = BOOK_DIR / "data" / "claims_previous_edition.csv"
+#: The claims table of a run of this edition's code with another study seed, shipped with the
+#: book (columns: edition, then a claims row; written by ``benchmarks/reseed.py --export``).
+RESEED = BOOK_DIR / "data" / "claims_reseed.csv"
 
 
 @dataclass(frozen=True)
@@ -28,15 +32,19 @@ class Scorecard:
     paper_claims: pd.DataFrame  # the supplement's claims (without the kind column)
     our_checks: pd.DataFrame  # the checks this book adds
     changes: pd.DataFrame  # section, claim, before, now, changed (see claims.verdict_changes)
+    reseed: pd.DataFrame  # rows both runs tested: section, claim, this run, other run, same
     record: pd.DataFrame  # run record of each notebook with claims (edition.notebook_record)
     text: dict[str, str]  # prose, glued as Markdown
     values: dict[str, int]  # counts, glued as they are
 
 
-def scorecard(book: Path | None = None, previous: Path = PREVIOUS_EDITION) -> Scorecard:
+def scorecard(
+    book: Path | None = None, previous: Path = PREVIOUS_EDITION, reseed: Path = RESEED
+) -> Scorecard:
     """The claims glued by the executed notebooks in ``book`` (default:
     :func:`~rsa_utils.study.edition.book_dir`), in the order of the table of contents (notebooks
-    not executed, or that glue no claims, add no rows), beside the ``previous`` edition's."""
+    not executed, or that glue no claims, add no rows), beside the ``previous`` edition's and
+    the ``reseed`` run's."""
     book = Path(book) if book is not None else book_dir()
     present = [book / f"{n}.ipynb" for n in toc_notebooks() if (book / f"{n}.ipynb").exists()]
     claims = collect_claims(present)
@@ -47,20 +55,24 @@ def scorecard(book: Path | None = None, previous: Path = PREVIOUS_EDITION) -> Sc
     record = notebook_record(present)
     before = pd.read_csv(previous)
     changes = verdict_changes(claims, before)
+    other = pd.read_csv(reseed)
+    agreement = verdict_agreement(claims, other)
     n_hold = int(counts.get("holds", 0))
     values = {
         "n_claims": len(paper_claims), "n_hold": n_hold, "n_partly": int(counts.get("partly", 0)),
         "n_inconclusive": int(counts.get("inconclusive", 0)),
         "n_fail": int(counts.get("does not hold", 0)), "n_untested": int(counts.get("not tested", 0)),
         "n_checks": len(our_checks), "n_changed": int(changes.changed.sum()), "n_rows": len(changes),
+        "n_reseed_tested": len(agreement), "n_reseed_same": int(agreement.same.sum()),
     }  # fmt: skip
     text = {
         "hold_verb": number_agrees(n_hold, "holds", "hold"),
         "profiles": ", ".join(sorted(set(record.profile))),
         "verdict_rules": VERDICT_RULES,
         "previous_edition": str(before.edition.iloc[0]),
+        "reseed_edition": str(other.edition.iloc[0]),
     }
-    return Scorecard(claims, paper_claims, our_checks, changes, record, text, values)
+    return Scorecard(claims, paper_claims, our_checks, changes, agreement, record, text, values)
 
 
 def table_claims(card: Scorecard):
@@ -78,3 +90,9 @@ def table_checks(card: Scorecard):
 def table_changes(card: Scorecard):
     """The rows whose verdict changed since the previous edition, or that are new."""
     return card.changes[card.changes.changed].drop(columns="changed").style.hide(axis="index")
+
+
+def table_reseed(card: Scorecard):
+    """The rows tested by both this run and the reseed run whose verdicts differ."""
+    moved = card.reseed[~card.reseed.same].drop(columns="same")
+    return moved.style.hide(axis="index")
