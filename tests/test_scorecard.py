@@ -90,5 +90,6 @@ def test_tables_are_one_call_each(book, tmp_path, monkeypatch):
     assert list(shown.columns) == ["section", "claim", "before", "now"]
     assert list(shown.claim) == ["a", "b", "d"]
     moved = sc.table_reseed(card).data
-    assert list(moved.columns) == ["section", "claim", "this run", "other run"]
-    assert list(moved.claim) == ["b"]
+    assert list(moved.columns) == ["section", "claim", "this run", "other run", "this value",
+                                   "other value"]  # fmt: skip
+    assert list(moved.claim) == ["b"] and list(moved["other value"]) == ["0.2"]

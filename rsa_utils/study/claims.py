@@ -73,8 +73,14 @@ def verdict_changes(claims: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFram
 def verdict_agreement(claims: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     """The rows both runs tested (neither *not tested*, the row present in ``other``, a claims
     table of another run of the same code, e.g. with another study seed): columns section,
-    claim, this run, other run, same."""
+    claim, this run, other run (verdicts), this value, other value (each run's ``ours`` up to
+    its list of tasks set aside), same."""
     both = verdict_changes(claims, other).rename(columns={"now": "this run", "before": "other run"})
+    theirs = other.set_index(["section", "claim"]).ours
+    short = lambda v: str(v).split("; set aside")[0]  # noqa: E731
+    both["this value"] = [short(v) for v in claims.ours]
+    both["other value"] = [short(theirs.get((s, c), "")) for s, c in zip(both.section, both.claim)]
     tested = ~both["this run"].eq("not tested") & ~both["other run"].isin(["not tested", "—"])
-    out = both[tested].drop(columns="changed")[["section", "claim", "this run", "other run"]]
+    cols = ["section", "claim", "this run", "other run", "this value", "other value"]
+    out = both[tested][cols]
     return out.assign(same=out["this run"] == out["other run"])
