@@ -96,7 +96,10 @@ def test_the_reference_step_is_timed_and_handed_down(monkeypatch):
     from rsa_utils.study import calibration
 
     assert 0 < calibration.reference_step_seconds(steps=1, warmup=0) < 60
+    assert 0 < calibration.reference_step_seconds(steps=1, warmup=0, blocks=3) < 60  # a median
     monkeypatch.setenv(calibration.REFERENCE_ENV, "0.25")
     assert calibration.recorded_or_measured() == 0.25
-    with pytest.raises(ValueError, match="steps must be"):
+    with pytest.raises(ValueError, match="must be >= 1"):
         calibration.reference_step_seconds(steps=0)
+    with pytest.raises(ValueError, match="blocks=0"):
+        calibration.reference_step_seconds(blocks=0)

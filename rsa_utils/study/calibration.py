@@ -14,6 +14,7 @@ on.
 from __future__ import annotations
 
 import os
+import statistics
 import time
 
 import torch
@@ -26,15 +27,22 @@ BUDGET_MACHINE_STEP_S = 0.151
 
 
 def reference_step_seconds(
-    device: torch.device | str = "cpu", steps: int = 10, warmup: int = 3, compile: bool = False
+    device: torch.device | str = "cpu",
+    steps: int = 10,
+    warmup: int = 3,
+    compile: bool = False,
+    blocks: int = 3,
 ) -> float:
-    """Mean seconds of ``steps`` reference training steps after ``warmup`` untimed ones (see
-    the module docstring), on one thread on a CPU; ``compile``: through ``torch.compile``."""
+    """Seconds of one reference training step (see the module docstring), on one thread on a
+    CPU; ``compile``: through ``torch.compile``. After ``warmup`` untimed steps, ``blocks``
+    blocks of ``steps`` steps are timed and the median of their means is returned: on a shared
+    machine one block of 10 steps has measured anywhere from 170 to 236 ms within a minute."""
     from rsa_utils.nets.train import init_model
     from rsa_utils.study.profiles import get_profile
 
-    if steps < 1 or warmup < 0:
-        raise ValueError(f"steps={steps}, warmup={warmup}: steps must be >= 1 and warmup >= 0")
+    if steps < 1 or warmup < 0 or blocks < 1:
+        raise ValueError(f"steps={steps}, warmup={warmup}, blocks={blocks}: steps and blocks "
+                         "must be >= 1 and warmup >= 0")  # fmt: skip
     device = torch.device(device)
     threads = torch.get_num_threads()
     try:
@@ -56,11 +64,14 @@ def reference_step_seconds(
         for _ in range(warmup):
             step()
         _sync(device)
-        t0 = time.perf_counter()
-        for _ in range(steps):
-            step()
-        _sync(device)
-        return (time.perf_counter() - t0) / steps
+        means = []
+        for _ in range(blocks):
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                step()
+            _sync(device)
+            means.append((time.perf_counter() - t0) / steps)
+        return statistics.median(means)
     finally:
         torch.set_num_threads(threads)
 
