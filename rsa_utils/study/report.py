@@ -16,6 +16,7 @@ from rsa_utils.study.claims import (
     gate_claims,
     glue_claims,
     styled_claims,
+    verdict_agreement,
     verdict_changes,
 )
 from rsa_utils.study.edition import BOOK_DIR, book_dir, collect_claims, notebook_record, read_glued
@@ -61,5 +62,5 @@ __all__ = [
     "glue_numbers", "glue_result", "glue_text", "notebook_record", "number_agrees",
     "output_dir", "point_verdict", "read_glued", "save_data", "save_figure", "share_verdict",
     "styled_claims", "table", "threshold_share", "untested_note", "value_verdict", "verdict",
-    "verdict_changes",
+    "verdict_agreement", "verdict_changes",
 ]  # fmt: skip

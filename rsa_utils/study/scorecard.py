@@ -1,5 +1,7 @@
-"""The claims scorecard: every section's claims, counted and set beside the previous edition's
-and beside a run of the same code with another study seed (a reseed)."""
+"""The claims scorecard: every section's claims, counted and set beside two other runs.
+
+The other runs are the previous edition and a run of this code with another study seed (a
+reseed), each shipped as a claims table in ``book/data``."""
 
 from __future__ import annotations
 
