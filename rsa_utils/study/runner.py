@@ -470,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     total = (time.perf_counter() - start) / 60
     print(f"{'total'.ljust(width + 2)}{total:6.1f} min"
           + (f" (notebooks side by side, {args.jobs} at a time)" if logs else ""))  # fmt: skip
-    if args.commit:  # a child of a side-by-side run: its parent reports the run's time
+    if args.commit or total < END_MEASURE_MIN:  # a child (its parent reports), or a short run
         print(budget_line(total, ref))
         return 0
     # the machine's speed drifts during a run (the same machine has measured 164-218 ms within
@@ -478,6 +478,10 @@ def main(argv: list[str] | None = None) -> int:
     end = round(calibration.reference_step_seconds(resolve_device(params.get("device", "auto"))), 4)
     print(budget_line(total, ref, end))
     return 0
+
+
+#: Runs at least this long (minutes) measure the reference step again at their end.
+END_MEASURE_MIN = 2.0
 
 
 def budget_line(total_min: float, reference_step_s: float, end_step_s: float | None = None) -> str:

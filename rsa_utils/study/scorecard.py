@@ -34,7 +34,7 @@ class Scorecard:
     paper_claims: pd.DataFrame  # the supplement's claims (without the kind column)
     our_checks: pd.DataFrame  # the checks this book adds
     changes: pd.DataFrame  # section, claim, before, now, changed (see claims.verdict_changes)
-    reseed: pd.DataFrame  # rows both runs tested: section, claim, this run, other run, same
+    reseed: pd.DataFrame  # rows both runs tested (see claims.verdict_agreement)
     record: pd.DataFrame  # run record of each notebook with claims (edition.notebook_record)
     text: dict[str, str]  # prose, glued as Markdown
     values: dict[str, int]  # counts, glued as they are
