@@ -155,8 +155,12 @@ def markdown(result: dict, meta: dict) -> str:
     return "\n".join(lines)
 
 
-def _notebook_meta(path: Path) -> dict:
-    return json.loads(path.read_text()).get("metadata", {}).get("rsa_book", {})
+def _record(folder: Path, notebooks: list[str]):
+    """The runner's record of each executed notebook in ``folder`` (``report.notebook_record``:
+    study seed, wall time, commit, ...)."""
+    from rsa_utils.report import notebook_record
+
+    return notebook_record([folder / f"{n}.ipynb" for n in notebooks])
 
 
 def executed_folders(specs: list[str], seeds: list[int], notebooks: list[str]) -> dict[int, Path]:
@@ -170,28 +174,29 @@ def executed_folders(specs: list[str], seeds: list[int], notebooks: list[str]) -
         if int(seed) not in seeds:
             raise ValueError(f"--executed {spec!r}: seed {seed} is not among --seeds {seeds}")
         out[int(seed)] = Path(folder)
-        for n in notebooks:
-            nb = Path(folder) / f"{n}.ipynb"
-            if not nb.exists():
-                raise ValueError(f"--executed {spec!r}: {nb} does not exist")
-            ran = _notebook_meta(nb).get("parameters", {}).get("seed", 0)
-            if ran != int(seed):
-                raise ValueError(f"--executed {spec!r}: {nb} was executed with seed {ran}")
+        missing = [n for n in notebooks if not (Path(folder) / f"{n}.ipynb").exists()]
+        if missing:
+            raise ValueError(
+                f"--executed {spec!r}: {Path(folder) / missing[0]}.ipynb does not exist"
+            )
+        record = _record(Path(folder), notebooks)
+        other = record[record["study seed"] != int(seed)]
+        if len(other):
+            raise ValueError(f"--executed {spec!r}: {Path(folder) / other.notebook.iloc[0]}.ipynb "
+                             f"was executed with seed {other['study seed'].iloc[0]}")  # fmt: skip
     return out
 
 
 def recorded_wall(folder: Path, notebooks: list[str]) -> float:
-    """Seconds: the sum of the wall times the executed notebooks record (side by side notebooks
-    overlap, so this can exceed the run's wall time)."""
-    return float(sum(_notebook_meta(folder / f"{n}.ipynb").get("wall_time_s", 0.0)
-                     for n in notebooks))  # fmt: skip
+    """Seconds: the sum of the wall times the executed notebooks record, to 6 s each (side by
+    side notebooks overlap, so this can exceed the run's wall time)."""
+    return float(60 * _record(folder, notebooks)["wall time (min)"].sum())
 
 
 def default_label(seed: int, profile: str, folder: Path, notebooks: list[str]) -> str:
     """``"seed 1, cpu, commit abc1234"``: the commit its notebooks record, when they record one."""
-    commits = {_notebook_meta(folder / f"{n}.ipynb").get("git_commit", "")[:7] for n in notebooks
-               if (folder / f"{n}.ipynb").exists()}  # fmt: skip
-    commits.discard("")
+    present = [n for n in notebooks if (folder / f"{n}.ipynb").exists()]
+    commits = {c[:7] for c in _record(folder, present).commit} - {"?"} if present else set()
     return f"seed {seed}, {profile}" + (f", commit {', '.join(sorted(commits))}" if commits else "")
 
 
