@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats as ss
 import torch
 
 from rsa_utils import consistency, rsa
@@ -172,3 +173,20 @@ def test_several_target_models_are_each_drawn_equally_often():
     assert counts_table.attrs["n_choices"] == 8 and np.isfinite(counts_table.estimate.iloc[0])
     with pytest.raises(ValueError, match="need 1 RDMs, got 2"):
         rsa.bootstrap(r, lambda v: 0.0, n_boot=2, replicates={0: [others[0], r[:2]]})
+
+
+def test_spearman_over_draws_widens_with_the_networks_behind_each_value():
+    rng = np.random.default_rng(0)
+    x = np.arange(8.0)
+    y = x + rng.normal(0, 0.5, 8)
+    # draws with no network noise: the interval is the plain bootstrap over tasks
+    still = consistency.spearman_over_draws(x, y, np.tile(x, (50, 1)), np.tile(y, (50, 1)))
+    assert still[0] == pytest.approx(ss.spearmanr(x, y).statistic)
+    assert still[1] > 0.5
+    # each task's y moves by more than the gap between tasks under a draw of its networks
+    noisy = consistency.spearman_over_draws(
+        x, y, np.tile(x, (50, 1)), y + rng.normal(0, 4, (50, 8))
+    )
+    assert noisy[0] == still[0] and noisy[1] < 0 < noisy[2]
+    with pytest.raises(ValueError, match="same tasks"):
+        consistency.spearman_over_draws(x, y, np.zeros((5, 7)), np.zeros((5, 7)))

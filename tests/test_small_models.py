@@ -36,7 +36,8 @@ def fake_s1_data(tasks=FAKE_TASKS, usable=None, n: int = 12, seed: int = 0) -> s
     reps = {a: {usable[0]: _rdms(torch.randn(n, 10, generator=g))} for a in s1.ARCHS}
     quality = pd.DataFrame([
         {"task": t, "label": TASKS[t].label, "arch": a, "metric": 0.1 * i, "baseline": 0.5,
-         "beats_baseline": True, "relative_quality": 0.1 * i + (a == "small") * 0.05}
+         "beats_baseline": True, "relative_quality": 0.1 * i + (a == "small") * 0.05,
+         "relative_quality_each": (0.1 * i + (a == "small") * 0.05, 0.1 * i)}
         for a in s1.ARCHS for i, t in enumerate(tasks)
     ])  # fmt: skip
     pic = np.linspace(0, 1, 16).reshape(4, 4)
@@ -125,3 +126,14 @@ def test_figures_and_tables_are_one_call_each(study, tmp_path, monkeypatch):
     assert (tmp_path / "data" / "s1_table_rho.csv").is_file()
     assert (tmp_path / "data" / "s1_table_quality.csv").is_file()
     assert (tmp_path / "data" / "s1_fig_s3_small.csv").is_file()
+
+
+def test_quality_draws_pick_one_replicate_of_each_architecture():
+    quality = pd.DataFrame({
+        "task": ["a", "a", "b", "b"], "arch": ["small", "taskonomy"] * 2,
+        "relative_quality_each": [(0.2, 0.4), (0.6,), (0.1, 0.1), (0.3, 0.5)],
+    })  # fmt: skip
+    draws = s1.quality_draws(quality, ["b", "a"], 400, seed=1)
+    assert draws.shape == (400, 2)
+    assert set(np.round(draws[:, 1], 6)) == {0.4, 0.5}  # (0.2 or 0.4, then 0.6) / 2
+    assert set(np.round(draws[:, 0], 6)) == {0.2, 0.3}

@@ -279,6 +279,35 @@ def spearman_with_interval(
     return est, float(low), float(high)
 
 
+def spearman_over_draws(
+    x, y, x_draws, y_draws, *, n_resamples: int = 1000, seed: int = 0
+) -> tuple[float, float, float]:
+    """Spearman r_s of per-task values ``x``, ``y`` (T,) with a 95 % interval that resamples
+    the tasks *and* what each task's values rest on: ``x_draws``, ``y_draws`` (B, T) hold each
+    task's value under B draws of its images and networks (e.g. ``Resampled.samples``). Draw i
+    takes row i mod B of both and T tasks with replacement, so every task's value varies with
+    its networks as well as the set of tasks (a hierarchical bootstrap). A draw whose values are
+    all tied has no r_s and is left out; NaN if every draw is."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    xd, yd = np.asarray(x_draws, float), np.asarray(y_draws, float)
+    if xd.shape != yd.shape or xd.ndim != 2 or xd.shape[1] != len(x) or len(x) != len(y):
+        raise ValueError(f"x, y ({len(x)}, {len(y)}) and their draws {xd.shape}, {yd.shape} "
+                         "must describe the same tasks: draws of shape (B, T)")  # fmt: skip
+    rng = np.random.default_rng([seed, 36])
+    n_b, n_t = xd.shape
+    stats = np.full(n_resamples, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ss.ConstantInputWarning)
+        est = float(ss.spearmanr(x, y).statistic)
+        for i in range(n_resamples):
+            rows = rng.integers(0, n_t, size=n_t)
+            stats[i] = ss.spearmanr(xd[i % n_b, rows], yd[i % n_b, rows]).statistic
+    if not np.isfinite(stats).any():
+        return est, float("nan"), float("nan")
+    low, high = np.nanpercentile(stats, [2.5, 97.5])
+    return est, float(low), float(high)
+
+
 def mean_difference(
     a, b, *, paired: bool = False, n_resamples: int = 1000, seed: int = 0
 ) -> tuple[float, float, float]:

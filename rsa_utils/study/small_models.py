@@ -84,6 +84,22 @@ def _label(task: str | None) -> str:
     return "—" if task is None else TASKS[task].label
 
 
+def quality_draws(
+    quality: pd.DataFrame, tasks: Sequence[str], n_draws: int, *, seed: int = 0
+) -> np.ndarray:
+    """(n_draws, T): each task's relative quality, the mean over both architectures, where each
+    draw picks one of each architecture's replicates at random (column ``relative_quality_each``
+    of the quality table; a task with one network always gives it)."""
+    rng = np.random.default_rng([seed, 37])
+    out = np.zeros((n_draws, len(tasks)))
+    for j, t in enumerate(tasks):
+        rows = quality[quality.task == t]
+        for each in rows.relative_quality_each:
+            each = np.asarray(each, float)
+            out[:, j] += each[rng.integers(0, len(each), size=n_draws)] / len(rows)
+    return out
+
+
 def small_models(study: Study, tasks: Sequence[str] | None = None) -> SmallModels:
     """Everything S1 reports for ``tasks`` (default: the 14 tasks of S1): :func:`load`, then
     :func:`compare`. Trains the networks on first use, then loads them."""
@@ -120,7 +136,7 @@ def compare(study: Study, data: S1Data) -> SmallModels:
                                                  seed=study.seed, device=study.device)  # fmt: skip
     keep = [names.index(t) for t in claim_tasks]
     reps = data.replicates
-    table_c, _ = consistency.compare_architectures(rdms_tk[keep], rdms_small[keep], claim_tasks, n_boot=prof.n_boot,
+    table_c, res_c = consistency.compare_architectures(rdms_tk[keep], rdms_small[keep], claim_tasks, n_boot=prof.n_boot,
                                                    seed=study.seed, device=study.device,
                                                    replicates_a=reps["taskonomy"], replicates_b=reps["small"])  # fmt: skip
     rho = table_c.drop("matrix").assign(
@@ -135,9 +151,11 @@ def compare(study: Study, data: S1Data) -> SmallModels:
         .mean(axis=1)
         .loc[claim_tasks]
     )
-    r_q, lo_q, hi_q = consistency.spearman_with_interval(
-        rho.estimate.loc[claim_tasks], q, seed=study.seed
-    )
+    # hierarchical: tasks, and each task's ρ and quality under a draw of its images and networks
+    r_q, lo_q, hi_q = consistency.spearman_over_draws(
+        rho.estimate.loc[claim_tasks], q, res_c.samples[:, : len(claim_tasks)],
+        quality_draws(quality, claim_tasks, len(res_c.samples), seed=study.seed), seed=study.seed,
+    )  # fmt: skip
     mat = table_c.loc["matrix"]
     lighter = consistency.block_mean_difference(sim_small, sim_tk, three_d.index, seed=study.seed)
     by_type = (
