@@ -110,8 +110,8 @@ figures.figure_s2(s1)
 # {glue:md}`s1_fig_s2_data` (what each panel shows; the pictures are the networks' outputs)
 # ```
 #
-# Over the {glue:}`n_claim_tasks` tasks, the Spearman correlation between ρ and prediction quality
-# is {glue:md}`rho_quality` (95 % bootstrap interval over tasks; p = {glue:md}`rho_quality_p`).
+# Over the {glue:}`n_claim_tasks` tasks, Spearman (ρ, prediction quality) is {glue:md}`rho_quality`
+# (95 % bootstrap over tasks, images and networks; p = {glue:md}`rho_quality_p`, over tasks).
 #
 # ## Fig S3: the two similarity matrices
 
