@@ -60,12 +60,9 @@ table_checks(card)
 # The previous edition ({glue:md}`previous_edition`) and this one share the study seed and the
 # recipe of every task network, readout and target model, but not the processor: an Intel Xeon
 # made this edition, an AMD EPYC the previous one, so every image and network differs in its
-# float rounding and the networks drift apart over training (`benchmarks/book.md`). Two methods
-# changed: S3.4 fine-tunes for 150 steps instead of 300, which halves its cost and lowers every
-# run's mIoU but not the sources' margin over scratch where both were measured
-# (`benchmarks/finetune_recipe.md`), and S1's correlation between agreement and prediction
-# quality now has an interval over each task's images and networks as well as over the tasks,
-# as S3.4's r_s has. {glue:}`n_changed` of the {glue:}`n_rows`
+# float rounding and the networks drift apart over training (`benchmarks/book.md`). One method
+# changed: S1's correlation between agreement and prediction quality now has an interval over
+# each task's images and networks as well as over the tasks, as S3.4's r_s has. {glue:}`n_changed` of the {glue:}`n_rows`
 # rows changed their verdict or are new (data: [claims.csv](data/claims.csv),
 # [claims_previous_edition.csv](data/claims_previous_edition.csv)). Earlier editions (two target models in S3; S3.4's
 # similarity ranks read without intervals; plain cross-entropy for semantic segmentation; a ResNet whose residual branches started at BatchNorm's scale
