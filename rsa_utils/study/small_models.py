@@ -89,7 +89,8 @@ def quality_draws(
 ) -> np.ndarray:
     """(n_draws, T): each task's relative quality, the mean over both architectures, where each
     draw picks one of each architecture's replicates at random (column ``relative_quality_each``
-    of the quality table; a task with one network always gives it)."""
+    of the quality table; a task with one network always gives it). The pick is independent of
+    which replicate the RDM draw of the same index took, so a task's ρ and quality vary apart."""
     rng = np.random.default_rng([seed, 37])
     out = np.zeros((n_draws, len(tasks)))
     for j, t in enumerate(tasks):
