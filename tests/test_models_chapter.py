@@ -33,7 +33,7 @@ def fake_quality(beats: dict | None = None, signal: dict | None = None) -> pd.Da
             rows.append({"task": t, "label": TASKS[t].label, "type": TASKS[t].type, "arch": arch,
                          "metric_name": "l1", "metric": 0.1, "baseline": 0.2,
                          "beats_baseline": (beats or {}).get((t, arch), True),
-                         "relative_quality": rng.uniform(0, 1), "relative_quality_mean": 0.5,
+                         "relative_quality": rng.uniform(0, 1), "relative_quality_each": (0.5, 0.5),
                          "replicates": 2, "seconds": 30.0, "ceiling": c, "ceiling_low": c - 0.1,
                          "ceiling_high": c + 0.05, "max_other": o, "max_other_low": o - 0.1,
                          "max_other_high": o + 0.1, "nearest": TASKS_USED[0], "max_nontwin": o,

@@ -109,9 +109,8 @@ def relative_quality(metric: float, baseline: float, higher_is_better: bool) -> 
 def quality_table(tasks: Sequence[str], study: Study, archs: Sequence[str] = ARCHS) -> pd.DataFrame:
     """One row per (task, architecture): held-out metric of the network the sections use
     (replicate 0), trivial baseline (computed afresh, :func:`~rsa_utils.nets.train.task_baseline`),
-    whether every replicate beats it, the relative quality (:func:`relative_quality`; the mean
-    over replicates in ``relative_quality_mean``, each replicate's in ``relative_quality_each``),
-    and the noise ceiling (:func:`noise_ceiling`):
+    whether every replicate beats it, the relative quality (:func:`relative_quality`; each
+    replicate's in ``relative_quality_each``), and the noise ceiling (:func:`noise_ceiling`):
     ``ceiling`` [``ceiling_low``, ``ceiling_high``], ``max_other`` [``max_other_low``,
     ``max_other_high``] with the task it is reached with (``nearest``) and ``signal``."""
     tasks = check_tasks(tasks)
@@ -134,8 +133,7 @@ def quality_table(tasks: Sequence[str], study: Study, archs: Sequence[str] = ARC
                 "task": t, "label": get_task(t).label, "type": get_task(t).type, "arch": arch,
                 "metric_name": recs[0]["metric_name"], "metric": recs[0]["metric"], "baseline": base,
                 "beats_baseline": bool(min(rq) > 0), "relative_quality": rq[0],
-                "relative_quality_mean": float(np.mean(rq)), "relative_quality_each": tuple(rq),
-                "replicates": len(recs),
+                "relative_quality_each": tuple(rq), "replicates": len(recs),
                 "seconds": float(sum(r.get("seconds", np.nan) for r in recs)),
             })  # fmt: skip
     quality = pd.DataFrame(rows)
