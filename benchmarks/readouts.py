@@ -3,7 +3,7 @@ its best source, and at what CPU cost?
 
 Usage::
 
-    python benchmarks/readouts.py [--targets T ...] [--settings 240x32 80x96 240x32@0.003]
+    python benchmarks/readouts.py [--targets T ...] [--settings 240x32 80x96 80x32:taskonomy]
                                   [--only 80x96=T,T,...] [--budget-min 35] [--table]
 
 S2's sanity check (a target's own encoder should be its best source) holds for 6 of 20 targets
@@ -11,19 +11,24 @@ on the ``cpu`` profile, whose readouts train ``transfer_steps`` = 80 steps of ba
 images. For a subset of targets and **all 20 sources** this script reads the cached frozen
 Taskonomy-architecture encoders of the zoo (it never trains them), computes each source's
 representations of the readout training and test images once, and trains the readouts with
-:func:`rsa_utils.transfer.train_readouts` under several settings (``STEPSxBATCH[@LR]``; the
-schedule, warm-up and seeds are the profile's, as in :func:`rsa_utils.transfer.transfer_losses`):
+:func:`rsa_utils.transfer.train_readouts` under several settings (``STEPSxBATCH[@LR][:DECODER]``;
+the decoder is one of :data:`rsa_utils.transfer.READOUT_DECODERS`, default ``small``; the schedule,
+warm-up and seeds are the profile's, as in :func:`rsa_utils.transfer.transfer_losses`):
 
 * ``80x32`` — today's setting. Its losses are in the zoo already (``transfer`` entries of the
   20 targets); the readouts are retrained from ``--verify`` sources, checked to equal the cache
   and timed, and the other sources are read from the cache (``--no-cache`` retrains them all);
 * ``240x32`` — three times the steps;
 * ``80x96`` — the same number of epochs as ``240x32`` in a third of the steps;
-* ``240x32@0.003`` — 240 steps at a lower peak learning rate.
+* ``240x32@0.003`` — 240 steps at a lower peak learning rate;
+* ``80x32:taskonomy`` — today's steps, the readouts ending in the Taskonomy network's decoder
+  (the one each source network was trained with) instead of Table S1's small decoder.
 
 Per (setting, target): the own source's rank by mean test loss (0 = best), the best source,
 the own loss and the median over sources, and the own source's rank by the AHP affinity that
-the notebook's check uses (:func:`rsa_utils.taxonomy.affinity_matrix`). Per (setting, source):
+the notebook's check uses (:func:`rsa_utils.taxonomy.affinity_matrix`), and the readouts'
+relative quality (1 - test loss / the trivial baseline's, own / best / median source). Per
+(setting, source):
 seconds of readout training, all targets of the subset at once.
 
 ``--only SETTING=T,T,...`` restricts the targets a setting *ranks* (trained from all sources);
@@ -59,28 +64,58 @@ TODAY = "80x32"
 
 
 def parse_setting(spec: str, default_lr: float) -> dict:
-    """``STEPSxBATCH[@LR]`` → {name, steps, batch, lr}."""
-    m = re.fullmatch(r"(\d+)x(\d+)(?:@([0-9.eE-]+))?", spec)
+    """``STEPSxBATCH[@LR][:DECODER]`` → {name, steps, batch, lr, decoder} (decoder: one of
+    :data:`rsa_utils.transfer.READOUT_DECODERS`, default ``small``)."""
+    m = re.fullmatch(r"(\d+)x(\d+)(?:@([0-9.eE-]+))?(?::(\w+))?", spec)
     if not m:
-        raise ValueError(f"setting {spec!r}: use STEPSxBATCH or STEPSxBATCH@LR, e.g. 240x32@0.003")
+        raise ValueError(f"setting {spec!r}: use STEPSxBATCH[@LR][:DECODER], e.g. 240x32@0.003 "
+                         "or 80x32:taskonomy")  # fmt: skip
+    from rsa_utils.transfer import READOUT_DECODERS
+
+    if m[4] and m[4] not in READOUT_DECODERS:
+        raise ValueError(
+            f"setting {spec!r}: decoder {m[4]!r}; allowed: {', '.join(READOUT_DECODERS)}"
+        )
     return {"name": spec, "steps": int(m[1]), "batch": int(m[2]),
-            "lr": float(m[3]) if m[3] else default_lr}  # fmt: skip
+            "lr": float(m[3]) if m[3] else default_lr, "decoder": m[4] or "small"}  # fmt: skip
 
 
-def own_stats(loss: np.ndarray, sources: list[str], target: str, ahp) -> dict:
+def cost_key(setting: dict) -> str:
+    """The calibration entry of a setting: its batch, and its decoder unless ``small``."""
+    dec = setting.get("decoder", "small")
+    return str(setting["batch"]) + ("" if dec == "small" else f":{dec}")
+
+
+def own_stats(loss: np.ndarray, sources: list[str], target: str, ahp, base: float) -> dict:
     """Rank statistics of ``target``'s own source from its (S, N) test losses and its AHP
-    affinities ``ahp`` (a Series over sources)."""
+    affinities ``ahp`` (a Series over sources); ``base``: the trivial baseline's mean test loss,
+    which gives each readout's relative quality 1 - loss / base (own, best, median source)."""
     mean = loss.mean(1)
     order = np.argsort(mean, kind="stable")
     names = [sources[i] for i in order]
     own = sources.index(target)
+    rq = 1 - mean / base
     return {
+        "own_rq": float(rq[own]), "best_rq": float(rq.max()), "median_rq": float(np.median(rq)),
         "own_rank": names.index(target), "best": names[0], "top3": names[:3],
         "own_loss": float(mean[own]), "best_loss": float(mean[order[0]]),
         "median_loss": float(np.median(mean)),
         "ahp_rank": int(ahp.rank(ascending=False, method="min")[target]) - 1,
         "ahp_best": str(ahp.idxmax()),
     }  # fmt: skip
+
+
+def baseline_loss(target: str, y_train: torch.Tensor, y_test: torch.Tensor) -> float:
+    """Mean test loss of the trivial baseline (the best constant, fitted on the readouts' training
+    labels; for the metric-loss tasks the pair probability, :func:`rsa_utils.losses.baseline_metric`)."""
+    from rsa_utils.losses import baseline_metric, baseline_prediction, fit_baseline, task_loss
+    from rsa_utils.tasks import get_task
+
+    fitted = fit_baseline(target, y_train)
+    g = torch.Generator().manual_seed(4242)
+    if get_task(target).loss == "metric":
+        return float(baseline_metric(target, fitted, y_test, generator=g).mean())
+    return float(task_loss(target, baseline_prediction(fitted, len(y_test)), y_test))
 
 
 class Bench:
@@ -104,6 +139,7 @@ class Bench:
             test.batch(slice(None), "cpu"),
         )
         self.data_s = time.perf_counter() - t0
+        self.base = {t: baseline_loss(t, self.y_tr[t], self.y_te[t]) for t in TASK_NAMES}
         self.z: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         self.repr_s: dict[str, float] = {}
         from tqdm.auto import tqdm
@@ -129,7 +165,8 @@ class Bench:
             z_tr, {t: self.y_tr[t] for t in targets}, z_te, {t: self.y_te[t] for t in targets},
             steps=setting["steps"], batch_size=setting["batch"], lr=setting["lr"], seed=self.study.seed,
             device="cpu", image_size=P.image_size, desc=f"{setting['name']} {source}", source=source,
-            schedule=P.schedule, warmup=P.warmup,
+            schedule=P.schedule, warmup=P.warmup, decoder=setting.get("decoder", "small"),
+            width=P.resnet_width,
         )  # fmt: skip
         return out, time.perf_counter() - t0
 
@@ -150,26 +187,28 @@ class Bench:
         }
 
 
-def calibrate(bench: Bench, batches: list[int], steps=(5, 15)) -> dict:
-    """Seconds of all 20 targets' readouts on one source at each batch size: per step + fixed."""
+def calibrate(bench: Bench, settings: list[dict], steps=(5, 15)) -> dict:
+    """Seconds of all 20 targets' readouts on one source for each batch size and decoder of
+    ``settings``: per step + fixed, keyed by :func:`cost_key`."""
     from rsa_utils.tasks import TASK_NAMES
 
     src = "normal"
     out = {}
-    for b in sorted(set(batches)):
+    for key in sorted({cost_key(s) for s in settings}):
+        b, _, dec = key.partition(":")
         t = {}
         for n in steps:
-            _, t[n] = bench.train(src, list(TASK_NAMES), {"name": f"calibrate {n}x{b}", "steps": n, "batch": b,
-                                                          "lr": bench.P.lr})  # fmt: skip
+            _, t[n] = bench.train(src, list(TASK_NAMES), {"name": f"calibrate {n}x{key}", "steps": n, "batch": int(b),
+                                                          "lr": bench.P.lr, "decoder": dec or "small"})  # fmt: skip
         per_step = (t[steps[1]] - t[steps[0]]) / (steps[1] - steps[0])
-        out[str(b)] = {"per_step_s": per_step, "fixed_s": max(0.0, t[steps[0]] - steps[0] * per_step),
+        out[key] = {"per_step_s": per_step, "fixed_s": max(0.0, t[steps[0]] - steps[0] * per_step),
                        "runs": {str(k): v for k, v in t.items()}}  # fmt: skip
     return out
 
 
 def s2_estimate(meta: dict, setting: dict, workers: int) -> dict:
     """Seconds per source and S2 minutes (20 sources × 20 targets on ``workers`` processes)."""
-    cal = meta["calibration"][str(setting["batch"])]
+    cal = meta["calibration"][cost_key(setting)]
     prep = meta["data_s"] / 20 + float(np.mean(list(meta["repr_s"].values())))
     per_source = cal["fixed_s"] + setting["steps"] * cal["per_step_s"] + prep
     return {"per_source_s": per_source, "s2_min": 20 * per_source / workers / 60}
@@ -200,7 +239,8 @@ def run(args) -> dict:
         "targets": targets, "sources": bench.sources, "s2_workers": args.s2_workers,
         "data_s": bench.data_s, "repr_s": bench.repr_s, "budget_min": args.budget_min, "cut": [],
     }  # fmt: skip
-    meta["calibration"] = calibrate(bench, [P.transfer_batch] + [s["batch"] for s in settings])
+    meta["calibration"] = calibrate(bench, [parse_setting(TODAY, P.lr), *settings])
+    meta["baseline_loss"] = bench.base
     # today's readouts as built for the book (all 20 targets, in the zoo's records): seconds per source
     rec = [c["_seconds"] for c in map(bench.cached_today, bench.sources) if c is not None]
     meta["today_zoo_s_per_source"] = float(np.mean(rec)) if rec else None
@@ -220,12 +260,13 @@ def run(args) -> dict:
         cost_s: dict[str, float] = {}
         verify: dict[str, bool] = {}
         use_cache = setting["name"] == TODAY and not args.no_cache and setting["lr"] == P.lr
-        cut = False
+        cut, n_cached = False, 0
         for i, s in enumerate(tqdm(bench.sources, desc=f"setting {setting['name']}")):
             cached = bench.cached_today(s) if use_cache else None
             if cached is not None and i >= args.verify:
                 for t in ranked:
                     losses[t].append(cached[t])
+                n_cached += 1
                 continue
             got, secs[s] = bench.train(s, ranked, setting)
             if cost_only and i < args.cost_sources:
@@ -255,12 +296,14 @@ def run(args) -> dict:
             continue
         stacked = {t: np.stack(v) for t, v in losses.items()}
         aff = taxonomy.affinity_matrix(stacked, bench.sources)
-        per_target = {t: own_stats(stacked[t], bench.sources, t, aff[t]) for t in ranked}
+        per_target = {
+            t: own_stats(stacked[t], bench.sources, t, aff[t], bench.base[t]) for t in ranked
+        }
         subset_s = float(np.mean(list(secs.values()))) + (
             float(np.mean(list(cost_s.values()))) if cost_s else 0.0
         )
         results.append({
-            **setting, "ranked": ranked, "cost_only": cost_only, "from_cache": use_cache,
+            **setting, "ranked": ranked, "cost_only": cost_only, "from_cache": use_cache and n_cached > 0,
             "verified": verify, "train_s": secs, "cost_only_s": cost_s,
             "subset_s_per_source": subset_s, "per_target": per_target,
             "s2": s2_estimate(meta, setting, args.s2_workers),
@@ -358,12 +401,24 @@ def table(got: dict) -> str:
                 else f"{v['own_loss']:.4g} / {v['best_loss']:.4g} / {v['median_loss']:.4g}"
             )
         lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    if any("own_rq" in v for r in results for v in r["per_target"].values()):
+        lines += ["", "## Per target: the readouts' relative quality (1 − loss / baseline loss), own / best / "
+                  "median source", "",
+                  "| target | " + " | ".join(r["name"] for r in results) + " |",
+                  "|---|" + "---|" * len(results)]  # fmt: skip
+        for t in meta["targets"]:
+            cells = []
+            for r in results:
+                v = r["per_target"].get(t)
+                cells.append("–" if v is None or "own_rq" not in v
+                             else f"{v['own_rq']:.3f} / {v['best_rq']:.3f} / {v['median_rq']:.3f}")  # fmt: skip
+            lines.append(f"| {t} | " + " | ".join(cells) + " |")
     lines += ["", "## Timing", "",
               f"Data {meta['data_s']:.1f} s (once), representations {np.mean(list(meta['repr_s'].values())):.1f} s "
               "per source (model load + two forward passes). All 20 targets' readouts on one source "
               "(`normal`), seconds per step and fixed (test pass, set-up):", ""]  # fmt: skip
     lines += [
-        f"- batch {b}: {c['per_step_s']:.3f} s / step + {c['fixed_s']:.1f} s"
+        f"- batch {b.replace(':', ', decoder ')}: {c['per_step_s']:.3f} s / step + {c['fixed_s']:.1f} s"
         for b, c in cal.items()
     ]
     lines += ["", "Estimated S2 = 20 sources × (fixed + steps × per-step + data/20 + representations) / "

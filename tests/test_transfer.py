@@ -83,3 +83,29 @@ def test_miou_of_images_sums_images_and_resamples_them():
     want = [miou_from_confusion(confs[d].sum(0)) for d in draws]
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
     assert np.isnan(transfer.miou_of_images(inter * 0, union * 0))  # no class present
+
+
+def test_readout_decoder_is_the_profiles_choice():
+    """``readout_decoder`` picks the readouts' decoder (Table S1's or the Taskonomy network's),
+    enters the readouts' cache key, and an unknown value is refused before any training."""
+    import pytest
+
+    from rsa_utils.profiles import get_profile
+    from rsa_utils.tasks import get_task
+
+    task = get_task("depth_zbuffer")
+    small, big = (transfer.Readout(task, 32, decoder=d, width=16) for d in ("small", "taskonomy"))
+    n = [sum(p.numel() for p in r.decoder.parameters()) for r in (small, big)]
+    assert n[1] > 3 * n[0]  # the Taskonomy decoder is the larger one (about 3.8 times)
+    z = torch.zeros(2, 8, 2, 2)
+    assert small(z).shape == big(z).shape == (2, 1, 32, 32)
+    p = get_profile("smoke", "cpu")
+    q = p.replace(readout_decoder="taskonomy")
+    assert transfer.transfer_key("normal", ["normal"], q, 0)["decoder"] == "taskonomy"
+    assert transfer.transfer_key("normal", ["normal"], p, 0) != transfer.transfer_key(
+        "normal", ["normal"], q, 0
+    )
+    with pytest.raises(ValueError, match="readout_decoder.*'small', 'taskonomy'"):
+        p.replace(readout_decoder="resnet")
+    with pytest.raises(ValueError, match="unknown readout decoder 'resnet'"):
+        transfer.Readout(task, 32, decoder="resnet")

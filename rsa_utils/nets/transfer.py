@@ -39,6 +39,7 @@ from rsa_utils.nets.losses import (
     training_loss,
 )
 from rsa_utils.nets.models import (
+    ARCHS,
     OUTPUT_STRIDE,
     REPR_CHANNELS,
     DenseDecoder,
@@ -57,24 +58,43 @@ from rsa_utils.world.tasks import (
 )
 
 #: 2: own seeds per readout / fine-tuning, one-cycle schedule; 3: channels_last; 4: semantic
-#: segmentation's cross-entropy weighted by class (``Task.class_weights``)
-TRANSFER_VERSION = 4
+#: segmentation's cross-entropy weighted by class (``Task.class_weights``); 5: the readout's
+#: decoder is the profile's ``readout_decoder``
+TRANSFER_VERSION = 5
 #: 3: per-image intersections and unions kept (bootstrap over test images); 4: channels_last, and
 #: a replicate: the source's replicate-r network, or another seed of a baseline; 5: the target's
 #: cross-entropy weighted by class
 FINETUNE_VERSION = 5
 
 
-class Readout(nn.Module):
-    """Frozen representation (B, 8, h, w) → target prediction: 2 conv layers + a fresh decoder."""
+#: The decoders a readout can end in: ``"small"``, Table S1's decoder (Conv6..Conv10) or its FC
+#: head; ``"taskonomy"``, the Taskonomy-architecture network's decoder at ``width`` (what each
+#: source network was trained with) or its FC head.
+READOUT_DECODERS = ARCHS
 
-    def __init__(self, target: Task, image_size: int, hidden: int = 32) -> None:
+
+class Readout(nn.Module):
+    """Frozen representation (B, 8, h, w) → target prediction: 2 conv layers + a fresh decoder
+    of architecture ``decoder`` (:data:`READOUT_DECODERS`)."""
+
+    def __init__(
+        self,
+        target: Task,
+        image_size: int,
+        hidden: int = 32,
+        decoder: str = "small",
+        width: int = 16,
+    ) -> None:
         super().__init__()
+        if decoder not in READOUT_DECODERS:
+            raise ValueError(
+                f"unknown readout decoder {decoder!r}; allowed: {', '.join(READOUT_DECODERS)}"
+            )
         self.transfer = nn.Sequential(
             nn.Conv2d(REPR_CHANNELS, hidden, 3, padding=1), nn.BatchNorm2d(hidden), nn.ReLU(inplace=True),
             nn.Conv2d(hidden, REPR_CHANNELS, 3, padding=1), nn.BatchNorm2d(REPR_CHANNELS), nn.ReLU(inplace=True),
         )  # fmt: skip
-        self.decoder = build_model(target, "small", image_size=image_size).decoder
+        self.decoder = build_model(target, decoder, width=width, image_size=image_size).decoder
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.transfer(z))
@@ -102,6 +122,8 @@ def train_readouts(
     schedule: str = "onecycle",
     warmup: float = 0.15,
     precision: str = "fp32",
+    decoder: str = "small",
+    width: int = 16,
 ) -> dict[str, np.ndarray]:
     """Train one readout per target on representations ``z_train`` (N, 8, h, w); return each
     target's per-image test losses (N_test,) on ``z_test``.
@@ -110,11 +132,11 @@ def train_readouts(
     initial weights from its own seed (:func:`~rsa_utils.nets.seeds.network_seed` of ``seed``,
     ``source`` and the target); the learning rate follows ``schedule`` with peak ``lr``; training
     forward passes use ``precision`` (:func:`~rsa_utils.nets.loop.autocast`), the test pass float32
-    on the CPU and bf16 on CUDA.
+    on the CPU and bf16 on CUDA. Each readout ends in a fresh ``decoder`` (:class:`Readout`).
     """
     targets = list(labels_train)
     heads = nn.ModuleDict({
-        t: seeded(network_seed(seed, "readout", source, t), lambda t=t: Readout(get_task(t), image_size))
+        t: seeded(network_seed(seed, "readout", source, t), lambda t=t: Readout(get_task(t), image_size, decoder=decoder, width=width))
         for t in targets
     })  # fmt: skip
     heads = heads.to(device).to(memory_format=torch.channels_last)  # 1.3-1.5x faster on a CPU
@@ -174,6 +196,7 @@ def transfer_key(
         "targets": list(targets), "transfer_train": profile.transfer_train, "transfer_steps": profile.transfer_steps,
         "n_test": profile.n_test, "batch_size": profile.transfer_batch, "lr": profile.lr,
         "schedule": profile.schedule, "warmup": profile.warmup, "precision": profile.precision,
+        "decoder": profile.readout_decoder, "width": profile.resnet_width,
     }  # fmt: skip
 
 
@@ -208,6 +231,7 @@ def transfer_losses(
             z_tr, y_tr, z_te, y_te, steps=profile.transfer_steps, batch_size=profile.transfer_batch, lr=profile.lr,
             seed=seed, device=device, image_size=profile.image_size, desc=f"transfers from {source}",
             source=source, schedule=profile.schedule, warmup=profile.warmup, precision=profile.precision,
+            decoder=profile.readout_decoder, width=profile.resnet_width,
         )  # fmt: skip
         return {t: torch.from_numpy(v) for t, v in losses.items()}, {
             "seconds": time.perf_counter() - t0

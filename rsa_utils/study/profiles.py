@@ -32,6 +32,7 @@ from rsa_utils.data.sources import (  # noqa: F401  (re-exported: profiles.DataS
     default_cache_dir,
 )
 from rsa_utils.nets.loop import PRECISIONS, SCHEDULES  # the training loop's choices
+from rsa_utils.nets.models import ARCHS
 from rsa_utils.paths import REPO_ROOT  # noqa: F401
 from rsa_utils.world.tasks import S34_TASKS, TASK_NAMES
 
@@ -85,6 +86,7 @@ class Profile:
     precision: str = (
         "fp32"  # forward passes in training: fp32, or bf16 autocast (rsa_utils.nets.loop.autocast)
     )
+    readout_decoder: str = "small"  # the decoder S2's readouts end in: an architecture of ARCHS
     workers: int = 1  # networks trained side by side in separate processes (one thread each on CPU)
     checkpoints: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
     image_counts: tuple[int, ...] = (100, 200, 300, 400, 500, 1000, 1500, 2000)
@@ -106,6 +108,7 @@ class Profile:
         """``ValueError`` naming a field whose value is not allowed."""
         check_choice("schedule", self.schedule, SCHEDULES)
         check_choice("precision", self.precision, PRECISIONS)
+        check_choice("readout_decoder", self.readout_decoder, ARCHS)
         for f in ("replicates", "target_models", "workers", "steps", "batch_size", "n_boot"):
             if not isinstance(getattr(self, f), int) or getattr(self, f) < 1:
                 raise ValueError(
