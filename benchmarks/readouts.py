@@ -313,6 +313,22 @@ def run(args) -> dict:
     return {"meta": meta, "results": results}
 
 
+def merge(paths: list[str]) -> dict:
+    """One record of runs made side by side on the same zoo (one process each): their results
+    in order, the first run's metadata with every run's calibration, the longest wall time and
+    every run's command line (``meta["argvs"]``)."""
+    runs = [json.loads(Path(p).read_text()) for p in paths]
+    meta = dict(runs[0]["meta"])
+    for r in runs[1:]:
+        if r["meta"]["targets"] != meta["targets"] or r["meta"]["profile"] != meta["profile"]:
+            raise ValueError(f"cannot merge runs of other targets or profiles: {paths}")
+        meta["calibration"] = {**r["meta"]["calibration"], **meta["calibration"]}
+        meta["cut"] = meta["cut"] + r["meta"]["cut"]
+    meta["wall_s"] = max(r["meta"]["wall_s"] for r in runs)
+    meta["argvs"] = [r["meta"]["argv"] for r in runs]
+    return {"meta": meta, "results": [x for r in runs for x in r["results"]]}
+
+
 def summary(r: dict, targets: list[str] | None = None) -> dict:
     """Own-best count, own in top 3, mean own rank (by mean loss and by AHP) over ``targets``."""
     pt = {t: v for t, v in r["per_target"].items() if targets is None or t in targets}
@@ -344,15 +360,18 @@ def table(got: dict) -> str:
     lines = [
         "# Transfer readouts: steps, batch and learning rate against S2's sanity check (benchmarks/readouts.py)",
         "",
-        f"Run: {meta['machine']}, profile `{meta['profile']}`, one process of {meta['threads']} thread, "
+        f"Run: {meta['machine']}, profile `{meta['profile']}`, {len(meta.get('argvs', [0]))} process(es) of "
+        f"{meta['threads']} thread, "
         f"{meta['wall_s'] / 60:.1f} min wall. Readouts on {meta['transfer_train']} images, tested on "
         f"{meta['n_test']}, {meta['schedule']} schedule (warm-up {meta['warmup']:g}), frozen encoders of the zoo, "
         f"all {len(meta['sources'])} sources. Rank 0 = the own encoder has the lowest mean test loss. "
         "`AHP best` = the notebook's check (own encoder has the largest AHP affinity).",
         "",
-        "Regenerate: `OMP_NUM_THREADS=1 python benchmarks/readouts.py "
-        + " ".join(_cli(meta.get("argv", {})))
-        + "`; `--table` rewrites this page from `benchmarks/readouts.json`.",
+        "Regenerate: "
+        + "; ".join(f"`OMP_NUM_THREADS=1 python benchmarks/readouts.py {' '.join(_cli(a))}`"
+                    for a in meta.get("argvs", [meta.get("argv", {})]))
+        + (" (side by side, then `--merge` of their JSON files)" if len(meta.get("argvs", [])) > 1 else "")
+        + "; `--table` rewrites this page from `benchmarks/readouts.json`.",
         "",
         f"## Summary (the {len(common)} targets every setting ranked: {', '.join(common)})",
         "",
@@ -487,8 +506,15 @@ def main() -> None:
     ap.add_argument(
         "--conclusion", default=None, help="with --table: text of the conclusion, kept in the JSON"
     )
+    ap.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                    help="combine runs made side by side into --out, then write --md")  # fmt: skip
     args = ap.parse_args()
-    if args.table:
+    if args.merge:
+        got = merge(args.merge)
+        if args.conclusion is not None:
+            got["meta"]["conclusion"] = args.conclusion
+        Path(args.out).write_text(json.dumps(got, indent=1))
+    elif args.table:
         got = json.loads(Path(args.out).read_text())
         if args.conclusion is not None:
             got["meta"]["conclusion"] = args.conclusion

@@ -1,8 +1,9 @@
 """Taskonomy-style transfer affinities (S2) and fine-tuning on the target domain (S3.4).
 
 **Transfer readouts.** For a source task s and a target task t, a readout — two small 3x3 conv
-layers on s's *frozen* representation, then a fresh decoder (Table S1's decoder for dense
-targets, a two-layer FC head otherwise) — is trained on a small split to predict t. All
+layers on s's *frozen* representation, then a fresh decoder of the profile's ``readout_decoder``
+architecture (the Taskonomy network's dense decoder, the one every source network was trained
+with, or Table S1's; an FC head for non-dense targets) — is trained on a small split to predict t. All
 targets of one source share the frozen representation and are trained in one pass (their
 parameters are disjoint, so summing their losses trains each exactly as alone). Per-image test
 losses of every source on target t give win rates and AHP affinities
@@ -58,9 +59,9 @@ from rsa_utils.world.tasks import (
 )
 
 #: 2: own seeds per readout / fine-tuning, one-cycle schedule; 3: channels_last; 4: semantic
-#: segmentation's cross-entropy weighted by class (``Task.class_weights``); 5: the readout's
-#: decoder is the profile's ``readout_decoder``
-TRANSFER_VERSION = 5
+#: segmentation's cross-entropy weighted by class (``Task.class_weights``). A profile's
+#: ``readout_decoder`` enters the key unless it is ``small``, the decoder of versions 1-4.
+TRANSFER_VERSION = 4
 #: 3: per-image intersections and unions kept (bootstrap over test images); 4: channels_last, and
 #: a replicate: the source's replicate-r network, or another seed of a baseline; 5: the target's
 #: cross-entropy weighted by class
@@ -196,8 +197,7 @@ def transfer_key(
         "targets": list(targets), "transfer_train": profile.transfer_train, "transfer_steps": profile.transfer_steps,
         "n_test": profile.n_test, "batch_size": profile.transfer_batch, "lr": profile.lr,
         "schedule": profile.schedule, "warmup": profile.warmup, "precision": profile.precision,
-        "decoder": profile.readout_decoder, "width": profile.resnet_width,
-    }  # fmt: skip
+    } | ({} if profile.readout_decoder == "small" else {"decoder": profile.readout_decoder})  # fmt: skip
 
 
 def transfer_losses(
