@@ -351,6 +351,17 @@ def _cli(argv: dict) -> list[str]:
     return words
 
 
+def _per_target_table(title: str, targets: list[str], results: list[dict], cell) -> list[str]:
+    """Markdown lines of one section: a row per target, a column per setting, ``cell(v)`` of
+    the setting's per-target record (``–`` where the setting did not rank the target)."""
+    lines = ["", f"## Per target: {title}", "", "| target | " + " | ".join(r["name"] for r in results) + " |",
+             "|---|" + "---|" * len(results)]  # fmt: skip
+    for t in targets:
+        cells = ["–" if (v := r["per_target"].get(t)) is None else cell(v) for r in results]
+        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def table(got: dict) -> str:
     """The markdown of benchmarks/readouts.md."""
     meta, results = got["meta"], got["results"]
@@ -398,40 +409,20 @@ def table(got: dict) -> str:
             lines.append(
                 f"| {r['name']} | {s['n']} | {s['best']} | {s['top3']} | {s['mean_rank']:.1f} | {s['ahp_best']} |"
             )
-    lines += ["", "## Per target: own rank by mean loss (AHP rank), best source", "",
-              "| target | " + " | ".join(r["name"] for r in results) + " |",
-              "|---|" + "---|" * len(results)]  # fmt: skip
-    for t in meta["targets"]:
-        cells = []
-        for r in results:
-            v = r["per_target"].get(t)
-            cells.append("–" if v is None else f"{v['own_rank']} ({v['ahp_rank']}), {v['best']}")
-        lines.append(f"| {t} | " + " | ".join(cells) + " |")
-    lines += ["", "## Per target: own / best / median mean test loss over the 20 sources", "",
-              "| target | " + " | ".join(r["name"] for r in results) + " |",
-              "|---|" + "---|" * len(results)]  # fmt: skip
-    for t in meta["targets"]:
-        cells = []
-        for r in results:
-            v = r["per_target"].get(t)
-            cells.append(
-                "–"
-                if v is None
-                else f"{v['own_loss']:.4g} / {v['best_loss']:.4g} / {v['median_loss']:.4g}"
-            )
-        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    lines += _per_target_table(
+        "own rank by mean loss (AHP rank), best source", meta["targets"], results,
+        lambda v: f"{v['own_rank']} ({v['ahp_rank']}), {v['best']}",
+    )  # fmt: skip
+    lines += _per_target_table(
+        "own / best / median mean test loss over the 20 sources", meta["targets"], results,
+        lambda v: f"{v['own_loss']:.4g} / {v['best_loss']:.4g} / {v['median_loss']:.4g}",
+    )  # fmt: skip
     if any("own_rq" in v for r in results for v in r["per_target"].values()):
-        lines += ["", "## Per target: the readouts' relative quality (1 − loss / baseline loss), own / best / "
-                  "median source", "",
-                  "| target | " + " | ".join(r["name"] for r in results) + " |",
-                  "|---|" + "---|" * len(results)]  # fmt: skip
-        for t in meta["targets"]:
-            cells = []
-            for r in results:
-                v = r["per_target"].get(t)
-                cells.append("–" if v is None or "own_rq" not in v
-                             else f"{v['own_rq']:.3f} / {v['best_rq']:.3f} / {v['median_rq']:.3f}")  # fmt: skip
-            lines.append(f"| {t} | " + " | ".join(cells) + " |")
+        lines += _per_target_table(
+            "the readouts' relative quality (1 − loss / baseline loss), own / best / median source",
+            meta["targets"], results,
+            lambda v: f"{v['own_rq']:.3f} / {v['best_rq']:.3f} / {v['median_rq']:.3f}" if "own_rq" in v else "–",
+        )  # fmt: skip
     lines += ["", "## Timing", "",
               f"Data {meta['data_s']:.1f} s (once), representations {np.mean(list(meta['repr_s'].values())):.1f} s "
               "per source (model load + two forward passes). All 20 targets' readouts on one source "
