@@ -58,14 +58,15 @@ table_checks(card)
 # ## What changed since the previous edition
 #
 # The previous edition ({glue:md}`previous_edition`) and this one share the study seed and the
-# recipe of every task network, readout and target model, but not the processor: an Intel Xeon
-# made this edition, an AMD EPYC the previous one, so every image and network differs in its
-# float rounding and the networks drift apart over training (`benchmarks/book.md`). One method
-# changed: S1's correlation between agreement and prediction quality now has an interval over
-# each task's images and networks as well as over the tasks, as S3.4's r_s has. {glue:}`n_changed` of the {glue:}`n_rows`
-# rows changed their verdict or are new (data: [claims.csv](data/claims.csv),
-# [claims_previous_edition.csv](data/claims_previous_edition.csv)). Earlier editions (two target models in S3; S3.4's
-# similarity ranks read without intervals; plain cross-entropy for semantic segmentation; a ResNet whose residual branches started at BatchNorm's scale
+# recipe of every task network, target model and fine-tuning. Two things differ. The processor:
+# an AMD EPYC made this edition, an Intel Xeon the previous one, so every image and network
+# differs in its float rounding and the networks drift apart over training (`benchmarks/book.md`).
+# And one setting: S2's readouts train for 160 steps of 16 images instead of 80 steps of 32, which
+# makes a target's own encoder its best source more often (`benchmarks/readouts.md`).
+# {glue:}`n_changed` of the {glue:}`n_rows` rows changed their verdict or are new (data:
+# [claims.csv](data/claims.csv), [claims_previous_edition.csv](data/claims_previous_edition.csv)).
+# Earlier editions (S1's agreement–quality correlation with an interval over the tasks only; two
+# target models in S3; S3.4's similarity ranks read without intervals; plain cross-entropy for semantic segmentation; a ResNet whose residual branches started at BatchNorm's scale
 # 1; one network per S3.4 source; label twins counted as other tasks; earlier verdict rules;
 # before those, networks that all started from the same weights and barely learned) are
 # discussed in the git history of this page and in `benchmarks/book.md`.
