@@ -38,7 +38,7 @@ report.glue_result(card)  # its counts and prose values, by name
 # %% [markdown]
 # Of the supplement's {glue:}`n_claims` claims, {glue:}`n_hold` {glue:md}`hold_verb`,
 # {glue:}`n_partly` hold in part, {glue:}`n_inconclusive` are inconclusive (our interval contains
-# both the paper's value and one that fails the claim), {glue:}`n_fail` do not hold and
+# both the paper's value and one that fails the claim), {glue:}`n_fail` {glue:md}`fail_verb` and
 # {glue:}`n_untested` cannot be tested in this edition (profile {glue:md}`profiles`; see the
 # reproducibility record for device and commit). A second table lists {glue:}`n_checks` checks
 # this book adds, which the supplement does not make.

@@ -68,7 +68,8 @@ def test_scorecard_is_one_result(book):
                            "n_fail": 1, "n_untested": 0, "n_checks": 1, "n_changed": 3,
                            "n_rows": 4, "n_reseed_tested": 2, "n_reseed_same": 1}  # fmt: skip
     assert all(type(v) is int for v in card.values.values())  # glued as plain numbers
-    assert card.text["hold_verb"] == "hold" and card.text["profiles"] == "cpu, smoke"
+    assert card.text["hold_verb"] == "hold" and card.text["fail_verb"] == "does not hold"
+    assert card.text["profiles"] == "cpu, smoke"
     assert card.text["previous_edition"] == "cpu, commit abc"
     assert card.text["verdict_rules"].startswith("Every rule reads our estimate")
     assert list(card.record.notebook) == ["s1_small_models", "s2_taskonomy_vs_rsa"]

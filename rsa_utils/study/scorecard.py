@@ -69,6 +69,7 @@ def scorecard(
     }  # fmt: skip
     text = {
         "hold_verb": number_agrees(n_hold, "holds", "hold"),
+        "fail_verb": number_agrees(values["n_fail"], "does not hold", "do not hold"),
         "profiles": ", ".join(sorted(set(record.profile))),
         "verdict_rules": VERDICT_RULES,
         "previous_edition": str(before.edition.iloc[0]),
