@@ -6,9 +6,9 @@ Usage::
     python benchmarks/readouts.py [--targets T ...] [--settings 240x32 80x96 80x32:taskonomy]
                                   [--only 80x96=T,T,...] [--budget-min 35] [--table]
 
-S2's sanity check (a target's own encoder should be its best source) holds for 6 of 20 targets
-on the ``cpu`` profile, whose readouts train ``transfer_steps`` = 80 steps of batch 32 on 512
-images. For a subset of targets and **all 20 sources** this script reads the cached frozen
+S2's sanity check (a target's own encoder should be its best source) held for 6 of 20 targets
+on the ``cpu`` profile when its readouts trained ``transfer_steps`` = 80 steps of batch 32 on 512
+images (since 2026-12-03: 160 steps of 16, chosen with this script). For a subset of targets and **all 20 sources** this script reads the cached frozen
 Taskonomy-architecture encoders of the zoo (it never trains them), computes each source's
 representations of the readout training and test images once, and trains the readouts with
 :func:`rsa_utils.transfer.train_readouts` under several settings (``STEPSxBATCH[@LR][:DECODER]``;
@@ -37,7 +37,10 @@ for the timing. Cost of S2 (20 sources × 20 targets, ``--s2-workers`` processes
 the per-step cost of all 20 targets' readouts at each batch size is measured on one source
 (runs of 5 and 15 steps: slope and intercept), plus data and representation seconds per
 source. ``--budget-min``: a setting whose projected time (from its first source) would end
-past the budget is cut and recorded as such. Writes ``benchmarks/readouts.json`` and
+past the budget is cut and recorded as such. ``--n-test N`` ranks the sources on N test images
+instead of the profile's ``n_test`` (rendered into the cache; every readout is then retrained).
+The anchor of the cost columns is the profile's own setting (``meta["today"]``; ``80x32`` in runs
+made before it was recorded). Writes ``benchmarks/readouts.json`` and
 ``benchmarks/readouts.md``; ``--table`` rewrites the markdown from the JSON (with
 ``--conclusion TEXT`` stored into the JSON first).
 """
@@ -60,6 +63,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_TARGETS = ("colorization", "segment_unsup2d", "edge_occlusion", "vanishing_point",
                    "depth_zbuffer", "keypoints3d", "reshading", "class_object")  # fmt: skip
 DEFAULT_SETTINGS = ("80x32", "240x32", "80x96", "240x32@0.003")
+#: The anchor setting of runs that predate ``meta["today"]`` (the ``cpu`` profile's until 2026-12-03).
 TODAY = "80x32"
 
 
@@ -121,7 +125,7 @@ def baseline_loss(target: str, y_train: torch.Tensor, y_test: torch.Tensor) -> f
 class Bench:
     """Data, representations and readout training of one study."""
 
-    def __init__(self, study, targets: list[str]) -> None:
+    def __init__(self, study, targets: list[str], n_test: int | None = None) -> None:
         from rsa_utils import transfer, zoo
         from rsa_utils.datasets import source_data
         from rsa_utils.tasks import TASK_NAMES
@@ -133,7 +137,7 @@ class Bench:
         kw = dict(image_size=P.image_size, seed=st.seed, tasks=list(TASK_NAMES), cache_dir=st.cache_dir,
                   **st.sources.source_kwargs())  # fmt: skip
         train = source_data("val", P.transfer_train, **kw)
-        test = source_data("test", P.n_test, **kw)
+        test = source_data("test", n_test or P.n_test, **kw)
         (self.x_tr, self.y_tr), (self.x_te, self.y_te) = (
             train.batch(slice(None), "cpu"),
             test.batch(slice(None), "cpu"),
@@ -231,15 +235,15 @@ def run(args) -> dict:
         name, _, ts = spec.partition("=")
         only[name] = [t for t in targets if t in set(ts.split(","))]
     t_start = time.perf_counter()
-    bench = Bench(study, targets)
+    bench = Bench(study, targets, args.n_test)
     meta = {
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip() + f", {multiprocessing.cpu_count()} cores",
         "profile": P.name, "threads": torch.get_num_threads(), "transfer_train": P.transfer_train,
-        "n_test": P.n_test, "schedule": P.schedule, "warmup": P.warmup, "profile_lr": P.lr,
+        "n_test": args.n_test or P.n_test, "today": f"{P.transfer_steps}x{P.transfer_batch}", "schedule": P.schedule, "warmup": P.warmup, "profile_lr": P.lr,
         "targets": targets, "sources": bench.sources, "s2_workers": args.s2_workers,
         "data_s": bench.data_s, "repr_s": bench.repr_s, "budget_min": args.budget_min, "cut": [],
     }  # fmt: skip
-    meta["calibration"] = calibrate(bench, [parse_setting(TODAY, P.lr), *settings])
+    meta["calibration"] = calibrate(bench, [parse_setting(meta["today"], P.lr), *settings])
     meta["baseline_loss"] = bench.base
     # today's readouts as built for the book (all 20 targets, in the zoo's records): seconds per source
     rec = [c["_seconds"] for c in map(bench.cached_today, bench.sources) if c is not None]
@@ -259,7 +263,8 @@ def run(args) -> dict:
         secs: dict[str, float] = {}
         cost_s: dict[str, float] = {}
         verify: dict[str, bool] = {}
-        use_cache = setting["name"] == TODAY and not args.no_cache and setting["lr"] == P.lr
+        use_cache = (setting["name"] == meta["today"] and not args.no_cache and setting["lr"] == P.lr
+                     and meta["n_test"] == P.n_test)  # fmt: skip
         cut, n_cached = False, 0
         for i, s in enumerate(tqdm(bench.sources, desc=f"setting {setting['name']}")):
             cached = bench.cached_today(s) if use_cache else None
@@ -391,7 +396,8 @@ def table(got: dict) -> str:
         f"{meta['s2_workers']} workers) | S2 min scaled to today's {meta['today_s2_min']:g} |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
-    today_est = s2_estimate(meta, parse_setting(TODAY, meta["profile_lr"]), meta["s2_workers"])[
+    today = meta.get("today", TODAY)
+    today_est = s2_estimate(meta, parse_setting(today, meta["profile_lr"]), meta["s2_workers"])[
         "s2_min"
     ]
     for r in results:
@@ -485,6 +491,8 @@ def main() -> None:
         help="cut a setting projected to end past this (0: none)",
     )
     ap.add_argument("--s2-workers", type=int, default=2)
+    ap.add_argument("--n-test", type=int, default=None,
+                    help="test images the readouts are ranked on (default: the profile's n_test)")  # fmt: skip
     ap.add_argument(
         "--today-s2-min",
         type=float,
