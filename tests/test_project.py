@@ -40,6 +40,18 @@ def test_every_notebook_has_a_parameters_cell():
         assert 'tags=["parameters"]' in nb.read_text(), nb.name
 
 
+def test_benchmark_records_carry_no_machine_path():
+    import re
+
+    for f in sorted((ROOT / "benchmarks").glob("*.*")):
+        if f.suffix not in (".json", ".md", ".csv", ".txt"):
+            continue
+        paths = re.findall(r"(?:/work/|/tmp/|/home/|/root/|[A-Z]:\\\\Users)[^\"\s]*", f.read_text())
+        assert not paths, (
+            f"{f.name} stores machine paths: {paths[:3]} (write <cache>, <run> instead)"
+        )
+
+
 def test_committed_notebooks_carry_no_machine_path_or_warning():
     import re
 
