@@ -8,9 +8,10 @@ Usage::
 
 S2's sanity check (a target's own encoder should be its best source) held for 6 of 20 targets
 on the ``cpu`` profile when its readouts trained ``transfer_steps`` = 80 steps of batch 32 on 512
-images (since 2026-12-03: 160 steps of 16, chosen with this script). For a subset of targets and **all 20 sources** this script reads the cached frozen
-Taskonomy-architecture encoders of the zoo (it never trains them), computes each source's
-representations of the readout training and test images once, and trains the readouts with
+images (since 2026-12-03: 160 steps of 16, chosen with this script). For a subset of targets
+and **all 20 sources** this script reads the cached frozen Taskonomy-architecture encoders of
+the zoo (it never trains them), computes each source's representations of the readout
+training and test images once, and trains the readouts with
 :func:`rsa_utils.transfer.train_readouts` under several settings (``STEPSxBATCH[@LR][:DECODER]``;
 the decoder is one of :data:`rsa_utils.transfer.READOUT_DECODERS`, default ``small``; the schedule,
 warm-up and seeds are the profile's, as in :func:`rsa_utils.transfer.transfer_losses`):
@@ -137,7 +138,8 @@ class Bench:
         kw = dict(image_size=P.image_size, seed=st.seed, tasks=list(TASK_NAMES), cache_dir=st.cache_dir,
                   **st.sources.source_kwargs())  # fmt: skip
         train = source_data("val", P.transfer_train, **kw)
-        test = source_data("test", n_test or P.n_test, **kw)
+        self.n_test = n_test or P.n_test
+        test = source_data("test", self.n_test, **kw)
         (self.x_tr, self.y_tr), (self.x_te, self.y_te) = (
             train.batch(slice(None), "cpu"),
             test.batch(slice(None), "cpu"),
@@ -239,7 +241,7 @@ def run(args) -> dict:
     meta = {
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip() + f", {multiprocessing.cpu_count()} cores",
         "profile": P.name, "threads": torch.get_num_threads(), "transfer_train": P.transfer_train,
-        "n_test": args.n_test or P.n_test, "today": f"{P.transfer_steps}x{P.transfer_batch}", "schedule": P.schedule, "warmup": P.warmup, "profile_lr": P.lr,
+        "n_test": bench.n_test, "today": f"{P.transfer_steps}x{P.transfer_batch}", "schedule": P.schedule, "warmup": P.warmup, "profile_lr": P.lr,
         "targets": targets, "sources": bench.sources, "s2_workers": args.s2_workers,
         "data_s": bench.data_s, "repr_s": bench.repr_s, "budget_min": args.budget_min, "cut": [],
     }  # fmt: skip

@@ -1,11 +1,14 @@
 """Project-level invariants: dependency lists agree, the book links its config, pins hold."""
 
+import re
 import tomllib
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+#: An absolute path of some machine (a run folder, a cache, a home) stored in a committed file.
+MACHINE_PATH = re.compile(r"(?:/work/|/tmp/|/home/|/root/|[A-Z]:\\\\Users)[^\"\s]*")
 
 
 def _norm(req: str) -> str:
@@ -41,22 +44,18 @@ def test_every_notebook_has_a_parameters_cell():
 
 
 def test_benchmark_records_carry_no_machine_path():
-    import re
-
     for f in sorted((ROOT / "benchmarks").glob("*.*")):
         if f.suffix not in (".json", ".md", ".csv", ".txt"):
             continue
-        paths = re.findall(r"(?:/work/|/tmp/|/home/|/root/|[A-Z]:\\\\Users)[^\"\s]*", f.read_text())
+        paths = MACHINE_PATH.findall(f.read_text())
         assert not paths, (
             f"{f.name} stores machine paths: {paths[:3]} (write <cache>, <run> instead)"
         )
 
 
 def test_committed_notebooks_carry_no_machine_path_or_warning():
-    import re
-
     for nb in sorted((ROOT / "book").glob("*.ipynb")):
         text = nb.read_text()
-        paths = re.findall(r"(?:/work/|/tmp/|/home/|/root/|[A-Z]:\\\\Users)[^\"\s]*", text)
+        paths = MACHINE_PATH.findall(text)
         assert not paths, f"{nb.name} stores machine paths: {paths[:3]}"
         assert "IProgress not found" not in text and "TqdmWarning" not in text, nb.name
