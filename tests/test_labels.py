@@ -75,8 +75,9 @@ def test_unknown_task_lists_valid_names(batch):
 
 def test_vanishing_point_is_the_view_of_the_manhattan_frame(batch):
     r, lab = batch
-    vp = lab["vanishing_point"]
-    assert vp.shape == (len(r), 5)
+    assert lab["vanishing_point"].shape == (len(r), 5)
+    vp = lab["vanishing_point"] * L.VANISHING_POINT_STD + L.VANISHING_POINT_MEAN
+    assert torch.allclose(vp, L.vanishing_point_raw(r), atol=1e-5)
     pitch = r.cam_angles[:, 1]
     # world up in camera coordinates (x right, y down, z forward) at pitch p: (0, -cos p, sin p)
     up = torch.stack([torch.zeros_like(pitch), -torch.cos(pitch), torch.sin(pitch)], -1)
@@ -94,7 +95,7 @@ def test_vanishing_point_is_continuous_where_the_camera_looks_into_a_corner():
     views = render(
         [room_scene([], yaw=math.pi / 4 - eps), room_scene([], yaw=math.pi / 4 + eps)], 16
     )
-    vp = L.vanishing_point(views)
+    vp = L.vanishing_point_raw(views)
     assert (vp[0] - vp[1]).abs().max() < 0.01
     axes, quarter = L.manhattan_frame(views)
     assert quarter[0] != quarter[1]  # the frame itself does change there
@@ -209,3 +210,15 @@ def test_principal_curvatures_of_spheres_creases_and_planes():
     faces = _eroded(rb.instance[0] == 1, 3)
     faces[:, c - 4 : c + 5] = False
     assert faces.sum() > 20 and kb[:, faces].abs().max() < 0.5
+
+
+def test_vector_labels_are_standardised():
+    """Each varying component of room layout and vanishing point has about unit spread over
+    source scenes, so that no component is a negligible part of the L2 loss; roll stays 0."""
+    r = scenes.render_source(range(200), split="val", image_size=8)
+    for name, fixed in (("room_layout", [5]), ("vanishing_point", [0])):
+        lab = L.make_labels(r, [name])[name]
+        varying = [i for i in range(lab.shape[1]) if i not in fixed]
+        assert (lab[:, fixed] == 0).all()
+        assert lab[:, varying].mean(0).abs().max() < 0.3, name
+        assert ((lab[:, varying].std(0) > 0.6) & (lab[:, varying].std(0) < 1.6)).all(), name

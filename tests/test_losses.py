@@ -273,3 +273,20 @@ def test_segmentation_baseline_is_the_pair_entropy():
     assert (constant > 3 * loss).all()
     perfect = metric_loss(seg[:, None].float().expand(8, 4, 16, 16) * 20, seg)
     assert (perfect < 0.1 * loss).all()
+
+
+def test_colorization_metric_is_the_removable_part_of_its_loss():
+    """The held-out metric is KL = soft CE - the soft targets' entropy: 0 for the soft targets
+    themselves (where the CE is the entropy, over 1 nat), positive for any other prediction."""
+    ab = torch.rand(3, 2, 4, 4) * 1.6 - 0.8
+    soft = soft_encode_ab(ab)
+    perfect = soft.clamp_min(1e-12).log()
+    assert task_metric("colorization", perfect, ab) == pytest.approx(torch.zeros(3), abs=1e-5)
+    entropy = -(soft * soft.clamp_min(1e-12).log()).sum(1).flatten(1).mean(1)
+    assert (entropy > 1.0).all()
+    ce_perfect = task_loss("colorization", perfect, ab, reduction="none")
+    assert torch.allclose(ce_perfect, entropy, atol=1e-5)
+    flat = torch.zeros(3, N_COLOR_BINS, 4, 4)
+    kl = task_metric("colorization", flat, ab)
+    ce = task_loss("colorization", flat, ab, reduction="none")
+    assert (kl > 0).all() and torch.allclose(kl, ce - entropy, atol=1e-5)

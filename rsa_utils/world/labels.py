@@ -18,7 +18,8 @@ Encodings (fixed constants, so the same value means the same thing in every imag
   to the room's nearest axis, pitch, roll (3, rad), box extents along the room axes as seen by
   the camera (3, m)), standardised with :data:`ROOM_LAYOUT_MEAN` / :data:`ROOM_LAYOUT_STD`;
 * ``vanishing_point``: the Manhattan frame as the image shows it (5): the up axis in camera
-  coordinates (3) and ``(cos 4ψ, sin 4ψ)`` of the camera's yaw ψ relative to the room's axes.
+  coordinates (3) and ``(cos 4ψ, sin 4ψ)`` of the camera's yaw ψ relative to the room's axes,
+  standardised with :data:`VANISHING_POINT_MEAN` / :data:`VANISHING_POINT_STD`.
   A room looks the same after a quarter turn, so only 4ψ is a function of the image; labelling
   the three axes themselves (9 numbers, yaw folded into [-45, 45] deg) made the label jump
   where the camera looks into a corner (benchmarks/labels.md).
@@ -58,6 +59,12 @@ SEGMENT_PARAMS = {
 #: (The roll is always 0 in this world; its constants leave it at 0.)
 ROOM_LAYOUT_MEAN = torch.tensor([0.0, -0.19, 1.2, 0.0, -0.1, 0.0, 5.5, 2.85, 5.5])
 ROOM_LAYOUT_STD = torch.tensor([1.26, 0.28, 0.71, 0.45, 0.1, 1.0, 1.19, 0.2, 1.16])
+#: Fixed standardisation constants of ``vanishing_point`` (estimated once from 4 496 source
+#: scenes), so that the camera's pitch (the up axis, a ~0.1 spread) weighs in the L2 loss and
+#: metric as much as its yaw (cos 4ψ, sin 4ψ, a ~0.7 spread) instead of 1 % of it. (The roll is
+#: always 0 in this world, so the up axis's x is 0; its constants leave it at 0.)
+VANISHING_POINT_MEAN = torch.tensor([0.0, -0.989, -0.105, 0.0, 0.0])
+VANISHING_POINT_STD = torch.tensor([1.0, 0.012, 0.1, 0.707, 0.707])
 
 
 # --- encodings -----------------------------------------------------------------------------
@@ -246,12 +253,18 @@ def room_layout(render: Render) -> torch.Tensor:
     return (raw - ROOM_LAYOUT_MEAN.to(raw)) / ROOM_LAYOUT_STD.to(raw)
 
 
-def vanishing_point(render: Render) -> torch.Tensor:
+def vanishing_point_raw(render: Render) -> torch.Tensor:
     """The Manhattan frame up to the room's quarter-turn symmetry: (B, 5) = up axis in camera
     coordinates (3), cos 4ψ, sin 4ψ of the yaw ψ relative to the room (continuous in the yaw)."""
     axes, quarter = manhattan_frame(render)
     psi = render.cam_angles[:, 0] - quarter.to(axes.dtype) * (math.pi / 2)
     return torch.cat([axes[:, 1], torch.stack([torch.cos(4 * psi), torch.sin(4 * psi)], -1)], -1)
+
+
+def vanishing_point(render: Render) -> torch.Tensor:
+    """:func:`vanishing_point_raw` standardised with :data:`VANISHING_POINT_MEAN` / ``_STD``: (B, 5)."""
+    raw = vanishing_point_raw(render)
+    return (raw - VANISHING_POINT_MEAN.to(raw)) / VANISHING_POINT_STD.to(raw)
 
 
 # --- semantic labels ---------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 #: Version of the generators and the label recipes; bump whenever any output changes.
-GENERATOR_VERSION = "synth-3"  # 3: curvature from the shape operator, continuous vanishing point
+GENERATOR_VERSION = "synth-4"  # 4: vanishing point standardised; 3: curvature from the shape
+# operator, continuous vanishing point
 
 BOX, SPHERE, CYLINDER = 0, 1, 2
 #: Texture kinds of room surfaces and the ground.

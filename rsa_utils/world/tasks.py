@@ -61,7 +61,8 @@ class Task:
     :data:`TASK_TYPES`), ``input`` (transform of the RGB input, one of :data:`INPUT_KINDS`),
     ``target`` (label format, see module docstring), ``out_channels`` (network outputs),
     ``loss`` (``l1`` | ``l2`` | ``soft_ce`` | ``ce`` | ``metric``), ``dense`` (spatial output),
-    ``metric`` (held-out quality measure: ``l1`` | ``l2`` | ``accuracy`` | ``miou`` | ``metric``),
+    ``metric`` (held-out quality measure: ``l1`` | ``l2`` | ``soft_kl`` | ``accuracy`` | ``miou`` |
+    ``metric``),
     ``recipe`` (how the label is made, one line), ``class_weights`` (per-class weights of a
     dense ``ce`` loss, one per output channel, or None for plain cross-entropy).
     """
@@ -94,7 +95,7 @@ TASKS: dict[str, Task] = {
     t.name: t
     for t in (
         _t("autoencoding", "autoencoding", "2D", "rgb", "rgb", 3, "l1", True, "l1", "the RGB image"),
-        _t("colorization", "colorization", "2D", "gray", "ab", N_COLOR_BINS, "soft_ce", True, "soft_ce",
+        _t("colorization", "colorization", "2D", "gray", "ab", N_COLOR_BINS, "soft_ce", True, "soft_kl",
            "input: L of Lab; target: soft-encoded quantised ab bins"),
         _t("denoising", "denoising", "2D", "noisy", "rgb", 3, "l1", True, "l1",
            "input: RGB + Gaussian noise (var 0.01); target: clean RGB"),
