@@ -17,8 +17,10 @@ and so left the claims that involve them *not tested*. The labels compared:
   have. ``*_l1``: the same labels with an L1 loss and metric (synth-3 trains curvature with L1).
 * ``vanishing_point`` (synth-2): the three Manhattan axes in camera coordinates with the yaw
   folded into [-45, 45] deg (9 numbers), which jumps where the camera looks into a corner;
-  ``vanishing_point_cont`` (synth-3, :func:`rsa_utils.labels.vanishing_point`): up axis and
-  (cos 4ψ, sin 4ψ), continuous (5 numbers).
+  ``vanishing_point_cont`` (synth-3, :func:`rsa_utils.labels.vanishing_point_raw`): up axis and
+  (cos 4ψ, sin 4ψ), continuous (5 numbers); ``vanishing_point_std`` (synth-4,
+  :func:`rsa_utils.labels.vanishing_point`): the same standardised per component, so that the
+  pitch (the up axis) weighs in the L2 loss and metric as much as the yaw.
 * ``normal`` is the anchor: a task that learns under the same recipe.
 
 Every run: the profile's recipe (one-cycle Adam, its batch size and peak lr, its steps), the
@@ -73,7 +75,8 @@ LABELS = {
         "l1",
     ),
     "vanishing_point": ("vanishing_point", folded_vanishing_point, None),
-    "vanishing_point_cont": ("vanishing_point", L.vanishing_point, None),
+    "vanishing_point_cont": ("vanishing_point", L.vanishing_point_raw, None),
+    "vanishing_point_std": ("vanishing_point", L.vanishing_point, None),
     "normal": ("normal", lambda r: (r.normal + 1) / 2, None),
 }
 

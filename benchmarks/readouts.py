@@ -60,6 +60,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from rsa_utils.paths import portable
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_TARGETS = ("colorization", "segment_unsup2d", "edge_occlusion", "vanishing_point",
                    "depth_zbuffer", "keypoints3d", "reshading", "class_object")  # fmt: skip
@@ -528,6 +530,11 @@ def main() -> None:
         got["meta"]["argv"] = {
             k: v for k, v in vars(args).items() if k not in ("table", "conclusion")
         }
+        for k in ("cache_dir", "out", "md"):  # the record names no machine's folders
+            if got["meta"]["argv"].get(k) is not None:
+                got["meta"]["argv"][k] = portable(
+                    got["meta"]["argv"][k], "<cache>" if k == "cache_dir" else "<run>"
+                )
         Path(args.out).write_text(json.dumps(got, indent=1))
     md = table(got)
     Path(args.md).write_text(md)

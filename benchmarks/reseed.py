@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from rsa_utils.paths import portable
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CLAIM_NOTEBOOKS = ("models", "s1_small_models", "s2_taskonomy_vs_rsa", "s3_1_training_stage",
@@ -280,7 +282,7 @@ def main(argv=None) -> int:
         "seeds": list(args.seeds),
         "notebooks": args.notebooks,
         "wall_s": walls,
-        "executed": {str(k): str(v) for k, v in executed.items()},
+        "executed": {str(k): portable(v) for k, v in executed.items()},
     }
     if len(claims) == 2:
         result, show = compare(*claims), markdown

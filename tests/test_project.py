@@ -53,6 +53,18 @@ def test_benchmark_records_carry_no_machine_path():
         )
 
 
+def test_benchmark_scripts_write_portable_paths(tmp_path):
+    """What the benchmark scripts store of their folders: relative inside the repository, a
+    placeholder and the folder's name outside it."""
+    from rsa_utils.paths import portable
+
+    assert portable(ROOT / "book") == "book" and portable(ROOT) == "."
+    assert portable(tmp_path / "run" / "book") == "<run>/book"
+    assert portable(tmp_path / "zoo", "<cache>") == "<cache>/zoo"
+    assert portable(None) is None
+    assert not MACHINE_PATH.findall(portable(tmp_path / "book"))
+
+
 def test_committed_notebooks_carry_no_machine_path_or_warning():
     for nb in sorted((ROOT / "book").glob("*.ipynb")):
         text = nb.read_text()
