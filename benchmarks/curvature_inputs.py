@@ -1,0 +1,78 @@
+"""Can a network learn curvature from the ground-truth surface normals? (see curvature.md)
+
+Usage::
+
+    python benchmarks/curvature_inputs.py INPUT ARCH LOSS LR [--cache-dir .cache]
+
+Trains replicate 0 of the ``ARCH`` curvature network on the ``cpu`` profile's recipe (peak
+learning rate ``LR``, loss and metric ``LOSS``: ``l1`` or ``l2``), one thread, with ``INPUT`` as
+its input: ``rgb`` (the book's setting) or ``normal`` (the normals label, (n + 1) / 2, whose
+derivatives *are* the curvature). Prints one JSON line: relative quality against the best
+constant under ``LOSS`` on the profile's test images and on 256 training images. The data
+come from the cache's source splits (rendered on first use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("input", choices=("rgb", "normal"))
+    ap.add_argument("arch", choices=("small", "taskonomy"))
+    ap.add_argument("loss", choices=("l1", "l2"))
+    ap.add_argument("lr", type=float)
+    ap.add_argument("--cache-dir", default=".cache")
+    args = ap.parse_args()
+
+    import torch
+
+    from rsa_utils.nets import loop
+    from rsa_utils.nets.evaluation import evaluate, evaluate_baseline
+    from rsa_utils.nets.seeds import network_seed
+    from rsa_utils.nets.train import init_model, load_source_data
+    from rsa_utils.study.profiles import get_profile
+    from rsa_utils.study.task_models import relative_quality
+    from rsa_utils.world.tasks import get_task
+
+    torch.set_num_threads(1)
+    p = dataclasses.replace(get_profile("cpu"), lr=args.lr)
+    t = dataclasses.replace(get_task("curvature"), loss=args.loss, metric=args.loss)
+    kw = dict(image_size=p.image_size, seed=0, cache_dir=args.cache_dir, device="cpu",
+              tasks=["curvature", "normal"])  # fmt: skip
+
+    class Inputs:
+        """A source split whose images are replaced by the normals label when asked."""
+
+        def __init__(self, data):
+            self.data = data
+
+        def __len__(self):
+            return len(self.data)
+
+        def batch(self, idx, device="cpu"):
+            x, lab = self.data.batch(idx, device)
+            return (lab["normal"].float() if args.input == "normal" else x), lab
+
+    train = Inputs(load_source_data("train", p.n_train, **kw))
+    test = Inputs(load_source_data("test", p.n_test, **kw))
+    seen = Inputs(load_source_data("train", 256, **kw))
+    best_constant = evaluate_baseline(t, train, test)
+    steps, batch = p.recipe(args.arch)
+    cfg = loop.TrainConfig.of(p, steps, network_seed(0, "task", t.name, args.arch, 0), batch)
+    t0 = time.perf_counter()
+    res = loop.fit(init_model(t, args.arch, p, 0), t, train, cfg, show_progress=False)
+    rq = {name: relative_quality(evaluate(res.model, t, d, 64)["metric"], best_constant, False)
+          for name, d in (("test", test), ("train256", seen))}  # fmt: skip
+    print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr,
+                      "seconds": round(time.perf_counter() - t0, 1),
+                      "relative_quality_test": rq["test"], "relative_quality_train": rq["train256"]}),
+          flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
