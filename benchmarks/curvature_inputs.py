@@ -2,12 +2,13 @@
 
 Usage::
 
-    python benchmarks/curvature_inputs.py INPUT ARCH LOSS LR [--cache-dir .cache]
+    python benchmarks/curvature_inputs.py INPUT ARCH LOSS LR [--blur SIGMA] [--cache-dir .cache]
 
 Trains replicate 0 of the ``ARCH`` curvature network on the ``cpu`` profile's recipe (peak
 learning rate ``LR``, loss and metric ``LOSS``: ``l1`` or ``l2``), one thread, with ``INPUT`` as
 its input: ``rgb`` (the book's setting) or ``normal`` (the normals label, (n + 1) / 2, whose
-derivatives *are* the curvature). Prints one JSON line: relative quality against the best
+derivatives *are* the curvature); ``--blur``: the curvature label itself blurred by a Gaussian of
+``SIGMA`` pixels around its flat value 0.5. Prints one JSON line: relative quality against the best
 constant under ``LOSS`` on the profile's test images and on 256 training images. The data
 come from the cache's source splits (rendered on first use).
 """
@@ -26,6 +27,7 @@ def main() -> None:
     ap.add_argument("arch", choices=("small", "taskonomy"))
     ap.add_argument("loss", choices=("l1", "l2"))
     ap.add_argument("lr", type=float)
+    ap.add_argument("--blur", type=float, default=0.0, help="blur the label (pixels)")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
 
@@ -37,6 +39,7 @@ def main() -> None:
     from rsa_utils.nets.train import init_model, load_source_data
     from rsa_utils.study.profiles import get_profile
     from rsa_utils.study.task_models import relative_quality
+    from rsa_utils.world.filters import gaussian_blur
     from rsa_utils.world.tasks import get_task
 
     torch.set_num_threads(1)
@@ -56,6 +59,11 @@ def main() -> None:
 
         def batch(self, idx, device="cpu"):
             x, lab = self.data.batch(idx, device)
+            if args.blur:
+                lab = {
+                    **lab,
+                    "curvature": gaussian_blur(lab["curvature"].float() - 0.5, args.blur) + 0.5,
+                }
             return (lab["normal"].float() if args.input == "normal" else x), lab
 
     train = Inputs(load_source_data("train", p.n_train, **kw))
@@ -68,7 +76,7 @@ def main() -> None:
     res = loop.fit(init_model(t, args.arch, p, 0), t, train, cfg, show_progress=False)
     rq = {name: relative_quality(evaluate(res.model, t, d, 64)["metric"], best_constant, False)
           for name, d in (("test", test), ("train256", seen))}  # fmt: skip
-    print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr,
+    print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr, "blur": args.blur,
                       "seconds": round(time.perf_counter() - t0, 1),
                       "relative_quality_test": rq["test"], "relative_quality_train": rq["train256"]}),
           flush=True)  # fmt: skip
