@@ -88,8 +88,14 @@ def _soft_kl(logits: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
     """Per-image KL(soft || softmax(logits)), averaged over pixels: (B,). The soft
     cross-entropy minus the soft targets' own entropy, so 0 is a perfect prediction."""
     entropy = -(soft * soft.clamp_min(1e-12).log()).sum(1)
-    kl = -(soft * F.log_softmax(logits.float(), dim=1)).sum(1) - entropy
-    return kl.flatten(1).mean(1) if kl.dim() > 1 else kl
+    entropy = entropy.flatten(1).mean(1) if entropy.dim() > 1 else entropy
+    return _soft_ce(logits, soft) - entropy
+
+
+def _soft_target(t: Task, target: torch.Tensor) -> torch.Tensor:
+    """The distribution a soft-CE task is trained towards: colorization's ab soft-encoded onto
+    its bins (B, K, H, W), class_object's (B, C) soft labels as they are."""
+    return soft_encode_ab(target) if t.target == "ab" else target
 
 
 def _pixel_pairs(segments: torch.Tensor, n_pairs: int, generator, device):
@@ -221,8 +227,7 @@ def task_loss(
         err = (pred - target).abs() if t.loss == "l1" else (pred - target) ** 2
         per = err.flatten(1).mean(1)
     elif t.loss == "soft_ce":
-        soft = soft_encode_ab(target) if t.target == "ab" else target
-        per = _soft_ce(pred, soft)
+        per = _soft_ce(pred, _soft_target(t, target))
     elif t.loss == "ce":
         if t.target == "dense_class":
             ce = F.cross_entropy(pred, target, weight=class_weight_tensor(t, pred.device),
@@ -293,7 +298,7 @@ def task_metric(
     if t.metric in ("l1", "l2", "soft_ce", "metric"):
         return task_loss(t, pred, target, reduction="none", generator=generator)
     if t.metric == "soft_kl":
-        return _soft_kl(pred, soft_encode_ab(target) if t.target == "ab" else target)
+        return _soft_kl(pred, _soft_target(t, target))
     if t.metric == "accuracy":
         truth = target.argmax(1) if target.dim() == 2 else target
         return (pred.argmax(1) == truth).float()
@@ -330,8 +335,7 @@ def fit_baseline(task: Task | str, targets: torch.Tensor) -> torch.Tensor:
     if t.loss == "l2":
         return targets.float().mean(0)
     if t.loss == "soft_ce":
-        soft = soft_encode_ab(targets.float()) if t.target == "ab" else targets.float()
-        return soft.mean(0).clamp_min(1e-6).log()
+        return _soft_target(t, targets.float()).mean(0).clamp_min(1e-6).log()
     if t.loss == "ce":
         valid = targets[targets != IGNORE_INDEX]
         major = int(torch.bincount(valid.flatten(), minlength=n).argmax())
