@@ -2,12 +2,14 @@
 
 Usage::
 
-    python benchmarks/curvature_inputs.py INPUT ARCH LOSS LR [--blur SIGMA] [--cache-dir .cache]
+    python benchmarks/curvature_inputs.py INPUT ARCH LOSS LR [--blur SIGMA] [--steps-factor F]
+        [--cache-dir .cache]
 
 Trains replicate 0 of the ``ARCH`` curvature network on the ``cpu`` profile's recipe (peak
 learning rate ``LR``, loss and metric ``LOSS``: ``l1`` or ``l2``), one thread, with ``INPUT`` as
 its input: ``rgb`` (the book's setting) or ``normal`` (the normals label, (n + 1) / 2, whose
-derivatives *are* the curvature); ``--blur``: the curvature label itself blurred by a Gaussian of
+derivatives *are* the curvature); ``--steps-factor``: the profile's optimiser steps times ``F``
+(same batch, same one-cycle shape); ``--blur``: the curvature label itself blurred by a Gaussian of
 ``SIGMA`` pixels around its flat value 0.5. Prints one JSON line: relative quality against the best
 constant under ``LOSS`` on the profile's test images and on 256 training images. The data
 come from the cache's source splits (rendered on first use).
@@ -28,6 +30,7 @@ def main() -> None:
     ap.add_argument("loss", choices=("l1", "l2"))
     ap.add_argument("lr", type=float)
     ap.add_argument("--blur", type=float, default=0.0, help="blur the label (pixels)")
+    ap.add_argument("--steps-factor", type=float, default=1.0, help="train F x the steps")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
 
@@ -71,12 +74,14 @@ def main() -> None:
     seen = Inputs(load_source_data("train", 256, **kw))
     best_constant = evaluate_baseline(t, train, test)
     steps, batch = p.recipe(args.arch)
+    steps = round(steps * args.steps_factor)
     cfg = loop.TrainConfig.of(p, steps, network_seed(0, "task", t.name, args.arch, 0), batch)
     t0 = time.perf_counter()
     res = loop.fit(init_model(t, args.arch, p, 0), t, train, cfg, show_progress=False)
     rq = {name: relative_quality(evaluate(res.model, t, d, 64)["metric"], best_constant, False)
           for name, d in (("test", test), ("train256", seen))}  # fmt: skip
     print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr, "blur": args.blur,
+                      "steps": steps,
                       "seconds": round(time.perf_counter() - t0, 1),
                       "relative_quality_test": rq["test"], "relative_quality_train": rq["train256"]}),
           flush=True)  # fmt: skip

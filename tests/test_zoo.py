@@ -18,6 +18,7 @@ from fakes import RandomData
 from rsa_utils import train, zoo
 from rsa_utils.profiles import get_profile
 from rsa_utils.study import zoo_cli
+from rsa_utils.tasks import TASKS
 
 REPO = Path(__file__).resolve().parent.parent
 SPLITS = {"train": 1, "val": 2, "test": 3}
@@ -201,7 +202,9 @@ def test_short_runs_write_no_progress_snapshots(tmp_path, fake_data, monkeypatch
     assert saves == []
     monkeypatch.setattr(zoo, "PROGRESS_MIN_SECONDS", 0.0)
     zoo.get_model("normal", "small", p, 1, "cpu", tmp_path / "b", show_progress=False)
-    assert saves == list(range(2, 20, 2))
+    steps = p.recipe("small", "normal")[0]  # the task's own steps (normal: twice the profile's)
+    assert steps == 20 * TASKS["normal"].steps_factor_of("small")
+    assert saves == list(range(steps // 10, steps, steps // 10))
 
 
 def test_cache_keys_are_those_of_the_cached_networks():
@@ -261,9 +264,29 @@ def test_taskonomy_recipe_enters_only_its_networks_keys():
 
 
 def test_taskonomy_recipe_is_the_one_trained(fake_data):
-    """train_task_model runs the architecture's own steps of its own batch size."""
+    """train_task_model runs the architecture's own steps of its own batch size, times the
+    task's own factor for that architecture (normal: 2 for the small model)."""
     p = get_profile("smoke", **{**TINY, "steps": 3, "taskonomy_steps": 5, "taskonomy_batch": 2})
     res, rec = train.train_task_model("normal", "taskonomy", p, show_progress=False)
     assert rec["steps"] == 5 and len(res.history) == 5
     res, rec = train.train_task_model("normal", "small", p, show_progress=False)
-    assert rec["steps"] == 3
+    assert rec["steps"] == 3 * TASKS["normal"].steps_factor_of("small") == 6
+
+
+def test_steps_factor_and_revision_change_only_their_own_keys():
+    """A task's ``steps_factor`` lengthens only its own networks (per architecture), and its
+    ``revision`` enters the keys of its networks and of every readout that has it as a target,
+    so that a changed label or loss retrains what depends on it and nothing else."""
+    from rsa_utils.nets.transfer import transfer_key
+
+    p = get_profile("cpu")
+    assert p.recipe("small", "curvature")[0] == 8 * p.steps
+    assert p.recipe("taskonomy", "curvature")[0] == 4 * p.steps
+    assert p.recipe("small", "normal")[0] == 2 * p.steps
+    assert p.recipe("taskonomy", "normal") == p.recipe("taskonomy") == (p.steps, p.batch_size)
+    key = zoo.model_key("curvature", "small", p, 0, (1.0,))
+    assert key["revision"] == TASKS["curvature"].revision >= 1
+    assert "revision" not in zoo.model_key("autoencoding", "small", p, 0, (1.0,))
+    with_curv = transfer_key("normal", ["normal", "curvature"], p, 0)
+    assert with_curv["target_revisions"] == {"curvature": TASKS["curvature"].revision}
+    assert "target_revisions" not in transfer_key("normal", ["normal", "autoencoding"], p, 0)

@@ -192,12 +192,14 @@ def transfer_key(
     sources: DataSources = SYNTHETIC,
 ) -> dict:
     source_model = zoo.model_key(source, "taskonomy", profile, seed, profile.checkpoints, sources)
+    revised = {t: get_task(t).revision for t in targets if get_task(t).revision}
     return {
         "version": TRANSFER_VERSION, "source": source_model,
         "targets": list(targets), "transfer_train": profile.transfer_train, "transfer_steps": profile.transfer_steps,
         "n_test": profile.n_test, "batch_size": profile.transfer_batch, "lr": profile.lr,
         "schedule": profile.schedule, "warmup": profile.warmup, "precision": profile.precision,
-    } | ({} if profile.readout_decoder == "small" else {"decoder": profile.readout_decoder})  # fmt: skip
+    } | ({} if profile.readout_decoder == "small" else {"decoder": profile.readout_decoder}) | (
+        {"target_revisions": revised} if revised else {})  # fmt: skip
 
 
 def transfer_losses(

@@ -76,12 +76,14 @@ def model_key(
     steps and batch_size are the architecture's, :meth:`~rsa_utils.study.profiles.Profile.recipe`)."""
     key = {"task": task, "arch": arch, "seed": seed, "replicate": int(replicate), "checkpoints": sorted(float(c) for c in checkpoints),
            **sources.source_key(), **{f: getattr(profile, f) for f in SOURCE_FIELDS}}  # fmt: skip
-    key["steps"], key["batch_size"] = profile.recipe(arch)
+    key["steps"], key["batch_size"] = profile.recipe(arch, task)
     if arch == "taskonomy":
         key["resnet_width"] = profile.resnet_width
-    weights = get_task(task).class_weights
-    if weights is not None:  # only where the loss is weighted: the other tasks keep their keys
-        key["class_weights"] = list(weights)
+    t = get_task(task)
+    if t.class_weights is not None:  # only where the loss is weighted: the other tasks keep their keys
+        key["class_weights"] = list(t.class_weights)
+    if t.revision:  # only where the label or loss changed: the other tasks keep their keys
+        key["revision"] = t.revision
     return key
 
 
@@ -158,7 +160,7 @@ def _source_entry(task, arch, profile, seed, device, cache_dir, checkpoint, show
         else tuple(sorted(set(profile.checkpoints) | {1.0, float(checkpoint)}))
     )
     dev = torch.device(device)
-    build = _train_build(train.train_task_model, profile.recipe(arch)[0], show_progress, task=task, arch=arch,
+    build = _train_build(train.train_task_model, profile.recipe(arch, task)[0], show_progress, task=task, arch=arch,
                          profile=profile, seed=seed, device=dev, cache_dir=cache_dir, checkpoints=cps,
                          sources=sources, replicate=replicate)  # fmt: skip
     key = model_key(task, arch, profile, seed, cps, sources, replicate)

@@ -34,7 +34,7 @@ from rsa_utils.data.sources import (  # noqa: F401  (re-exported: profiles.DataS
 from rsa_utils.nets.loop import PRECISIONS, SCHEDULES  # the training loop's choices
 from rsa_utils.nets.models import ARCHS
 from rsa_utils.paths import REPO_ROOT  # noqa: F401
-from rsa_utils.world.tasks import S34_TASKS, TASK_NAMES
+from rsa_utils.world.tasks import S34_TASKS, TASK_NAMES, get_task
 
 #: The order in which tasks get replicates when a profile cannot afford them for all: the 17
 #: sources of S3 (and with them S1's 14 tasks but three), then the three tasks with a modified input.
@@ -123,15 +123,19 @@ class Profile:
         if not 0 < self.warmup < 1:
             raise ValueError(f"parameter warmup={self.warmup!r}: use a fraction in (0, 1)")
 
-    def recipe(self, arch: str) -> tuple[int, int]:
-        """(optimiser steps, images per step) of a task network of ``arch``. The Taskonomy
+    def recipe(self, arch: str, task: str | None = None) -> tuple[int, int]:
+        """(optimiser steps, images per step) of a task network of ``arch`` (of ``task``: times
+        its ``steps_factor``, see :class:`~rsa_utils.tasks.Task`). The Taskonomy
         architecture may have its own (``taskonomy_steps``, ``taskonomy_batch``, e.g.
         ``get_profile("cpu", taskonomy_steps=1000, taskonomy_batch=16)``). No profile sets them:
         on the cpu profile 1000 steps of 16 images cost the ResNet's fully connected heads and
         its signal more than they gave its dense tasks (benchmarks/learning.md)."""
+        factor = 1 if task is None else get_task(task).steps_factor_of(arch)
         if arch == "taskonomy":
-            return (self.taskonomy_steps or self.steps, self.taskonomy_batch or self.batch_size)
-        return self.steps, self.batch_size
+            steps, batch = self.taskonomy_steps or self.steps, self.taskonomy_batch or self.batch_size
+        else:
+            steps, batch = self.steps, self.batch_size
+        return steps * factor, batch
 
     def replicates_of(self, task: str) -> int:
         """Networks per architecture for ``task``: ``replicates`` for the first

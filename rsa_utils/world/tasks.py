@@ -64,7 +64,12 @@ class Task:
     ``metric`` (held-out quality measure: ``l1`` | ``l2`` | ``soft_kl`` | ``accuracy`` | ``miou`` |
     ``metric``),
     ``recipe`` (how the label is made, one line), ``class_weights`` (per-class weights of a
-    dense ``ce`` loss, one per output channel, or None for plain cross-entropy).
+    dense ``ce`` loss, one per output channel, or None for plain cross-entropy),
+    ``steps_factor`` ((architecture, factor) pairs: that architecture's networks of the task
+    train for ``factor`` times the profile's optimiser steps, same batch and schedule, where
+    the task's learning curve still rises; :meth:`steps_factor_of`), ``revision`` (bumped
+    when the task's label or loss changes without a new generator; > 0 enters the zoo keys of
+    its networks and readouts, so that only they retrain).
     """
 
     name: str
@@ -78,6 +83,12 @@ class Task:
     metric: str
     recipe: str
     class_weights: tuple[float, ...] | None = None
+    steps_factor: tuple[tuple[str, int], ...] = ()
+    revision: int = 0
+
+    def steps_factor_of(self, arch: str) -> int:
+        """How many times the profile's steps this task's ``arch`` networks train (default 1)."""
+        return dict(self.steps_factor).get(arch, 1)
 
     def input_of(self, rgb: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """This task's network input from a clean RGB batch (B, 3, H, W) (:func:`task_input`)."""
@@ -166,6 +177,19 @@ def balanced_class_weights(shares: Iterable[float]) -> tuple[float, ...]:
 TASKS["segment_semantic"] = dataclasses.replace(
     TASKS["segment_semantic"], class_weights=balanced_class_weights(SOURCE_CLASS_SHARES)
 )
+#: Curvature's creases are lines 1-3 pixels wide that its networks learn late, and only under
+#: SPEC's L2 loss (under L1 the flat median beats any blurred line): revision 1 moved it from
+#: L1 back to L2 and gave its networks 8 (small) and 4 (ResNet) times the steps
+#: (benchmarks/curvature.md).
+TASKS["curvature"] = dataclasses.replace(
+    TASKS["curvature"], loss="l2", metric="l2", revision=1,
+    steps_factor=(("small", 8), ("taskonomy", 4)),
+)  # fmt: skip
+#: The small model's dense 3D tasks still learn at the profile's steps (twice the steps: +0.04
+#: to +0.09 of relative quality, benchmarks/learning.md); 2.5D segment's metric loss overfits.
+for _name in ("depth_euclidean", "depth_zbuffer", "edge_occlusion", "keypoints3d", "normal",
+              "reshading"):  # fmt: skip
+    TASKS[_name] = dataclasses.replace(TASKS[_name], steps_factor=(("small", 2),))
 TASK_NAMES: tuple[str, ...] = tuple(TASKS)
 #: S1: the 14 tasks with spatial output and L1/L2/metric loss (small vs Taskonomy models).
 _S1 = (
