@@ -80,7 +80,7 @@ def model_key(
     if arch == "taskonomy":
         key["resnet_width"] = profile.resnet_width
     t = get_task(task)
-    if t.class_weights is not None:  # only where the loss is weighted: the other tasks keep their keys
+    if t.class_weights is not None:  # only a weighted loss: the other tasks keep their keys
         key["class_weights"] = list(t.class_weights)
     if t.revision:  # only where the label or loss changed: the other tasks keep their keys
         key["revision"] = t.revision

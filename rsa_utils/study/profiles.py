@@ -132,7 +132,10 @@ class Profile:
         its signal more than they gave its dense tasks (benchmarks/learning.md)."""
         factor = 1 if task is None else get_task(task).steps_factor_of(arch)
         if arch == "taskonomy":
-            steps, batch = self.taskonomy_steps or self.steps, self.taskonomy_batch or self.batch_size
+            steps, batch = (
+                self.taskonomy_steps or self.steps,
+                self.taskonomy_batch or self.batch_size,
+            )
         else:
             steps, batch = self.steps, self.batch_size
         return steps * factor, batch
