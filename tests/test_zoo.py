@@ -281,7 +281,10 @@ def test_steps_factor_and_revision_change_only_their_own_keys():
 
     p = get_profile("cpu")
     assert p.recipe("small", "curvature")[0] == 8 * p.steps
-    assert p.recipe("taskonomy", "curvature")[0] == 4 * p.steps
+    assert p.recipe("taskonomy", "curvature")[0] == 2 * p.steps
+    assert p.peak_lr("curvature") == 3 * p.lr == 3 * p.peak_lr()
+    assert zoo.model_key("curvature", "small", p, 0, (1.0,))["lr"] == p.peak_lr("curvature")
+    assert zoo.model_key("normal", "small", p, 0, (1.0,))["lr"] == p.lr
     assert p.recipe("small", "normal")[0] == 2 * p.steps
     assert p.recipe("taskonomy", "normal") == p.recipe("taskonomy") == (p.steps, p.batch_size)
     key = zoo.model_key("curvature", "small", p, 0, (1.0,))

@@ -134,10 +134,10 @@ class TrainConfig:
 
     @classmethod
     def of(cls, profile: Any, steps: int, seed: int, batch_size: int | None = None,
-           **kw: Any) -> TrainConfig:  # fmt: skip
-        """The config of a run of ``steps`` steps with ``profile``'s lr and schedule and its batch
-        size (or ``batch_size``)."""
-        return cls(steps, batch_size or profile.batch_size, profile.lr, seed, schedule=profile.schedule,
+           lr: float | None = None, **kw: Any) -> TrainConfig:  # fmt: skip
+        """The config of a run of ``steps`` steps with ``profile``'s schedule, its peak lr (or
+        ``lr``) and its batch size (or ``batch_size``)."""
+        return cls(steps, batch_size or profile.batch_size, lr or profile.lr, seed, schedule=profile.schedule,
                    warmup=profile.warmup, precision=profile.precision, **kw)  # fmt: skip
 
 

@@ -172,7 +172,7 @@ def train_task_model(
     replicate: int = 0,
 ) -> tuple[TrainResult, dict[str, Any]]:
     """Train replicate ``replicate`` of the ``arch`` model of source ``task`` (profile:
-    image_size, n_train, n_val, n_test, recipe(arch, task), lr, schedule, warmup, resnet_width) on
+    image_size, n_train, n_val, n_test, recipe(arch, task), peak_lr(task), schedule, warmup, resnet_width) on
     ``sources``' source domain; returns the result and its record (metrics, seconds)."""
     t = get_task(task) if isinstance(task, str) else task
     kw = {"image_size": profile.image_size, "seed": seed, "cache_dir": cache_dir, "device": device,
@@ -182,7 +182,7 @@ def train_task_model(
     val = load_source_data("val", profile.n_val, **kw)
     test = load_source_data("test", profile.n_test, **kw)
     steps, batch = profile.recipe(arch, t.name)
-    cfg = TrainConfig.of(profile, steps, seed, batch, checkpoints=tuple(checkpoints),
+    cfg = TrainConfig.of(profile, steps, seed, batch, profile.peak_lr(t.name), checkpoints=tuple(checkpoints),
                          save_every=save_every)  # fmt: skip
     return _run(t, arch, profile, train, val, test, cfg, device, resume, on_progress, on_checkpoint,
                 show_progress, replicate=replicate)  # fmt: skip

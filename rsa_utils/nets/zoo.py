@@ -77,6 +77,7 @@ def model_key(
     key = {"task": task, "arch": arch, "seed": seed, "replicate": int(replicate), "checkpoints": sorted(float(c) for c in checkpoints),
            **sources.source_key(), **{f: getattr(profile, f) for f in SOURCE_FIELDS}}  # fmt: skip
     key["steps"], key["batch_size"] = profile.recipe(arch, task)
+    key["lr"] = profile.peak_lr(task)
     if arch == "taskonomy":
         key["resnet_width"] = profile.resnet_width
     t = get_task(task)

@@ -140,6 +140,10 @@ class Profile:
             steps, batch = self.steps, self.batch_size
         return steps * factor, batch
 
+    def peak_lr(self, task: str | None = None) -> float:
+        """The peak learning rate of a task network (of ``task``: times its ``lr_factor``)."""
+        return self.lr * (1.0 if task is None else get_task(task).lr_factor)
+
     def replicates_of(self, task: str) -> int:
         """Networks per architecture for ``task``: ``replicates`` for the first
         ``replicate_tasks`` tasks of :data:`REPLICATE_ORDER`, 1 for the rest."""

@@ -67,7 +67,8 @@ class Task:
     dense ``ce`` loss, one per output channel, or None for plain cross-entropy),
     ``steps_factor`` ((architecture, factor) pairs: that architecture's networks of the task
     train for ``factor`` times the profile's optimiser steps, same batch and schedule, where
-    the task's learning curve still rises; :meth:`steps_factor_of`), ``revision`` (bumped
+    the task's learning curve still rises; :meth:`steps_factor_of`), ``lr_factor`` (its
+    networks' peak learning rate relative to the profile's), ``revision`` (bumped
     when the task's label or loss changes without a new generator; > 0 enters the zoo keys of
     its networks and readouts, so that only they retrain).
     """
@@ -84,6 +85,7 @@ class Task:
     recipe: str
     class_weights: tuple[float, ...] | None = None
     steps_factor: tuple[tuple[str, int], ...] = ()
+    lr_factor: float = 1.0
     revision: int = 0
 
     def steps_factor_of(self, arch: str) -> int:
@@ -179,11 +181,11 @@ TASKS["segment_semantic"] = dataclasses.replace(
 )
 #: Curvature's creases are lines 1-3 pixels wide that its networks learn late, and only under
 #: SPEC's L2 loss (under L1 the flat median beats any blurred line): revision 1 moved it from
-#: L1 back to L2 and gave its networks 8 (small) and 4 (ResNet) times the steps
-#: (benchmarks/curvature.md).
+#: L1 back to L2 and gave its networks 8 (small) and 2 (ResNet) times the steps at 3 times
+#: the peak learning rate (benchmarks/curvature.md).
 TASKS["curvature"] = dataclasses.replace(
     TASKS["curvature"], loss="l2", metric="l2", revision=1,
-    steps_factor=(("small", 8), ("taskonomy", 4)),
+    steps_factor=(("small", 8), ("taskonomy", 2)), lr_factor=3.0,
 )  # fmt: skip
 #: The small model's dense 3D tasks still learn at the profile's steps (twice the steps: +0.04
 #: to +0.09 of relative quality, benchmarks/learning.md); 2.5D segment's metric loss overfits.
