@@ -57,7 +57,10 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
 # width {glue:}`width` (torchvision's ResNet-50: 64) and {glue:text}`tk_params` million
 # parameters; the small encoder has {glue:text}`small_params` thousand. Its residual branches
 # start at zero (every block starts as its shortcut), which raised the relative quality of
-# all ten of its networks measured on this profile (`benchmarks/zero_init.md`).
+# all ten of its networks measured on this profile (`benchmarks/zero_init.md`). Where a task's
+# learning curve still rose at the profile's steps, its networks train longer (the task
+# registry's `steps_factor` and `lr_factor`): {glue:text}`longer_recipes`
+# (`benchmarks/learning.md`, `benchmarks/curvature.md`).
 #
 # Every network starts from its own random weights, drawn from a seed derived from the study
 # seed and what the network is (task, architecture, replicate), so no two tasks share a start.

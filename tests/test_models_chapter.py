@@ -15,7 +15,7 @@ import pytest
 from rsa_utils import profiles
 from rsa_utils.figures import task_networks as figures
 from rsa_utils.study.task_networks import median_quality, signal_counts, task_networks, twin_groups
-from rsa_utils.tasks import S1_TASKS, TASKS
+from rsa_utils.tasks import S1_TASKS, TASK_NAMES, TASKS
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "models.py"
 TASKS_USED = list(S1_TASKS)[:4]
@@ -114,3 +114,18 @@ def test_figure_and_table_are_saved_with_their_data(study, out):
     assert list(data.columns) == figures.CEILING_DATA_COLUMNS and len(data) == 8
     assert (out / "data" / "models_quality.csv").is_file()
     assert len(pd.read_csv(out / "data" / "models_table_quality.csv")) == 8
+
+
+def test_longer_recipes_name_each_network_that_leaves_the_profile():
+    """The models chapter names every task whose networks train other steps or another peak
+    than the profile's, with the numbers the zoo trains them with, and nothing else."""
+    from rsa_utils.profiles import get_profile
+    from rsa_utils.study.task_networks import longer_recipes
+
+    p = get_profile("cpu")
+    text = longer_recipes(p, TASK_NAMES)
+    assert f"curvature: {p.recipe('small', 'curvature')[0]} steps (small)" in text
+    assert f"peak {p.peak_lr('curvature'):g}" in text
+    assert f"surface normals, reshading: {2 * p.steps} steps (small)" in text
+    assert "autoencoding" not in text and "2.5d segment" not in text
+    assert longer_recipes(p, ["autoencoding", "class_scene"]) == "none"

@@ -47,6 +47,26 @@ def training_numbers(profile: Profile, tasks: Sequence[str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def longer_recipes(profile: Profile, tasks: Sequence[str]) -> str:
+    """Prose: the networks that train other steps or another peak learning rate than the
+    profile's (``Task.steps_factor``, ``Task.lr_factor``), e.g. "curvature: 4800 steps (small),
+    1200 (Taskonomy architecture), peak 0.03; ..."; "none" when every network follows the
+    profile."""
+    names = {"small": "small", "taskonomy": "Taskonomy architecture"}
+    groups: dict[str, list[str]] = {}
+    for t in tasks:
+        own = {
+            a: profile.recipe(a, t)[0] for a in names if profile.recipe(a, t) != profile.recipe(a)
+        }
+        lr = profile.peak_lr(t)
+        if not own and lr == profile.lr:
+            continue
+        what = ", ".join(f"{n} steps ({names[a]})" for a, n in own.items())
+        what += f"{', ' if what else ''}peak {lr:g}" if lr != profile.lr else ""
+        groups.setdefault(what, []).append(get_task(t).label)
+    return "; ".join(f"{', '.join(labels)}: {what}" for what, labels in groups.items()) or "none"
+
+
 def signal_counts(quality: pd.DataFrame) -> dict[str, int]:
     """Per architecture, the tasks whose networks carry signal, lack it, or have no replicate
     to tell: ``signal_yes_small``, ``signal_no_small``, ``signal_unknown_small``, …; and the
@@ -103,5 +123,6 @@ def task_networks(
         "no_signal": ", ".join(f"{r.label} ({r.arch}; nearest: {get_task(r.nearest_nontwin).label})"
                                for r in no_signal.itertuples()) or "none",
         "twin_groups": twin_groups(quality),
+        "longer_recipes": longer_recipes(study.profile, tasks),
     }  # fmt: skip
     return TaskNetworks(quality, values, text)
