@@ -64,7 +64,7 @@ def run_one(spec: dict, profile_name: str, cache_dir: str | None, quick: bool) -
     hib = get_task(spec["task"]).metric in ("accuracy", "miou")
     rsa_set = source_data("rsa", P.n_rsa, image_size=P.image_size, seed=0, cache_dir=cache_dir)
     rdm = model_rdm(res.model, images_of(rsa_set), device="cpu")
-    return {**spec, "seconds": rec["seconds"], "steps": P.steps,
+    return {**spec, "seconds": rec["seconds"], "steps": rec["steps"],
             "relative_quality": relative_quality(rec["metric"], rec["baseline"], hib),
             "rdm": rsa.upper_triangle(rdm).reshape(-1).tolist()}  # fmt: skip
 

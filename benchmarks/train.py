@@ -172,7 +172,9 @@ def zoo_estimate(profile_name: str, device: torch.device, steps: int, **override
             t0 = time.perf_counter()
             T.evaluate(model, t, data, profile.batch_size, device)
             eval_img_s = (time.perf_counter() - t0) / len(data)
-            total = step_s * profile.steps + eval_img_s * (profile.n_val + profile.n_test)
+            total = step_s * profile.recipe(arch, name)[0] + eval_img_s * (
+                profile.n_val + profile.n_test
+            )
             per[f"{name}/{arch}"] = round(total, 2)
             print(
                 f"  {name:18s} {arch:9s} {1000 * step_s:7.1f} ms/step -> {total:6.1f} s", flush=True

@@ -134,7 +134,7 @@ figures.figure_s3(s1)
 #
 # ## Discussion
 #
-# Networks train for {glue:md}`train_steps` steps; on held-out images the median 2D network removes
+# Networks train for {glue:md}`train_steps`; on held-out images the median 2D network removes
 # {glue:md}`q_2d` of its trivial baseline's error, the median 3D one {glue:md}`q_3d` (both
 # architectures, over this section's tasks). With only {glue:}`n_claim_tasks` tasks, one task that
 # moves can swing a ranking correlation, the intervals are wide, and one or two tasks decide a

@@ -137,7 +137,7 @@ class TrainConfig:
            lr: float | None = None, **kw: Any) -> TrainConfig:  # fmt: skip
         """The config of a run of ``steps`` steps with ``profile``'s schedule, its peak lr (or
         ``lr``) and its batch size (or ``batch_size``)."""
-        return cls(steps, batch_size or profile.batch_size, lr or profile.lr, seed, schedule=profile.schedule,
+        return cls(steps, batch_size or profile.batch_size, profile.lr if lr is None else lr, seed, schedule=profile.schedule,
                    warmup=profile.warmup, precision=profile.precision, **kw)  # fmt: skip
 
 

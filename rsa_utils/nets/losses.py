@@ -319,7 +319,7 @@ def fit_baseline(task: Task | str, targets: torch.Tensor) -> torch.Tensor:
 
     The best constant under each task's loss, as Taskonomy's blind guess: per pixel and channel,
     the median target for L1 tasks (a mean would leave error that a constant removes: on sparse
-    maps such as curvature the median alone removes about a third of the mean's error) and the
+    maps such as occlusion edges the median alone removes much of the mean's error) and the
     mean target for L2 tasks; the log of the mean soft distribution for soft-CE tasks; the
     majority class as one-hot logits for CE tasks (segment_semantic: the majority class at every
     pixel). Shape: that of ``model(x)[0]``.

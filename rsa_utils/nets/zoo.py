@@ -73,7 +73,9 @@ def model_key(
     replicate: int = 0,
 ) -> dict[str, Any]:
     """The key fields of a source task model (resnet_width only matters for the taskonomy arch;
-    steps and batch_size are the architecture's, :meth:`~rsa_utils.study.profiles.Profile.recipe`)."""
+    steps and batch_size are the task's on that architecture,
+    :meth:`~rsa_utils.study.profiles.Profile.recipe`, and lr its peak, ``Profile.peak_lr``; the
+    task's ``revision`` and ``class_weights`` enter only where set, so other tasks keep their keys)."""
     key = {"task": task, "arch": arch, "seed": seed, "replicate": int(replicate), "checkpoints": sorted(float(c) for c in checkpoints),
            **sources.source_key(), **{f: getattr(profile, f) for f in SOURCE_FIELDS}}  # fmt: skip
     key["steps"], key["batch_size"] = profile.recipe(arch, task)

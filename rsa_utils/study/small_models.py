@@ -17,6 +17,7 @@ from rsa_utils.study import task_models
 from rsa_utils.study.claims import Claim, gate_claims
 from rsa_utils.study.profiles import Study
 from rsa_utils.study.prose import fmt, fmt_interval
+from rsa_utils.study.task_networks import longer_recipes
 from rsa_utils.study.verdicts import direction_verdict, threshold_share, value_verdict
 from rsa_utils.world.tasks import S1_TASKS, TASK_NAMES, TASKS, check_tasks
 
@@ -165,6 +166,7 @@ def compare(study: Study, data: S1Data) -> SmallModels:
         .relative_quality.median()
     )
     steps = {a: prof.recipe(a)[0] for a in ("small", "taskonomy")}
+    longer = longer_recipes(prof, tasks)
     values = {
         "n_tasks": len(tasks), "image_size": prof.image_size, "n_images": prof.n_rsa,
         "n_boot": prof.n_boot,
@@ -190,8 +192,9 @@ def compare(study: Study, data: S1Data) -> SmallModels:
         "mean_sim_tk_3d": fmt(_mean(consistency.off_diagonal(sim_tk, three_d.index))),
         "mean_sim_small_3d": fmt(_mean(consistency.off_diagonal(sim_small, three_d.index))),
         "lighter_3d": fmt_interval(*lighter),
-        "train_steps": (f"{steps['small']}" if steps["small"] == steps["taskonomy"]
-                        else f"{steps['small']} (small) and {steps['taskonomy']} (Taskonomy architecture)"),
+        "train_steps": (f"{steps['small']} steps" if steps["small"] == steps["taskonomy"]
+                        else f"{steps['small']} (small) and {steps['taskonomy']} (Taskonomy architecture) steps")
+                       + ("" if longer == "none" else f" (except {longer})"),
         "q_2d": fmt(by_type.get("2D", float("nan"))),
         "q_3d": fmt(by_type.get("3D", float("nan"))),
     }  # fmt: skip

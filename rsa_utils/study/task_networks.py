@@ -50,7 +50,7 @@ def training_numbers(profile: Profile, tasks: Sequence[str]) -> dict[str, Any]:
 def longer_recipes(profile: Profile, tasks: Sequence[str]) -> str:
     """Prose: the networks that train other steps or another peak learning rate than the
     profile's (``Task.steps_factor``, ``Task.lr_factor``), e.g. "curvature: 4800 steps (small),
-    1200 (Taskonomy architecture), peak 0.03; ..."; "none" when every network follows the
+    1200 steps (Taskonomy architecture), peak 0.03; ..."; "none" when every network follows the
     profile."""
     names = {"small": "small", "taskonomy": "Taskonomy architecture"}
     groups: dict[str, list[str]] = {}

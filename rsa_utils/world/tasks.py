@@ -68,9 +68,11 @@ class Task:
     ``steps_factor`` ((architecture, factor) pairs: that architecture's networks of the task
     train for ``factor`` times the profile's optimiser steps, same batch and schedule, where
     the task's learning curve still rises; :meth:`steps_factor_of`), ``lr_factor`` (its
-    networks' peak learning rate relative to the profile's), ``revision`` (bumped
-    when the task's label or loss changes without a new generator; > 0 enters the zoo keys of
-    its networks and readouts, so that only they retrain).
+    networks' peak learning rate relative to the profile's), ``revision`` (bumped when the
+    task's loss or metric changes; > 0 enters the zoo keys of its networks and of the readouts
+    that have it as a target, so that only they retrain; a changed *label* needs a new
+    ``GENERATOR_VERSION``, which also keys the rendered data). ``recipe`` is how the label is
+    made; how its networks train is :meth:`rsa_utils.profiles.Profile.recipe`.
     """
 
     name: str
@@ -120,7 +122,7 @@ TASKS: dict[str, Task] = {
            "max over scales of the Hessian-determinant response, no NMS"),
         _t("segment_unsup2d", "2D segment", "2D", "rgb", "segments", EMBEDDING_DIM, "metric", True, "metric",
            "Felzenszwalb superpixels merged by normalized cut, on RGB"),
-        _t("curvature", "curvature", "3D", "rgb", "map", 2, "l1", True, "l1",
+        _t("curvature", "curvature", "3D", "rgb", "map", 2, "l2", True, "l2",
            "principal curvatures k1, k2 of the rendered surface, smoothed at creases"),
         _t("depth_euclidean", "distance", "3D", "rgb", "map", 1, "l1", True, "l1",
            "Euclidean distance to the camera centre, log-encoded"),
@@ -184,9 +186,8 @@ TASKS["segment_semantic"] = dataclasses.replace(
 #: L1 back to L2 and gave its networks 8 (small) and 2 (ResNet) times the steps at 3 times
 #: the peak learning rate (benchmarks/curvature.md).
 TASKS["curvature"] = dataclasses.replace(
-    TASKS["curvature"], loss="l2", metric="l2", revision=1,
-    steps_factor=(("small", 8), ("taskonomy", 2)), lr_factor=3.0,
-)  # fmt: skip
+    TASKS["curvature"], revision=1, steps_factor=(("small", 8), ("taskonomy", 2)), lr_factor=3.0
+)
 #: The small model's dense 3D tasks still learn at the profile's steps (twice the steps: +0.04
 #: to +0.09 of relative quality, benchmarks/learning.md); 2.5D segment's metric loss overfits.
 for _name in ("depth_euclidean", "depth_zbuffer", "edge_occlusion", "keypoints3d", "normal",
