@@ -129,3 +129,19 @@ def test_longer_recipes_name_each_network_that_leaves_the_profile():
     assert f"surface normals, reshading: {2 * p.steps} steps (small)" in text
     assert "autoencoding" not in text and "2.5d segment" not in text
     assert longer_recipes(p, ["autoencoding", "class_scene"]) == "none"
+
+
+def test_network_jobs_cover_every_network_longest_first():
+    """Every (task, arch, replicate) once, in decreasing estimated time (steps x step cost), so
+    that the longest networks (curvature's) do not start last on a worker."""
+    from types import SimpleNamespace
+
+    from rsa_utils.profiles import get_profile
+    from rsa_utils.study.task_models import STEP_COST, network_jobs
+
+    p = get_profile("cpu")
+    jobs = network_jobs(SimpleNamespace(profile=p), TASK_NAMES)
+    assert sorted(jobs) == sorted({(t, a, r) for t in TASK_NAMES for a in ("small", "taskonomy")
+                                   for r in range(p.replicates_of(t))})  # fmt: skip
+    cost = [p.recipe(a, t)[0] * STEP_COST[a] for t, a, _ in jobs]
+    assert cost == sorted(cost, reverse=True) and jobs[0][0] == "curvature"
