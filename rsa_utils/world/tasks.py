@@ -193,6 +193,10 @@ TASKS["curvature"] = dataclasses.replace(
 for _name in ("depth_euclidean", "depth_zbuffer", "edge_occlusion", "keypoints3d", "normal",
               "reshading"):  # fmt: skip
     TASKS[_name] = dataclasses.replace(TASKS[_name], steps_factor=(("small", 2),))
+#: ... and so does the ResNet's 3D keypoints (twice the steps: 0.18 -> 0.27, benchmarks/learning.md).
+TASKS["keypoints3d"] = dataclasses.replace(
+    TASKS["keypoints3d"], steps_factor=(("small", 2), ("taskonomy", 2))
+)
 TASK_NAMES: tuple[str, ...] = tuple(TASKS)
 #: S1: the 14 tasks with spatial output and L1/L2/metric loss (small vs Taskonomy models).
 _S1 = (
