@@ -59,7 +59,7 @@ study = profiles.setup(profile, device, seed, cache_dir, data, data_root, target
 # start at zero (every block starts as its shortcut), which raised the relative quality of
 # all ten of its networks measured on this profile (`benchmarks/zero_init.md`). Where a task's
 # learning curve still rose at the profile's steps, its networks train longer (the task
-# registry's `steps_factor` and `lr_factor`): {glue:text}`longer_recipes`
+# registry's `steps_factor` and `lr_factor`): {glue:md}`longer_recipes`
 # (`benchmarks/learning.md`, `benchmarks/curvature.md`).
 #
 # Every network starts from its own random weights, drawn from a seed derived from the study
