@@ -3,9 +3,10 @@
 Usage::
 
     python benchmarks/curvature_inputs.py INPUT ARCH LOSS LR [--blur SIGMA] [--steps-factor F]
-        [--cache-dir .cache]
+        [--seed S] [--replicate R] [--cache-dir .cache]
 
-Trains replicate 0 of the ``ARCH`` curvature network on the ``cpu`` profile's recipe (peak
+Trains replicate ``R`` (default 0) of the ``ARCH`` curvature network of study seed ``S``
+(default 0; the book's network seeds and data) on the ``cpu`` profile's recipe (peak
 learning rate ``LR``, loss and metric ``LOSS``: ``l1`` or ``l2``), one thread, with ``INPUT`` as
 its input: ``rgb`` (the book's setting) or ``normal`` (the normals label, (n + 1) / 2, whose
 derivatives *are* the curvature); ``--steps-factor``: the profile's optimiser steps times ``F``
@@ -31,6 +32,8 @@ def main() -> None:
     ap.add_argument("lr", type=float)
     ap.add_argument("--blur", type=float, default=0.0, help="blur the label (pixels)")
     ap.add_argument("--steps-factor", type=float, default=1.0, help="train F x the steps")
+    ap.add_argument("--seed", type=int, default=0, help="study seed (data and network seeds)")
+    ap.add_argument("--replicate", type=int, default=0, help="which of the task's networks")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
 
@@ -48,7 +51,7 @@ def main() -> None:
     torch.set_num_threads(1)
     p = dataclasses.replace(get_profile("cpu"), lr=args.lr)
     t = dataclasses.replace(get_task("curvature"), loss=args.loss, metric=args.loss)
-    kw = dict(image_size=p.image_size, seed=0, cache_dir=args.cache_dir, device="cpu",
+    kw = dict(image_size=p.image_size, seed=args.seed, cache_dir=args.cache_dir, device="cpu",
               tasks=["curvature", "normal"])  # fmt: skip
 
     class Inputs:
@@ -75,13 +78,16 @@ def main() -> None:
     best_constant = evaluate_baseline(t, train, test)
     steps, batch = p.recipe(args.arch)
     steps = round(steps * args.steps_factor)
-    cfg = loop.TrainConfig.of(p, steps, network_seed(0, "task", t.name, args.arch, 0), batch)
+    rep = args.replicate
+    cfg = loop.TrainConfig.of(
+        p, steps, network_seed(args.seed, "task", t.name, args.arch, rep), batch
+    )
     t0 = time.perf_counter()
-    res = loop.fit(init_model(t, args.arch, p, 0), t, train, cfg, show_progress=False)
+    res = loop.fit(init_model(t, args.arch, p, args.seed, rep), t, train, cfg, show_progress=False)
     rq = {name: relative_quality(evaluate(res.model, t, d, 64)["metric"], best_constant, False)
           for name, d in (("test", test), ("train256", seen))}  # fmt: skip
     print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr, "blur": args.blur,
-                      "steps": steps,
+                      "seed": args.seed, "replicate": rep, "steps": steps,
                       "seconds": round(time.perf_counter() - t0, 1),
                       "relative_quality_test": rq["test"], "relative_quality_train": rq["train256"]}),
           flush=True)  # fmt: skip
