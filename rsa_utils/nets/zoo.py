@@ -85,7 +85,7 @@ def model_key(
     t = get_task(task)
     if t.class_weights is not None:  # only a weighted loss: the other tasks keep their keys
         key["class_weights"] = list(t.class_weights)
-    if t.revision:  # only where the label or loss changed: the other tasks keep their keys
+    if t.revision:  # only where the loss or metric changed: the other tasks keep their keys
         key["revision"] = t.revision
     return key
 

@@ -181,22 +181,21 @@ def balanced_class_weights(shares: Iterable[float]) -> tuple[float, ...]:
 TASKS["segment_semantic"] = dataclasses.replace(
     TASKS["segment_semantic"], class_weights=balanced_class_weights(SOURCE_CLASS_SHARES)
 )
-#: Curvature's creases are lines 1-3 pixels wide that its networks learn late, and only under
-#: SPEC's L2 loss (under L1 the flat median beats any blurred line): revision 1 moved it from
-#: L1 back to L2 and gave its networks 8 (small) and 2 (ResNet) times the steps at 3 times
-#: the peak learning rate (benchmarks/curvature.md).
-TASKS["curvature"] = dataclasses.replace(
-    TASKS["curvature"], revision=1, steps_factor=(("small", 8), ("taskonomy", 2)), lr_factor=3.0
-)
-#: The small model's dense 3D tasks still learn at the profile's steps (twice the steps: +0.04
-#: to +0.09 of relative quality, benchmarks/learning.md); 2.5D segment's metric loss overfits.
-for _name in ("depth_euclidean", "depth_zbuffer", "edge_occlusion", "keypoints3d", "normal",
-              "reshading"):  # fmt: skip
-    TASKS[_name] = dataclasses.replace(TASKS[_name], steps_factor=(("small", 2),))
-#: ... and so does the ResNet's 3D keypoints (twice the steps: 0.18 -> 0.27, benchmarks/learning.md).
-TASKS["keypoints3d"] = dataclasses.replace(
-    TASKS["keypoints3d"], steps_factor=(("small", 2), ("taskonomy", 2))
-)
+#: Tasks whose networks train longer than their profile says (``Task.steps_factor``,
+#: ``lr_factor``), where their learning curves still rose. Curvature's creases are lines 1-3
+#: pixels wide that its networks learn late, and only under SPEC's L2 loss (under L1 the flat
+#: median beats any blurred line): revision 1 moved it from L1 back to L2, with 8 (small) and 2
+#: (ResNet) times the steps at 3 times the peak (benchmarks/curvature.md). The small model's
+#: dense 3D tasks gain +0.04 to +0.09 of relative quality from twice the steps, the ResNet's 3D
+#: keypoints 0.18 -> 0.27 (benchmarks/learning.md); 2.5D segment's metric loss overfits.
+_OWN_RECIPES: dict[str, dict] = {
+    "curvature": dict(revision=1, steps_factor=(("small", 8), ("taskonomy", 2)), lr_factor=3.0),
+    **{n: dict(steps_factor=(("small", 2),))
+       for n in ("depth_euclidean", "depth_zbuffer", "edge_occlusion", "normal", "reshading")},
+    "keypoints3d": dict(steps_factor=(("small", 2), ("taskonomy", 2))),
+}  # fmt: skip
+for _name, _own in _OWN_RECIPES.items():
+    TASKS[_name] = dataclasses.replace(TASKS[_name], **_own)
 TASK_NAMES: tuple[str, ...] = tuple(TASKS)
 #: S1: the 14 tasks with spatial output and L1/L2/metric loss (small vs Taskonomy models).
 _S1 = (
