@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/finetune_recipe.py INIT ENCODER_LR_FACTOR STEPS [PEAK_LR] [--cache-dir .cache]
+    python benchmarks/finetune_recipe.py INIT ENCODER_LR_FACTOR STEPS [PEAK_LR] [--probe F] [--cache-dir .cache]
 
 Fine-tunes the ``cpu`` profile's segmentation network on the target domain with
 ``rsa_utils.nets.transfer.finetune``'s steps and scoring (same network seed, batches and
@@ -11,6 +11,9 @@ the decoder's and the peak is ``PEAK_LR`` (default: the profile's ``finetune_lr`
 source task (its cached Taskonomy-architecture encoder) or ``scratch``. Prints one JSON line:
 the mIoU (%) on the profile's 128 target test images beside the book's fine-tuning of the same
 initialisation (the anchor: with factor 1 and the default peak the two agree to the digit).
+``--probe F``: linear probing, then fine-tuning (LP-FT, Kumar et al. 2022): for the first F of the
+steps only the decoder learns (the encoder frozen, its BatchNorm statistics fixed), then every
+parameter does, under the same one-cycle schedule and batches.
 ``finetune_recipe.json`` keeps the runs behind ``finetune_recipe.md``.
 """
 
@@ -27,8 +30,11 @@ def main() -> None:
     ap.add_argument("encoder_lr_factor", type=float)
     ap.add_argument("steps", type=int)
     ap.add_argument("peak_lr", type=float, nargs="?")
+    ap.add_argument("--probe", type=float, default=0.0)
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
+    if not 0 <= args.probe < 1:
+        raise SystemExit(f"--probe {args.probe} is not allowed; use a fraction in [0, 1)")
     import dataclasses
 
     import torch
@@ -62,14 +68,19 @@ def main() -> None:
     g = torch.Generator().manual_seed(network_seed(0, "finetune", init))
     cpu = torch.device("cpu")
     t0 = time.perf_counter()
-    finetune_steps(
-        net, opt, sched, train, dataclasses.replace(p, finetune_steps=args.steps), g, cpu
-    )
+    probe = round(args.probe * args.steps)
+    if probe:  # the decoder alone first: Adam skips the encoder while it has no gradients
+        net.encoder.requires_grad_(False)
+        finetune_steps(net, opt, sched, train, dataclasses.replace(p, finetune_steps=probe), g, cpu,
+                       frozen_encoder=True)  # fmt: skip
+        net.encoder.requires_grad_(True)
+    rest = dataclasses.replace(p, finetune_steps=args.steps - probe)
+    finetune_steps(net, opt, sched, train, rest, g, cpu)
     seconds = time.perf_counter() - t0
     miou = miou_from_confusion(image_confusions(net, test, cpu).sum(0))
     book = finetune(init, p, seed=0, cache_dir=cd)["miou"]
     print(json.dumps({"init": init, "encoder_lr_factor": args.encoder_lr_factor, "steps": args.steps,
-                      "peak_lr": lr, "miou": round(100 * miou, 2), "book_miou": round(100 * book, 2),
+                      "peak_lr": lr, "probe": args.probe, "miou": round(100 * miou, 2), "book_miou": round(100 * book, 2),
                       "seconds": round(seconds, 1)}))  # fmt: skip
 
 
