@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/curvature_inputs.py INPUT ARCH LOSS LR [--blur SIGMA] [--steps-factor F]
-        [--seed S] [--replicate R] [--cache-dir .cache]
+        [--seed S] [--replicate R] [--warmup W] [--cache-dir .cache]
 
 Trains replicate ``R`` (default 0) of the ``ARCH`` curvature network of study seed ``S``
 (default 0; the book's network seeds and data) on the ``cpu`` profile's recipe (peak
@@ -11,7 +11,8 @@ learning rate ``LR``, loss and metric ``LOSS``: ``l1`` or ``l2``), one thread, w
 its input: ``rgb`` (the book's setting) or ``normal`` (the normals label, (n + 1) / 2, whose
 derivatives *are* the curvature); ``--steps-factor``: the profile's optimiser steps times ``F``
 (same batch, same one-cycle shape); ``--blur``: the curvature label itself blurred by a Gaussian of
-``SIGMA`` pixels around its flat value 0.5. Prints one JSON line: relative quality against the best
+``SIGMA`` pixels around its flat value 0.5; ``--warmup``: the fraction of the steps spent warming
+up (default: the profile's). Prints one JSON line: relative quality against the best
 constant under ``LOSS`` on the profile's test images and on 256 training images. The data
 come from the cache's source splits (rendered on first use).
 """
@@ -34,6 +35,7 @@ def main() -> None:
     ap.add_argument("--steps-factor", type=float, default=1.0, help="train F x the steps")
     ap.add_argument("--seed", type=int, default=0, help="study seed (data and network seeds)")
     ap.add_argument("--replicate", type=int, default=0, help="which of the task's networks")
+    ap.add_argument("--warmup", type=float, help="warm-up fraction (default: the profile's)")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
 
@@ -49,7 +51,9 @@ def main() -> None:
     from rsa_utils.world.tasks import get_task
 
     torch.set_num_threads(1)
-    p = dataclasses.replace(get_profile("cpu"), lr=args.lr)
+    p = get_profile("cpu").replace(
+        lr=args.lr, **({} if args.warmup is None else {"warmup": args.warmup})
+    )
     t = dataclasses.replace(get_task("curvature"), loss=args.loss, metric=args.loss)
     kw = dict(image_size=p.image_size, seed=args.seed, cache_dir=args.cache_dir, device="cpu",
               tasks=["curvature", "normal"])  # fmt: skip
@@ -86,7 +90,7 @@ def main() -> None:
     res = loop.fit(init_model(t, args.arch, p, args.seed, rep), t, train, cfg, show_progress=False)
     rq = {name: relative_quality(evaluate(res.model, t, d, 64)["metric"], best_constant, False)
           for name, d in (("test", test), ("train256", seen))}  # fmt: skip
-    print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr, "blur": args.blur,
+    print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr, "blur": args.blur, "warmup": p.warmup,
                       "seed": args.seed, "replicate": rep, "steps": steps,
                       "seconds": round(time.perf_counter() - t0, 1),
                       "relative_quality_test": rq["test"], "relative_quality_train": rq["train256"]}),
