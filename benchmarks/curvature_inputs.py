@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/curvature_inputs.py INPUT ARCH LOSS LR [--blur SIGMA] [--steps-factor F]
-        [--seed S] [--replicate R] [--warmup W] [--cache-dir .cache]
+        [--seed S] [--replicate R] [--warmup W] [--clip C] [--cache-dir .cache]
 
 Trains replicate ``R`` (default 0) of the ``ARCH`` curvature network of study seed ``S``
 (default 0; the book's network seeds and data) on the ``cpu`` profile's recipe (peak
@@ -12,7 +12,8 @@ its input: ``rgb`` (the book's setting) or ``normal`` (the normals label, (n + 1
 derivatives *are* the curvature); ``--steps-factor``: the profile's optimiser steps times ``F``
 (same batch, same one-cycle shape); ``--blur``: the curvature label itself blurred by a Gaussian of
 ``SIGMA`` pixels around its flat value 0.5; ``--warmup``: the fraction of the steps spent warming
-up (default: the profile's). Prints one JSON line: relative quality against the best
+up (default: the profile's); ``--clip``: gradients clipped to a global norm of ``C`` before each
+optimiser step. Prints one JSON line: relative quality against the best
 constant under ``LOSS`` on the profile's test images and on 256 training images. The data
 come from the cache's source splits (rendered on first use).
 """
@@ -36,6 +37,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0, help="study seed (data and network seeds)")
     ap.add_argument("--replicate", type=int, default=0, help="which of the task's networks")
     ap.add_argument("--warmup", type=float, help="warm-up fraction (default: the profile's)")
+    ap.add_argument("--clip", type=float, help="clip the gradients' global norm to C")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
 
@@ -51,6 +53,15 @@ def main() -> None:
     from rsa_utils.world.tasks import get_task
 
     torch.set_num_threads(1)
+    if args.clip:  # the training loop builds torch.optim.Adam: clip inside its step
+
+        class ClippedAdam(torch.optim.Adam):
+            def step(self, closure=None):
+                params = [q for g in self.param_groups for q in g["params"] if q.grad is not None]
+                torch.nn.utils.clip_grad_norm_(params, args.clip)
+                return super().step(closure)
+
+        torch.optim.Adam = ClippedAdam
     p = get_profile("cpu").replace(
         lr=args.lr, **({} if args.warmup is None else {"warmup": args.warmup})
     )
@@ -90,7 +101,7 @@ def main() -> None:
     res = loop.fit(init_model(t, args.arch, p, args.seed, rep), t, train, cfg, show_progress=False)
     rq = {name: relative_quality(evaluate(res.model, t, d, 64)["metric"], best_constant, False)
           for name, d in (("test", test), ("train256", seen))}  # fmt: skip
-    print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr, "blur": args.blur, "warmup": p.warmup,
+    print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr, "blur": args.blur, "warmup": p.warmup, "clip": args.clip,
                       "seed": args.seed, "replicate": rep, "steps": steps,
                       "seconds": round(time.perf_counter() - t0, 1),
                       "relative_quality_test": rq["test"], "relative_quality_train": rq["train256"]}),
