@@ -3,10 +3,10 @@ held-out relative quality and seconds under a given batch size and step count.
 
 Usage::
 
-    python benchmarks/batch_steps.py TASK ARCH BATCH STEPS REPLICATE [--lr PEAK] [--cache-dir .cache]
+    python benchmarks/batch_steps.py TASK ARCH BATCH STEPS REPLICATE [--lr PEAK] [--n-train N] [--cache-dir .cache]
 
 Trains replicate ``REPLICATE`` of ``TASK`` on the ``cpu`` profile's data and recipe (one-cycle
-Adam, peak lr 1e-2, or ``--lr``) with ``BATCH`` images per step for ``STEPS`` steps, one thread, step seed
+Adam, peak lr 1e-2, or ``--lr``; its 3 072 training images, or the first ``--n-train``) with ``BATCH`` images per step for ``STEPS`` steps, one thread, step seed
 1000 + replicate, and prints one JSON line: task, arch, batch, steps, replicate, seconds,
 relative quality on the 128 held-out images, final training loss. ``batch_steps.json`` holds
 the lines of the runs that chose the `cpu` profile's Taskonomy recipe (benchmarks/learning.md,
@@ -31,6 +31,7 @@ def main() -> None:
     ap.add_argument("steps", type=int)
     ap.add_argument("replicate", type=int)
     ap.add_argument("--lr", type=float, help="peak learning rate (default: the profile's)")
+    ap.add_argument("--n-train", type=int, help="training images (default: the profile's)")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
     from rsa_utils.nets import loop
@@ -43,7 +44,8 @@ def main() -> None:
 
     torch.set_num_threads(1)
     p = get_profile("cpu", steps=args.steps, batch_size=args.batch,
-                    **({} if args.lr is None else {"lr": args.lr}))  # fmt: skip
+                    **({} if args.lr is None else {"lr": args.lr}),
+                    **({} if args.n_train is None else {"n_train": args.n_train}))  # fmt: skip
     t = get_task(args.task)
     kw = dict(
         image_size=p.image_size, seed=0, cache_dir=args.cache_dir, device="cpu", tasks=[t.name]
@@ -57,7 +59,7 @@ def main() -> None:
                    show_progress=False)  # fmt: skip
     seconds = time.perf_counter() - t0
     ev = evaluate(res.model, t, test, 64)
-    print(json.dumps({"task": t.name, "arch": args.arch, "batch": args.batch, "steps": args.steps, "lr": p.lr,
+    print(json.dumps({"task": t.name, "arch": args.arch, "batch": args.batch, "steps": args.steps, "lr": p.lr, "n_train": p.n_train,
                       "replicate": args.replicate, "seconds": round(seconds, 1),
                       "relative_quality": round(relative_quality(ev["metric"], base, higher_is_better(t)), 4),
                       "train_loss": round(res.train_loss, 4)}))  # fmt: skip
