@@ -45,8 +45,7 @@ tables.table_notebooks(record)
 # Taskonomy-architecture network on 32 images, `rsa_utils.study.calibration`): here it took
 # {glue:}`reference_step_ms` ms, {glue:}`machine_factor` times the {glue:}`budget_step_ms` ms
 # it took on the machine the `cpu` profile's one-hour budget was set on. Scaled by that factor,
-# this edition's {glue:}`busy_min` minutes of wall time would be about
-# {glue:}`busy_min_budget_machine` there (an estimate: not every part of a run scales alike).
+# {glue:md}`scaled_reading`.
 #
 # **Seeds.** Every network of a run draws its initial weights and its batches from its own seed,
 # derived from the study seed (column *study seed*) and what the network is:

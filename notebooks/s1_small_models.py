@@ -71,9 +71,9 @@ figures.figure_s1(s1)
 # ```{figure} figures/s1_fig_s1.png
 # :name: fig-s1
 # **Fig S1.** Similarity of each task (panel title and tick labels coloured by type:
-# {glue:text}`type_colors`) to the other tasks, from Taskonomy-architecture networks (dark
-# gray bars) and small networks (light orange bars). Below each panel: Pearson's ρ between the
-# two rankings [95 % bootstrap interval]. {glue:md}`s1_fig_s1_data`
+# {glue:text}`type_colors`) to the other tasks, from Taskonomy-architecture networks (dark gray bars) and small networks (light orange bars). Below each panel: Pearson's ρ between the
+# two rankings of each task's first network per architecture [95 % interval over images only];
+# the table below gives the estimates the claims use. {glue:md}`s1_fig_s1_data`
 # ```
 #
 # The numbers below and the claims use the {glue:}`n_claim_tasks` tasks whose networks beat their

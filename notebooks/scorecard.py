@@ -82,10 +82,8 @@ table_changes(card)
 # A verdict should belong to the claim, not to one draw of networks. The same code was run
 # again with another study seed, so that every image was rendered anew and every network,
 # readout and fine-tuning started from other weights and saw other batches
-# ({glue:md}`reseed_edition`; data: [claims_reseed.csv](data/claims_reseed.csv); the networks
-# whose recipe did not change were read from the previous edition's seed-1 run, which trained
-# them from an empty cache with the same code). Of the
-# {glue:}`n_reseed_tested` rows that both runs could test, {glue:}`n_reseed_same` give the same
+# ({glue:md}`reseed_edition`; data: [claims_reseed.csv](data/claims_reseed.csv)). That run set
+# aside {glue:md}`reseed_set_aside`. Of the {glue:}`n_reseed_tested` rows that both runs could test, {glue:}`n_reseed_same` give the same
 # verdict; those that moved are listed below. How close each row's interval comes to its
 # threshold under either seed is in `benchmarks/book.md`, beside the earlier reseeds.
 

@@ -5,6 +5,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: The committed edition: the executed notebooks, their figures and data.
 BOOK_DIR = REPO_ROOT / "book"
+#: The previous edition's claims table, shipped with the book (columns: edition, then a claims row).
+PREVIOUS_EDITION = BOOK_DIR / "data" / "claims_previous_edition.csv"
+#: The claims table of a run of this edition's code with another study seed (a reseed), shipped
+#: with the book (columns: edition, then a claims row; written by ``benchmarks/reseed.py --export``).
+RESEED = BOOK_DIR / "data" / "claims_reseed.csv"
 
 
 def portable(path, placeholder: str = "<run>") -> str:

@@ -144,6 +144,9 @@ def test_prose_variants_come_from_the_library():
 
     assert _above_chance([]).startswith("none of them: every interval includes zero")
     assert _above_chance(["linear CKA"]) == "linear CKA (their intervals lie above zero)"
-    layers = pd.DataFrame({"low": [0.0, 0.5], "high": [0.2, 0.9]}, index=["block 1", "output"])
+    layers = pd.DataFrame({"mean": [0.1, 0.7], "low": [0.0, 0.5], "high": [0.2, 0.9]},
+                          index=["block 1", "output"])  # fmt: skip
     assert _depth_trend(layers) == "here it does (output's interval lies above block 1's)"
     assert _depth_trend(layers.iloc[::-1]).startswith("within these intervals")
+    overlapping = layers.assign(low=[0.0, 0.1], high=[0.6, 0.9])
+    assert _depth_trend(overlapping).startswith("the estimates rise, from 0.10 (block 1) to 0.70")

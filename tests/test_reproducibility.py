@@ -103,3 +103,13 @@ def test_the_reference_step_is_timed_and_handed_down(monkeypatch):
         calibration.reference_step_seconds(steps=0)
     with pytest.raises(ValueError, match="blocks=0"):
         calibration.reference_step_seconds(blocks=0)
+
+
+def test_scaled_time_says_when_the_edition_read_its_networks_from_a_cache():
+    from rsa_utils.study.reproducibility import scaled_reading
+
+    values = {"busy_min": 55.7, "busy_min_budget_machine": 76.8}
+    cold = scaled_reading(values, cached=False)
+    assert cold.startswith("this edition's 55.7 minutes of wall time would be about 76.8 there")
+    assert "cache" not in cold
+    assert "from an empty cache" in scaled_reading(values, cached=True)

@@ -94,3 +94,19 @@ def test_tables_are_one_call_each(book, tmp_path, monkeypatch):
     assert list(moved.columns) == ["section", "claim", "this run", "other run", "this value",
                                    "other value"]  # fmt: skip
     assert list(moved.claim) == ["b"] and list(moved["other value"]) == ["0.2"]
+
+
+def test_another_runs_reading_and_set_aside_come_from_its_claims_table():
+    from rsa_utils.study.claims import other_run_reading
+
+    other = pd.DataFrame({
+        "edition": ["seed 1"] * 3, "section": ["S3.1", "S3.1", "S2"],
+        "claim": ["ρ at 1/10", "ρ > 0.99", "own best"],
+        "ours": ["0.35 [0.02, 0.68]; set aside: curvature (no signal)",
+                 "from 4/5; set aside: curvature (no signal)", "6 of 20"],
+        "holds": ["partly", "partly", "inconclusive"],
+    })  # fmt: skip
+    assert other_run_reading(other, "S3.1", "ρ at 1/10") == "0.35 [0.02, 0.68] (*partly*)"
+    assert other_run_reading(other, "S3.2", "ρ at 1/10") == "not in that run"
+    assert sc.set_aside_of(other) == "curvature (no signal)"
+    assert sc.set_aside_of(other.assign(ours="0.5 [0.1, 0.9]")) == "no network"

@@ -28,9 +28,16 @@ class Beyond:
 
 
 def _depth_trend(by_layer: pd.DataFrame) -> str:
+    """Whether agreement rises with depth (rows: layers from first to last; columns mean, low,
+    high): the last interval above the first, estimates that rise while the intervals overlap,
+    or neither."""
     first, last = by_layer.iloc[0], by_layer.iloc[-1]
+    a, b = by_layer.index[0], by_layer.index[-1]
     if last["low"] > first["high"]:
-        return f"here it does ({by_layer.index[-1]}'s interval lies above {by_layer.index[0]}'s)"
+        return f"here it does ({b}'s interval lies above {a}'s)"
+    if by_layer["mean"].is_monotonic_increasing and last["mean"] > first["mean"]:
+        return (f"the estimates rise, from {first['mean']:.2f} ({a}) to {last['mean']:.2f} ({b}), "
+                f"but {a}'s and {b}'s intervals overlap, so within them the trend is not established")  # fmt: skip
     return "within these intervals no such trend can be read"
 
 

@@ -70,6 +70,17 @@ def verdict_changes(claims: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFram
     return out
 
 
+def other_run_reading(other: pd.DataFrame, section: str, claim: str) -> str:
+    """How another run's claims table (an earlier edition's, a reseed's: columns edition, then a
+    claims row) read one claim: "value (*verdict*)", its list of tasks set aside left out;
+    "not in that run" where it has no such row."""
+    row = other[(other.section == section) & (other.claim == claim)]
+    if row.empty:
+        return "not in that run"
+    value = str(row.ours.iloc[0]).split("; set aside")[0]
+    return f"{value} (*{row.holds.iloc[0]}*)"
+
+
 def verdict_agreement(claims: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     """The rows both runs tested (neither *not tested*, the row present in ``other``, a claims
     table of another run of the same code, e.g. with another study seed): columns section,

@@ -164,9 +164,9 @@ PROFILES: dict[str, Profile] = {
         name="cpu", image_size=64, resnet_width=16, n_train=3072, n_val=128, n_test=128, n_rsa=400,
         steps=600, batch_size=32, lr=1e-2, transfer_train=512, transfer_steps=160, transfer_batch=16,
         target_train=512, target_steps=700, finetune_steps=300, finetune_lr=3e-3, n_boot=100,
-        replicates=2, replicate_tasks=20, target_models=4, workers=2,
+        replicates=2, replicate_tasks=20, target_models=8, workers=2,
         image_counts=(50, 80, 100, 150, 200, 250, 300, 350),
-    ),
+    ),  # 8 target models: S3's intervals sample the spread between target networks (book.md 19)
     "gpu": Profile(
         name="gpu", image_size=128, resnet_width=64, n_train=8192, n_val=256, n_test=512, n_rsa=1000,
         steps=400, batch_size=128, lr=1e-2, transfer_train=1024, transfer_steps=300, transfer_batch=128,

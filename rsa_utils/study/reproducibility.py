@@ -129,4 +129,22 @@ def reproducibility(book: Path) -> Reproducibility:
         "zoo_built": int(record["zoo entries built"].fillna(0).sum()),
         "n_data_files": len(data_files),
     }
+    text["scaled_reading"] = scaled_reading(
+        values, cached=bool(record["zoo entries built"].fillna(0).eq(0).any())
+    )
     return Reproducibility(record, versions, profiles, data_files, text, values)
+
+
+def scaled_reading(values: dict, cached: bool) -> str:
+    """The sentence that scales this edition's wall time to the budget's machine, and says so
+    where the edition read its task networks from a cache filled by earlier runs (``cached``: the
+    models chapter built none), when neither time is the book's from an empty cache."""
+    out = (f"this edition's {values['busy_min']} minutes of wall time would be about "
+           f"{values['busy_min_budget_machine']} there (an estimate: not every part of a run scales alike)")  # fmt: skip
+    if cached:
+        out += (
+            "; but this edition read its task networks from a cache filled by earlier runs, "
+            "so neither figure is the time of the book from an empty cache, which "
+            "`benchmarks/book.md` records with the reference step measured in the same run"
+        )
+    return out

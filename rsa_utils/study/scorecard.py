@@ -10,18 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from rsa_utils.paths import PREVIOUS_EDITION, RESEED
 from rsa_utils.study.claims import styled_claims, verdict_agreement, verdict_changes
-from rsa_utils.study.edition import BOOK_DIR, book_dir, collect_claims, notebook_record, read_glued
+from rsa_utils.study.edition import book_dir, collect_claims, notebook_record, read_glued
 from rsa_utils.study.outputs import save_data
 from rsa_utils.study.prose import number_agrees
 from rsa_utils.study.runner import toc_notebooks
 from rsa_utils.study.verdicts import VERDICT_RULES
-
-#: The previous edition's claims table, shipped with the book (columns: edition, then a claims row).
-PREVIOUS_EDITION = BOOK_DIR / "data" / "claims_previous_edition.csv"
-#: The claims table of a run of this edition's code with another study seed, shipped with the
-#: book (columns: edition, then a claims row; written by ``benchmarks/reseed.py --export``).
-RESEED = BOOK_DIR / "data" / "claims_reseed.csv"
 
 
 @dataclass(frozen=True)
@@ -74,8 +69,16 @@ def scorecard(
         "verdict_rules": VERDICT_RULES,
         "previous_edition": str(before.edition.iloc[0]),
         "reseed_edition": str(other.edition.iloc[0]),
+        "reseed_set_aside": set_aside_of(other),
     }
     return Scorecard(claims, paper_claims, our_checks, changes, agreement, record, text, values)
+
+
+def set_aside_of(claims: pd.DataFrame) -> str:
+    """The networks a run's claims table set aside, as most of its rows name them ("no network"
+    where none does)."""
+    notes = claims.ours.astype(str).str.split("; set aside: ").str[1].dropna()
+    return str(notes.mode().iloc[0]) if len(notes) else "no network"
 
 
 def table_claims(card: Scorecard):

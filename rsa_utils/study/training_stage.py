@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 
 from rsa_utils.nets import zoo
+from rsa_utils.paths import PREVIOUS_EDITION, RESEED
 from rsa_utils.study import report
+from rsa_utils.study.claims import other_run_reading
 from rsa_utils.study.profiles import Study
 from rsa_utils.study.s3_data import S3Data, fraction_label, label, load
 from rsa_utils.study.s3_statistics import (
@@ -106,4 +108,6 @@ def compare(study: Study, s3: S3Data) -> TrainingStage:
         ),
     ]
     claims = report.gate_claims(claims, s3.set_aside_note, s3.tested)
+    for name, path in (("first_previous", PREVIOUS_EDITION), ("first_reseed", RESEED)):
+        text[name] = other_run_reading(pd.read_csv(path), "S3.1", claims[0].claim)
     return TrainingStage(table, rankings, text, values, claims)
