@@ -62,7 +62,8 @@ table_checks(card)
 # curvature under SPEC's L2 loss again, with several times the steps at a higher peak learning
 # rate (`benchmarks/curvature.md`), so that its networks now beat their baseline and carry
 # signal and the sections test it; the small model's dense 3D tasks and the ResNet's 3D
-# keypoints with twice the steps (`benchmarks/learning.md`). Every other network is the previous one.
+# keypoints with twice the steps (`benchmarks/learning.md`). Every other network is the previous one;
+# S3 draws from eight target models instead of four (`benchmarks/book.md`, entry 19).
 # {glue:}`n_changed` of the {glue:}`n_rows` rows changed their verdict or are new (data:
 # [claims.csv](data/claims.csv), [claims_previous_edition.csv](data/claims_previous_edition.csv)).
 # Earlier editions (curvature under L1, failing its baseline; a vanishing point whose yaw swamped
