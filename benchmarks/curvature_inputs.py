@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/curvature_inputs.py INPUT ARCH LOSS LR [--blur SIGMA] [--steps-factor F]
-        [--seed S] [--replicate R] [--warmup W] [--clip C] [--cache-dir .cache]
+        [--seed S] [--replicate R] [--warmup W] [--clip C] [--crease-weight K] [--cache-dir .cache]
 
 Trains replicate ``R`` (default 0) of the ``ARCH`` curvature network of study seed ``S``
 (default 0; the book's network seeds and data) on the ``cpu`` profile's recipe (peak
@@ -13,7 +13,9 @@ derivatives *are* the curvature); ``--steps-factor``: the profile's optimiser st
 (same batch, same one-cycle shape); ``--blur``: the curvature label itself blurred by a Gaussian of
 ``SIGMA`` pixels around its flat value 0.5; ``--warmup``: the fraction of the steps spent warming
 up (default: the profile's); ``--clip``: gradients clipped to a global norm of ``C`` before each
-optimiser step. Prints one JSON line: relative quality against the best
+optimiser step; ``--crease-weight``: the training loss (not the score) weights every pixel off the
+flat value (a crease: either curvature farther than 0.02 from 0.5) ``1 + K`` times a flat one,
+normalised by the batch's mean weight. Prints one JSON line: relative quality against the best
 constant under ``LOSS`` on the profile's test images and on 256 training images. The data
 come from the cache's source splits (rendered on first use).
 """
@@ -38,6 +40,7 @@ def main() -> None:
     ap.add_argument("--replicate", type=int, default=0, help="which of the task's networks")
     ap.add_argument("--warmup", type=float, help="warm-up fraction (default: the profile's)")
     ap.add_argument("--clip", type=float, help="clip the gradients' global norm to C")
+    ap.add_argument("--crease-weight", type=float, default=0.0, help="crease pixels weigh 1 + K")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
 
@@ -62,6 +65,14 @@ def main() -> None:
                 return super().step(closure)
 
         torch.optim.Adam = ClippedAdam
+    if args.crease_weight:  # the training loop's loss (the network trains on curvature only)
+
+        def weighted(task, decoder, z, target, generator=None):
+            err = (decoder(z).float() - target) ** 2
+            w = 1 + args.crease_weight * ((target - 0.5).abs().amax(1, keepdim=True) > 0.02)
+            return (w * err).mean() / w.mean()
+
+        loop.training_loss = weighted
     p = get_profile("cpu").replace(
         lr=args.lr, **({} if args.warmup is None else {"warmup": args.warmup})
     )
@@ -101,7 +112,7 @@ def main() -> None:
     res = loop.fit(init_model(t, args.arch, p, args.seed, rep), t, train, cfg, show_progress=False)
     rq = {name: relative_quality(evaluate(res.model, t, d, 64)["metric"], best_constant, False)
           for name, d in (("test", test), ("train256", seen))}  # fmt: skip
-    print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr, "blur": args.blur, "warmup": p.warmup, "clip": args.clip,
+    print(json.dumps({"input": args.input, "arch": args.arch, "loss": args.loss, "lr": args.lr, "blur": args.blur, "warmup": p.warmup, "clip": args.clip, "crease_weight": args.crease_weight,
                       "seed": args.seed, "replicate": rep, "steps": steps,
                       "seconds": round(time.perf_counter() - t0, 1),
                       "relative_quality_test": rq["test"], "relative_quality_train": rq["train256"]}),
