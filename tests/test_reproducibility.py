@@ -113,3 +113,11 @@ def test_scaled_time_says_when_the_edition_read_its_networks_from_a_cache():
     assert cold.startswith("this edition's 55.7 minutes of wall time would be about 76.8 there")
     assert "cache" not in cold
     assert "from an empty cache" in scaled_reading(values, cached=True)
+
+
+def test_the_page_says_when_the_models_chapter_read_its_networks_from_a_cache(book):
+    assert "cache" not in reproducibility(book).text["scaled_reading"]  # no models chapter
+    executed(book / "models.ipynb", built=80)
+    assert "cache" not in reproducibility(book).text["scaled_reading"]
+    executed(book / "models.ipynb", built=0)
+    assert "from an empty cache" in reproducibility(book).text["scaled_reading"]

@@ -61,7 +61,7 @@ __all__ = [
     "clusters_verdict", "collect_claims", "direction_verdict", "figure_data", "fmt",
     "fmt_interval", "from_point_verdict", "gate_claims", "glue_all", "glue_claims",
     "glue_numbers", "glue_result", "glue_text", "notebook_record", "number_agrees",
-    "other_run_reading", "output_dir", "point_verdict", "read_glued", "save_data", "save_figure", "share_verdict",
-    "styled_claims", "table", "threshold_share", "untested_note", "value_verdict", "verdict",
-    "verdict_agreement", "verdict_changes",
+    "other_run_reading", "output_dir", "point_verdict", "read_glued", "save_data",
+    "save_figure", "share_verdict", "styled_claims", "table", "threshold_share", "untested_note",
+    "value_verdict", "verdict", "verdict_agreement", "verdict_changes",
 ]  # fmt: skip

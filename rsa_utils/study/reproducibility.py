@@ -129,9 +129,8 @@ def reproducibility(book: Path) -> Reproducibility:
         "zoo_built": int(record["zoo entries built"].fillna(0).sum()),
         "n_data_files": len(data_files),
     }
-    text["scaled_reading"] = scaled_reading(
-        values, cached=bool(record["zoo entries built"].fillna(0).eq(0).any())
-    )
+    models = record.loc[record.notebook == "models", "zoo entries built"].fillna(0)
+    text["scaled_reading"] = scaled_reading(values, cached=bool(models.eq(0).any()))
     return Reproducibility(record, versions, profiles, data_files, text, values)
 
 
