@@ -6,9 +6,12 @@ Usage::
     python benchmarks/batch_steps.py TASK ARCH BATCH STEPS REPLICATE [--lr PEAK] [--n-train N] [--cache-dir .cache]
 
 Trains replicate ``REPLICATE`` of ``TASK`` on the ``cpu`` profile's data and recipe (one-cycle
-Adam, peak lr 1e-2, or ``--lr``; its 3 072 training images, or the first ``--n-train``) with ``BATCH`` images per step for ``STEPS`` steps, one thread, step seed
-1000 + replicate, and prints one JSON line: task, arch, batch, steps, replicate, seconds,
-relative quality on the 128 held-out images, final training loss. ``batch_steps.json`` holds
+Adam, peak lr 1e-2, or ``--lr``; its 3 072 training images, or ``--n-train`` of them, rendered
+on first use beyond 3 072) with ``BATCH`` images per step for ``STEPS`` steps, one thread, step
+seed 1000 + replicate, and prints one JSON line: task, arch, batch, steps, peak lr, training
+images, replicate, seconds, relative quality on the 128 held-out images (against the profile's
+baseline, fitted on its own 3 072 training images whatever ``--n-train`` is), final training
+loss. ``batch_steps.json`` holds
 the lines of the runs that chose the `cpu` profile's Taskonomy recipe (benchmarks/learning.md,
 "Batch size against steps"); run pairs two at a time (``xargs -P2``) so that the seconds of a
 pair are comparable.
@@ -34,6 +37,9 @@ def main() -> None:
     ap.add_argument("--n-train", type=int, help="training images (default: the profile's)")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
+    if (args.lr is not None and args.lr <= 0) or (args.n_train is not None and args.n_train < 1):
+        raise SystemExit(f"--lr {args.lr} / --n-train {args.n_train} is not allowed; use a peak > 0 "
+                         "and at least one training image")  # fmt: skip
     from rsa_utils.nets import loop
     from rsa_utils.nets.evaluation import evaluate
     from rsa_utils.nets.losses import higher_is_better
@@ -52,7 +58,7 @@ def main() -> None:
     )
     train = load_source_data("train", p.n_train, **kw)
     test = load_source_data("test", p.n_test, **kw)
-    base = task_baseline(t, p, seed=0, cache_dir=args.cache_dir)
+    base = task_baseline(t, get_profile("cpu"), seed=0, cache_dir=args.cache_dir)
     model = init_model(t, args.arch, p, 0, replicate=args.replicate)
     t0 = time.perf_counter()
     res = loop.fit(model, t, train, loop.TrainConfig.of(p, p.steps, 1000 + args.replicate),

@@ -43,6 +43,11 @@ def main() -> None:
     ap.add_argument("--crease-weight", type=float, default=0.0, help="crease pixels weigh 1 + K")
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
+    if args.clip is not None and args.clip <= 0:
+        raise SystemExit(f"--clip {args.clip} is not allowed; use a norm > 0")
+    if args.crease_weight < 0 or (args.crease_weight and args.loss != "l2"):
+        raise SystemExit(f"--crease-weight {args.crease_weight} with loss {args.loss} is not allowed; "
+                         "use K >= 0, with the l2 loss (the weighting is of squared errors)")  # fmt: skip
 
     import torch
 

@@ -33,8 +33,9 @@ def main() -> None:
     ap.add_argument("--probe", type=float, default=0.0)
     ap.add_argument("--cache-dir", default=".cache")
     args = ap.parse_args()
-    if not 0 <= args.probe < 1:
-        raise SystemExit(f"--probe {args.probe} is not allowed; use a fraction in [0, 1)")
+    if not 0 <= args.probe < 1 or round(args.probe * args.steps) >= args.steps:
+        raise SystemExit(f"--probe {args.probe} is not allowed with {args.steps} steps; use a "
+                         "fraction in [0, 1) that leaves the encoder at least one step")  # fmt: skip
     import dataclasses
 
     import torch

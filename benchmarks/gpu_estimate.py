@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/gpu_estimate.py [--profile gpu] [--readout-cost 0.5] [--set FIELD=VALUE ...]
+    python benchmarks/gpu_estimate.py [--readout-cost 0.5] [--set FIELD=VALUE ...]
 
 No GPU is needed: the estimate multiplies the images each part of the book trains on (read off
 the profile and the task registry, per-task recipes included) by the images per second that
@@ -13,8 +13,9 @@ estimate: a batch of 128 trains at the rate measured at 256; evaluation, RDMs, b
 process start-up and notebook overheads cost nothing; a frozen-random fine-tuning costs as much
 as a full one (the one assumption that does not flatter). The S2 readouts were never timed on a
 GPU: one readout step of one target is taken to cost ``--readout-cost`` small-model training
-steps (its decoder without the encoder). ``--set`` changes integer profile fields (e.g. ``--set
-steps=250 --set transfer_steps=150``). Prints one row per part and the total in minutes.
+steps (its decoder without the encoder). ``--set`` changes integer fields of the ``gpu`` profile
+(e.g. ``--set steps=250 --set transfer_steps=150``), except those the measured rates depend on
+(:data:`FIXED`). Prints one row per part and the total in minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).parent
+#: Profile fields the H200 rates were measured at (128 px, width 64): not to be changed.
+FIXED = ("image_size", "resnet_width")
 
 
 def rates() -> dict[str, float]:
@@ -36,13 +39,18 @@ def rates() -> dict[str, float]:
 
 
 def estimate(
-    profile: str = "gpu", readout_cost: float = 0.5, overrides: dict | None = None
+    readout_cost: float = 0.5, overrides: dict | None = None
 ) -> list[tuple[str, float, str]]:
-    """(part, seconds, what it counts) for the profile's book (``overrides``: profile fields)."""
+    """(part, seconds, what it counts) for the ``gpu`` profile's book (``overrides``: its fields)."""
     from rsa_utils.study.profiles import get_profile
     from rsa_utils.world.tasks import S34_TASKS, TASK_NAMES
 
-    p, r = get_profile(profile, **(overrides or {})), rates()
+    fixed = sorted(set(overrides or {}) & set(FIXED))
+    if fixed:
+        raise ValueError(f"--set {fixed} is not allowed: the H200 rates were measured at the gpu "
+                         f"profile's {', '.join(FIXED)}")  # fmt: skip
+    p, r = get_profile("gpu", **(overrides or {})), rates()
+    n_tasks = len(TASK_NAMES)
     parts = []
     for arch in ("taskonomy", "small"):
         images = sum(
@@ -59,9 +67,9 @@ def estimate(
     parts.append(
         ("S3.4 fine-tunings", images / r["taskonomy"], f"{runs} runs of {p.finetune_steps} steps")
     )
-    images = len(TASK_NAMES) * p.transfer_steps * p.transfer_batch * len(TASK_NAMES) * readout_cost
+    images = n_tasks * p.transfer_steps * p.transfer_batch * n_tasks * readout_cost
     parts.append(("S2 readouts", images / r["small"],
-                  f"20 sources x 20 targets, {p.transfer_steps} steps; assumed {readout_cost} of a small step"))  # fmt: skip
+                  f"{n_tasks} sources x {n_tasks} targets, {p.transfer_steps} steps; assumed {readout_cost} of a small step"))  # fmt: skip
     # the source domain's four splits, the target's (its validation split taken as large as test)
     rendered = p.n_train + p.n_val + p.n_test + p.n_rsa + p.target_train + 2 * p.n_test + p.n_rsa
     parts.append(("rendering", rendered / r["render"], f"about {rendered:,} images"))
@@ -70,7 +78,6 @@ def estimate(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--profile", default="gpu")
     ap.add_argument("--readout-cost", type=float, default=0.5)
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     args = ap.parse_args()
@@ -82,8 +89,11 @@ def main() -> None:
         overrides[name] = int(value)
     if args.readout_cost <= 0:
         raise SystemExit(f"--readout-cost {args.readout_cost} is not allowed; use a number > 0")
-    parts = estimate(args.profile, args.readout_cost, overrides)
-    print(f"| part ({args.profile} profile, H200 rates) | min | what |\n|---|---|---|")
+    try:
+        parts = estimate(args.readout_cost, overrides)
+    except ValueError as err:
+        raise SystemExit(str(err)) from None
+    print("| part (gpu profile, H200 rates) | min | what |\n|---|---|---|")
     for name, seconds, what in parts:
         print(f"| {name} | {seconds / 60:.1f} | {what} |")
     print(f"| **total** | **{sum(s for _, s, _ in parts) / 60:.1f}** | |")

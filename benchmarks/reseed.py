@@ -240,7 +240,7 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--export", default=None, metavar="CSV",
         help="also write the last seed's claims with an edition column, as the book's "
-             "book/data/claims_reseed.csv (the scorecard sets the edition beside it)",
+             "book/data/claims_reseed.csv (the scorecard and S3.1 set the edition beside it)",
     )  # fmt: skip
     ap.add_argument("--label", default=None, help="the exported edition's name (default: seed, "
                     "profile and commit of its notebooks)")  # fmt: skip

@@ -23,7 +23,7 @@
 # sources (the Taskonomy-style affinities computed in S2, read from the cache), averaged over
 # targets. Unlike S2, the chapter keeps all tasks, including networks that fail their baseline
 # or lack signal (the measures are compared with each other, not judged), so its value for RSA
-# can differ from S2's; they agree where S2 sets no task aside. Definitions: {doc}`methods` and `rsa_utils/rsa/similarity.py` (the chapter's numbers: `rsa_utils/study/beyond.py`).
+# can differ from S2's. Definitions: {doc}`methods` and `rsa_utils/rsa/similarity.py` (the chapter's numbers: `rsa_utils/study/beyond.py`).
 
 # %% tags=["parameters"]
 profile = "auto"

@@ -113,6 +113,11 @@ def test_scaled_time_says_when_the_edition_read_its_networks_from_a_cache():
     assert cold.startswith("this edition's 55.7 minutes of wall time would be about 76.8 there")
     assert "cache" not in cold
     assert "from an empty cache" in scaled_reading(values, cached=True)
+    unscaled = scaled_reading({"busy_min": 55.7, "busy_min_budget_machine": math.nan}, cached=False)
+    assert (
+        unscaled
+        == "this edition's 55.7 minutes of wall time cannot be scaled: no page recorded a reference step"
+    )
 
 
 def test_the_page_says_when_the_models_chapter_read_its_networks_from_a_cache(book):

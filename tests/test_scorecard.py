@@ -107,6 +107,11 @@ def test_another_runs_reading_and_set_aside_come_from_its_claims_table():
         "holds": ["partly", "partly", "inconclusive"],
     })  # fmt: skip
     assert other_run_reading(other, "S3.1", "ρ at 1/10") == "0.35 [0.02, 0.68] (*partly*)"
-    assert other_run_reading(other, "S3.2", "ρ at 1/10") == "not in that run"
+    assert other_run_reading(other, "S3.2", "ρ at 1/10") == "no row for this claim"
     assert sc.set_aside_of(other) == "curvature (no signal)"
     assert sc.set_aside_of(other.assign(ours="0.5 [0.1, 0.9]")) == "no network"
+    mixed = other.assign(ours=["1; set aside: a (fails (small)), b (no signal (taskonomy))",
+                               "2; set aside: a (fails (small), fails (taskonomy))",
+                               "3; set aside: c (x, y)"])  # fmt: skip
+    assert sc.set_aside_of(mixed) == ("a (fails (small), fails (taskonomy)), "
+                                      "b (no signal (taskonomy)), c (x, y)")  # fmt: skip

@@ -73,10 +73,10 @@ def verdict_changes(claims: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFram
 def other_run_reading(other: pd.DataFrame, section: str, claim: str) -> str:
     """How another run's claims table (an earlier edition's, a reseed's: columns edition, then a
     claims row) read one claim: "value (*verdict*)", its list of tasks set aside left out;
-    "not in that run" where it has no such row."""
+    "no row for this claim" where it has none (e.g. its first checkpoint was another)."""
     row = other[(other.section == section) & (other.claim == claim)]
     if row.empty:
-        return "not in that run"
+        return "no row for this claim"
     value = str(row.ours.iloc[0]).split("; set aside")[0]
     return f"{value} (*{row.holds.iloc[0]}*)"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -135,11 +136,17 @@ def reproducibility(book: Path) -> Reproducibility:
 
 
 def scaled_reading(values: dict, cached: bool) -> str:
-    """The sentence that scales this edition's wall time to the budget's machine, and says so
-    where the edition read its task networks from a cache filled by earlier runs (``cached``: the
-    models chapter built none), when neither time is the book's from an empty cache."""
-    out = (f"this edition's {values['busy_min']} minutes of wall time would be about "
-           f"{values['busy_min_budget_machine']} there (an estimate: not every part of a run scales alike)")  # fmt: skip
+    """The sentence that scales this edition's wall time to the budget's machine (``values``:
+    ``busy_min`` and ``busy_min_budget_machine``, minutes; NaN where no page recorded a reference
+    step), and says so where the edition read its task networks from a cache filled by earlier
+    runs (``cached``: the models chapter built none), when neither time is the book's from an
+    empty cache."""
+    if math.isnan(values["busy_min_budget_machine"]):
+        out = (f"this edition's {values['busy_min']} minutes of wall time cannot be scaled: no page "
+               "recorded a reference step")  # fmt: skip
+    else:
+        out = (f"this edition's {values['busy_min']} minutes of wall time would be about "
+               f"{values['busy_min_budget_machine']} there (an estimate: not every part of a run scales alike)")  # fmt: skip
     if cached:
         out += (
             "; but this edition read its task networks from a cache filled by earlier runs, "

@@ -75,10 +75,27 @@ def scorecard(
 
 
 def set_aside_of(claims: pd.DataFrame) -> str:
-    """The networks a run's claims table set aside, as most of its rows name them ("no network"
-    where none does)."""
-    notes = claims.ours.astype(str).str.split("; set aside: ").str[1].dropna()
-    return str(notes.mode().iloc[0]) if len(notes) else "no network"
+    """Every task a run's claims table set aside in any row (its ``ours`` column ends in
+    "; set aside: a (why), b (why)"), in the order the rows first name them, each with the
+    longest reason any row gives it; "no network" where no row sets one aside."""
+    entries: dict[str, str] = {}
+    for note in claims.ours.astype(str).str.split("; set aside: ").str[1].dropna():
+        for entry in _top_level_items(note):
+            task = entry.split(" (")[0]
+            if len(entry) > len(entries.get(task, "")):
+                entries[task] = entry
+    return ", ".join(entries.values()) if entries else "no network"
+
+
+def _top_level_items(text: str) -> list[str]:
+    """``text`` split at the commas outside parentheses: "a (b, c), d" → ["a (b, c)", "d"]."""
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            items.append(text[start:i].strip())
+            start = i + 1
+    return [*items, text[start:].strip()]
 
 
 def table_claims(card: Scorecard):

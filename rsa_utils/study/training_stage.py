@@ -108,6 +108,7 @@ def compare(study: Study, s3: S3Data) -> TrainingStage:
         ),
     ]
     claims = report.gate_claims(claims, s3.set_aside_note, s3.tested)
+    text["first_verdict"] = claims[0].holds
     for name, path in (("first_previous", PREVIOUS_EDITION), ("first_reseed", RESEED)):
         text[name] = other_run_reading(pd.read_csv(path), "S3.1", claims[0].claim)
     return TrainingStage(table, rankings, text, values, claims)
