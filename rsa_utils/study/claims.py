@@ -70,6 +70,16 @@ def verdict_changes(claims: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFram
     return out
 
 
+#: What separates a claims row's value from the networks it set aside (``ours`` = value + this + list).
+SET_ASIDE = "; set aside: "
+
+
+def split_set_aside(ours) -> tuple[str, str]:
+    """A claims row's ``ours`` → (its value, the list of networks set aside, "" if none)."""
+    value, _, note = str(ours).partition(SET_ASIDE)
+    return value, note
+
+
 def other_run_reading(other: pd.DataFrame, section: str, claim: str) -> str:
     """How another run's claims table (an earlier edition's, a reseed's: columns edition, then a
     claims row) read one claim: "value (*verdict*)", its list of tasks set aside left out;
@@ -77,7 +87,7 @@ def other_run_reading(other: pd.DataFrame, section: str, claim: str) -> str:
     row = other[(other.section == section) & (other.claim == claim)]
     if row.empty:
         return "no row for this claim"
-    value = str(row.ours.iloc[0]).split("; set aside")[0]
+    value = split_set_aside(row.ours.iloc[0])[0]
     return f"{value} (*{row.holds.iloc[0]}*)"
 
 
@@ -88,7 +98,7 @@ def verdict_agreement(claims: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame
     its list of tasks set aside), same."""
     both = verdict_changes(claims, other).rename(columns={"now": "this run", "before": "other run"})
     theirs = other.set_index(["section", "claim"]).ours
-    short = lambda v: str(v).split("; set aside")[0]  # noqa: E731
+    short = lambda v: split_set_aside(v)[0]  # noqa: E731
     both["this value"] = [short(v) for v in claims.ours]
     both["other value"] = [short(theirs.get((s, c), "")) for s, c in zip(both.section, both.claim)]
     tested = ~both["this run"].eq("not tested") & ~both["other run"].isin(["not tested", "—"])

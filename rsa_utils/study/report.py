@@ -10,12 +10,14 @@ claims table) and :mod:`~rsa_utils.study.edition` (reading executed notebooks).
 """
 
 from rsa_utils.study.claims import (
+    SET_ASIDE,
     VERDICT_COLORS,
     Claim,
     claims_frame,
     gate_claims,
     glue_claims,
     other_run_reading,
+    split_set_aside,
     styled_claims,
     verdict_agreement,
     verdict_changes,
@@ -56,12 +58,12 @@ from rsa_utils.study.verdicts import (
 )
 
 __all__ = [
-    "BOOK_DIR", "CLUSTER_MAX_MOVED", "CLUSTER_MIN_ARI", "RERUN_DIR", "VERDICTS",
+    "BOOK_DIR", "CLUSTER_MAX_MOVED", "CLUSTER_MIN_ARI", "RERUN_DIR", "SET_ASIDE", "VERDICTS",
     "VERDICT_COLORS", "VERDICT_IN_WORDS", "VERDICT_RULES", "Claim", "book_dir", "claims_frame",
     "clusters_verdict", "collect_claims", "direction_verdict", "figure_data", "fmt",
     "fmt_interval", "from_point_verdict", "gate_claims", "glue_all", "glue_claims",
     "glue_numbers", "glue_result", "glue_text", "notebook_record", "number_agrees",
     "other_run_reading", "output_dir", "point_verdict", "read_glued", "save_data",
-    "save_figure", "share_verdict", "styled_claims", "table", "threshold_share", "untested_note",
+    "save_figure", "share_verdict", "split_set_aside", "styled_claims", "table", "threshold_share", "untested_note",
     "value_verdict", "verdict", "verdict_agreement", "verdict_changes",
 ]  # fmt: skip

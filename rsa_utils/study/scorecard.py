@@ -11,7 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from rsa_utils.paths import PREVIOUS_EDITION, RESEED
-from rsa_utils.study.claims import styled_claims, verdict_agreement, verdict_changes
+from rsa_utils.study.claims import (
+    split_set_aside,
+    styled_claims,
+    verdict_agreement,
+    verdict_changes,
+)
 from rsa_utils.study.edition import book_dir, collect_claims, notebook_record, read_glued
 from rsa_utils.study.outputs import save_data
 from rsa_utils.study.prose import number_agrees
@@ -79,8 +84,8 @@ def set_aside_of(claims: pd.DataFrame) -> str:
     "; set aside: a (why), b (why)"), in the order the rows first name them, each with the
     longest reason any row gives it; "no network" where no row sets one aside."""
     entries: dict[str, str] = {}
-    for note in claims.ours.astype(str).str.split("; set aside: ").str[1].dropna():
-        for entry in _top_level_items(note):
+    for note in (split_set_aside(v)[1] for v in claims.ours):
+        for entry in _top_level_items(note) if note else []:
             task = entry.split(" (")[0]
             if len(entry) > len(entries.get(task, "")):
                 entries[task] = entry

@@ -22,6 +22,7 @@ from rsa_utils import rsa
 from rsa_utils.nets import parallel, train, zoo
 from rsa_utils.nets.models import ARCHS
 from rsa_utils.rsa import features
+from rsa_utils.study.claims import SET_ASIDE
 from rsa_utils.study.label_rsa import label_similarity, label_twins
 from rsa_utils.study.profiles import Study
 from rsa_utils.study.report import save_data
@@ -335,11 +336,11 @@ def set_aside_note(why: dict[str, str]) -> str:
     """Prose for a claims row: which networks a claim was not tested on and why ("" if none)."""
     if not why:
         return ""
-    return "; set aside: " + ", ".join(
+    return SET_ASIDE + ", ".join(
         f"{get_task(t).label if t in TASK_NAMES else t} ({w})" for t, w in why.items()
     )
 
 
 def set_aside_text(why: dict[str, str]) -> str:
     """Prose for a section's text: the networks set aside and why, or ``none``."""
-    return set_aside_note(why).removeprefix("; set aside: ") or "none"
+    return set_aside_note(why).removeprefix(SET_ASIDE) or "none"

@@ -174,7 +174,7 @@ def compare(study: Study, data: S2Data, n_clusters: int = 4) -> TaskonomyVsRSA:
         "self_or_twin_undecided": f"{sum(twin_undecided)}",
         "self_top3": f"{100 * np.mean([t in affinity[t].nlargest(3).index for t in tasks]):.0f} %",
         "chance_wins": f"{100 / len(tasks):.0f} %",
-        "set_aside": task_models.set_aside_note(set_aside).removeprefix("; set aside: ") or "none",
+        "set_aside": task_models.set_aside_text(set_aside),
         "ari": fmt(ari),
         "moved": moved_text,
         "min_ari": fmt(CLUSTER_MIN_ARI, 1),
