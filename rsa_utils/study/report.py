@@ -64,6 +64,7 @@ __all__ = [
     "fmt_interval", "from_point_verdict", "gate_claims", "glue_all", "glue_claims",
     "glue_numbers", "glue_result", "glue_text", "notebook_record", "number_agrees",
     "other_run_reading", "output_dir", "point_verdict", "read_glued", "save_data",
-    "save_figure", "share_verdict", "split_set_aside", "styled_claims", "table", "threshold_share", "untested_note",
+    "save_figure", "share_verdict", "split_set_aside", "styled_claims", "table",
+    "threshold_share", "untested_note",
     "value_verdict", "verdict", "verdict_agreement", "verdict_changes",
 ]  # fmt: skip
